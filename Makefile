@@ -1,0 +1,56 @@
+# diffusion_lab: every command creates or reuses the virtual environment $(VENV).
+#   make demo   the tour: figures + metrics.json from data that ships with the install (offline)
+#   make test   export, regenerate tests/ and README, check all is in step, pytest, nbdev_test
+#   make lab    JupyterLab on nbs/
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# A CPU build of torch 2.13.0 is what the set-up installs when the venv has no torch yet. An
+# unpinned `torch` from PyPI is a multi-GB CUDA build; a user with a GPU installs their own torch
+# into the venv first (or sets TORCH=...), and the set-up keeps it.
+TORCH ?= torch==2.13.0
+OUT ?= out/tour
+ARGS ?=
+
+.PHONY: all install demo test check pytest nbtest export lab clean
+all: test
+
+$(VENV)/.installed: settings.ini setup.py
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -c 'import torch' 2>/dev/null || $(PY) -m pip install -q "$(TORCH)"
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(VENV)/bin/diffusion-lab tour --out $(OUT) $(ARGS)
+
+export: install
+	$(VENV)/bin/nbdev_export
+	$(PY) tools/nb2tests.py
+	$(PY) tools/nb2readme.py
+	$(VENV)/bin/nbdev_clean
+
+check: install
+	bash tools/check_in_step.sh $(VENV)
+
+pytest: install
+	$(PY) -m pytest -q tests
+
+# nbdev_test runs the notebooks in parallel processes: one torch/BLAS thread each.
+nbtest: install
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+	  $(VENV)/bin/nbdev_test --n_workers 2 --timing
+
+test: check pytest nbtest
+
+$(VENV)/.lab: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[dev,lab]'
+	@touch $@
+
+lab: $(VENV)/.lab
+	$(VENV)/bin/jupyter lab --notebook-dir=nbs
+
+clean:
+	rm -rf out _proc _docs .pytest_cache
