@@ -12,7 +12,7 @@ TORCH ?= torch==2.13.0
 OUT ?= out/tour
 ARGS ?=
 
-.PHONY: all install demo test check pytest nbtest export lab clean
+.PHONY: all install demo test check pytest nbtest export lab clean bench
 all: test
 
 $(VENV)/.installed: settings.ini setup.py
@@ -54,3 +54,6 @@ lab: $(VENV)/.lab
 
 clean:
 	rm -rf out _proc _docs .pytest_cache
+
+bench: install
+	$(VENV)/bin/diffusion-lab bench-samplers --out out/bench-samplers

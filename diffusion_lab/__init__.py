@@ -8,5 +8,10 @@ __all__ = []
 
 # %% ../nbs/index.ipynb
 # `import diffusion_lab as dl` gives every module and its public names
-from . import schedules
+from . import data, metrics, models, samplers, schedules, score
+from .data import *
+from .metrics import *
+from .models import *
+from .samplers import *
 from .schedules import *
+from .score import *

@@ -17,10 +17,12 @@ import torch
 from tqdm.auto import tqdm
 
 from . import __version__
+from .data import circle_mixture, grid_mixture, load_digits_images, mixture_1d, plot_law
+from .samplers import bench_samplers, sample, sampler_report
 from .schedules import DDPM, VE, VP, EDM, plot_log_snr, q_sample, show_forward
 
 # %% auto 0
-__all__ = ['prepare_out', 'tour', 'main']
+__all__ = ['TOUR_SAMPLERS', 'prepare_out', 'tour', 'main']
 
 # %% ../nbs/99_cli.ipynb
 def prepare_out(out) -> Path:
@@ -38,12 +40,8 @@ def prepare_out(out) -> Path:
 
 # %% ../nbs/99_cli.ipynb
 def _tour_data(seed: int):
-    from sklearn.datasets import load_digits
-    g = torch.Generator().manual_seed(seed)
-    ang = torch.arange(8) * (2 * math.pi / 8)
-    centres = 2 * torch.stack([ang.cos(), ang.sin()], 1)
-    mixture = centres[torch.randint(0, 8, (2000,), generator=g)] + 0.1 * torch.randn(2000, 2, generator=g)
-    digits = torch.tensor(load_digits().images, dtype=torch.float32) / 8 - 1
+    mixture = circle_mixture(std=0.1).sample(2000, seed=seed)[0]
+    digits = load_digits_images(seed=None)[0][:, 0]
     return mixture, digits
 
 # %% ../nbs/99_cli.ipynb
@@ -84,6 +82,42 @@ def _forward_stage(out: Path, seed: int, progress: bool) -> dict:
     return {'forward': metrics, 'figures': figs}
 
 
+TOUR_SAMPLERS = {'ddpm_1000': dict(sampler='ddpm', steps=1000, schedule='linear'),
+                 'ddim_50': dict(sampler='ddim', steps=50, schedule='linear'),
+                 'heun_20': dict(sampler='heun', steps=20, schedule='vp'),
+                 'em_1000': dict(sampler='em', steps=1000, schedule='vp'),
+                 'langevin_100x5': dict(sampler='langevin', steps=100, schedule='ve'),
+                 'pc_500': dict(sampler='pc', steps=500, schedule='vp')}
+
+
+def _sampling_stage(out: Path, seed: int, progress: bool, n: int = 4000) -> dict:
+    "Exact-score sampling of the 5x5 grid and a 1-D mixture with every sampler; a figure and the numbers."
+    import matplotlib.pyplot as plt
+    from diffusion_lab.metrics import mmd_floor
+    from diffusion_lab.schedules import get_schedule
+    laws = {'grid5x5': grid_mixture(std=0.1), 'mixture1d': mixture_1d(means=(-2.0, 0.0, 2.0), std=0.15, weights=(0.2, 0.5, 0.3))}
+    metrics = {}
+    fig, axs = plt.subplots(1, len(TOUR_SAMPLERS), figsize=(2.6 * len(TOUR_SAMPLERS), 2.9))
+    jobs = [(ln, sn) for ln in laws for sn in TOUR_SAMPLERS]
+    floors = {ln: mmd_floor(law, 1000) for ln, law in laws.items()}
+    for ln, sn in tqdm(jobs, desc='tour: exact-score sampling', disable=not progress, leave=False):
+        law, cfg = laws[ln], dict(TOUR_SAMPLERS[sn])
+        sched = get_schedule(cfg.pop('schedule'))
+        t0 = time.time()
+        x = sample(law.denoiser(sched), sched, shape=(n, law.D), seed=seed, progress=False, **cfg)
+        r = sampler_report(law, x, n_mmd=1000, floor=floors[ln])
+        r = {k: (round(v, 5) if isinstance(v, float) else v) for k, v in r.items()}
+        metrics.setdefault(ln, {})[sn] = dict(r, mmd_over_floor=round(r['mmd'] / r['floor'], 3), seconds=round(time.time() - t0, 2))
+        if ln == 'grid5x5':
+            ax = axs[list(TOUR_SAMPLERS).index(sn)]
+            plot_law(law, x, lim=5.5, ax=ax)
+            ax.set_title(f"{sn}\nMMD/floor {r['mmd'] / r['floor']:.2f}, {r['covered']}/25 modes", fontsize=8)
+    fig.suptitle('the 5x5 grid sampled with its exact score (no training)', fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out / 'samplers_exact_grid.png', dpi=110, bbox_inches='tight'); plt.close(fig)
+    return {'sampling_exact_score': metrics, 'figures': ['samplers_exact_grid.png']}
+
+
 def tour(out='out/tour', seed: int = 0, progress: bool = True) -> dict:
     """Run the tour into `out`: figures (PNG) and `metrics.json`. Returns the metrics."""
     out = prepare_out(out)
@@ -91,7 +125,11 @@ def tour(out='out/tour', seed: int = 0, progress: bool = True) -> dict:
     torch.manual_seed(seed)
     metrics = {'diffusion_lab': __version__, 'seed': seed, 'torch': torch.__version__,
                'python': platform.python_version(), 'device': 'cpu'}
-    metrics.update(_forward_stage(out, seed, progress))
+    stages = (_forward_stage, _sampling_stage)
+    for stage in stages:
+        m = stage(out, seed, progress)
+        figs = metrics.get('figures', []) + m.pop('figures', [])
+        metrics.update(m, figures=figs)
     metrics['seconds'] = round(time.time() - t0, 2)
     (out / 'metrics.json').write_text(json.dumps(metrics, indent=2))
     return metrics
@@ -107,6 +145,11 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument('--out', default='out/tour', help='output folder, created if missing (default: %(default)s)')
     t.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
     t.add_argument('--no-progress', action='store_true', help='no progress bars')
+    b = sub.add_parser('bench-samplers', help='time DDPM (1000 steps) and DDIM (50 steps) with an exact score',
+                       description='Seconds for 1000-step DDPM and 50-step DDIM on N points of the 5x5 grid with its exact score; writes metrics.json.')
+    b.add_argument('--n', type=int, default=100_000, help='number of 2-D points (default: %(default)s)')
+    b.add_argument('--out', default='out/bench-samplers', help='output folder (default: %(default)s)')
+    b.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
     return p
 
 
@@ -123,4 +166,11 @@ def main(argv=None) -> int:
         print(f'diffusion-lab tour: writing figures and metrics.json to {out}', flush=True)
         m = tour(out, seed=args.seed, progress=not args.no_progress)
         print(f'diffusion-lab tour: done in {m["seconds"]:.1f}s: {len(m["figures"])} figures and metrics.json in {out}')
+    elif args.command == 'bench-samplers':
+        out = prepare_out(args.out)
+        m = dict(bench_samplers(n=args.n, seed=args.seed), torch=torch.__version__, device='cpu', machine=platform.machine(),
+                 cpus=__import__('os').cpu_count())
+        (out / 'metrics.json').write_text(json.dumps(m, indent=2))
+        print(json.dumps(m, indent=2))
+        print(f'diffusion-lab bench-samplers: metrics.json in {out}')
     return 0

@@ -10,6 +10,8 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 from diffusion_lab import __version__
+from diffusion_lab.data import circle_mixture, grid_mixture, load_digits_images, mixture_1d, plot_law
+from diffusion_lab.samplers import bench_samplers, sample, sampler_report
 from diffusion_lab.schedules import DDPM, VE, VP, EDM, plot_log_snr, q_sample, show_forward
 from diffusion_lab.cli import *
 
@@ -26,6 +28,18 @@ def test_tour_writes_figures_and_metrics():
     for name, v in m['forward'].items():
         assert v['q_sample_rel_err']['mean'] < 0.01 and v['q_sample_rel_err']['std'] < 0.01, name
         assert 0 <= v['prior_kl_per_dim'] < 1e-3, name     # x_T is practically N(0, I) for every schedule
+    for law, rows in m['sampling_exact_score'].items():
+        for sampler, r in rows.items():
+            assert r['covered'] == r['modes'] and r['mmd_over_floor'] < 2.5 and r['weight_error'] < 0.03, (law, sampler, r)
+
+
+def test_bench_samplers_command():
+    import json, tempfile
+    from pathlib import Path
+    d = Path(tempfile.mkdtemp())
+    assert main(['bench-samplers', '--n', '2000', '--out', str(d)]) == 0
+    m = json.loads((d / 'metrics.json').read_text())
+    assert m['n'] == 2000 and m['ddpm_1000_s'] > 0 and m['ddim_50_s'] > 0
 
 
 def test_tour_refuses_unwritable_out():
