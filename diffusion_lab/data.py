@@ -21,7 +21,7 @@ from .schedules import Schedule, expand_like
 # %% auto 0
 __all__ = ['SHAPE_NAMES', 'STRIP', 'SHAPE_MASKS', 'SHAPE_PIXELS', 'BLOB_FACTORS', 'MNIST_FILES', 'GaussianMixture', 'mixture_1d',
            'grid_mixture', 'circle_mixture', 'lowrank_mixture', 'plot_law', 'two_moons', 'swiss_roll', 'rings',
-           'load_digits_images', 'show_images', 'simple_shapes', 'blobs', 'read_idx', 'load_mnist']
+           'load_digits_images', 'show_images', 'simple_shapes', 'blobs', 'read_idx', 'load_mnist', 'find_mnist']
 
 # %% ../nbs/01_data.ipynb
 class GaussianMixture:
@@ -384,3 +384,12 @@ def load_mnist(folder, split: str = 'test', size: int = 28, limit: int | None = 
     elif size != 28:
         x = F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False).clamp(-1, 1)
     return x, y
+
+# %% ../nbs/01_data.ipynb
+def find_mnist(split: str = 'test') -> Path | None:
+    "A folder with the MNIST `split` files: $DIFFUSION_LAB_MNIST, else shared/data/mnist beside cwd or a parent; None if absent."
+    import os
+    env = os.environ.get('DIFFUSION_LAB_MNIST')
+    here = Path.cwd().resolve()
+    cands = ([Path(env).expanduser()] if env else []) + [p / 'shared' / 'data' / 'mnist' for p in (here, *here.parents)]
+    return next((c for c in cands if _find(c, MNIST_FILES[split][0])), None)

@@ -66,9 +66,8 @@ def test_image_sets_ranges_and_seeds():
 def test_mnist_reader():
     import pytest, tempfile, gzip, shutil
     from pathlib import Path
-    here = Path('.').resolve()
-    mnist = next((p / 'shared/data/mnist' for p in [here, *here.parents] if (p / 'shared/data/mnist').is_dir()), None)
-    assert mnist is not None, 'the shared MNIST test split must lie in ../shared/data/mnist'
+    mnist = find_mnist()
+    assert mnist is not None, 'the MNIST test split must lie in ../shared/data/mnist (or set DIFFUSION_LAB_MNIST)'
     x, y = load_mnist(mnist)
     assert x.shape == (10000, 1, 28, 28) and y.shape == (10000,) and x.min() == -1 and x.max() == 1
     assert torch.bincount(y).tolist()[:3] == [980, 1135, 1032]       # the known class counts of the test split
