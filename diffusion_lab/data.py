@@ -84,11 +84,13 @@ class GaussianMixture:
             raise ValueError(f'x must have shape (N, {self.D}) for {self!r}; got {tuple(x.shape)}')
         xd = x.double()
         if schedule is None:
-            a = torch.ones(len(x), 1, dtype=torch.float64); s = torch.zeros(len(x), 1, dtype=torch.float64)
+            a = torch.ones(1, 1, dtype=torch.float64); s = torch.zeros(1, 1, dtype=torch.float64)
         else:
             t = schedule.check_t(t)
-            a = expand_like(schedule._alpha(t), xd).double().expand(len(x), 1)
-            s = expand_like(schedule._sigma(t), xd).double().expand(len(x), 1)
+            if t.ndim == 1 and len(t) > 1 and bool((t == t[0]).all()):
+                t = t[0]                       # one shared time (as in samplers): (1, K) tables, not (N, K)
+            a = expand_like(schedule._alpha(t), xd).double().reshape(-1, 1)
+            s = expand_like(schedule._sigma(t), xd).double().reshape(-1, 1)
         if self.isotropic:
             v = a**2 * self.stds**2 + s**2                                     # (N, K)
             if (v <= 0).any():
