@@ -8,10 +8,11 @@ __all__ = []
 
 # %% ../nbs/index.ipynb
 # `import diffusion_lab as dl` gives every module and its public names
-from . import data, metrics, models, samplers, schedules, score
+from . import data, metrics, models, samplers, schedules, score, train
 from .data import *
 from .metrics import *
 from .models import *
 from .samplers import *
 from .schedules import *
 from .score import *
+from .train import *

@@ -16,13 +16,21 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+import os
+
 from . import __version__
-from .data import circle_mixture, grid_mixture, load_digits_images, mixture_1d, plot_law
-from .samplers import bench_samplers, sample, sampler_report
-from .schedules import DDPM, VE, VP, EDM, plot_log_snr, q_sample, show_forward
+from .data import (blobs, circle_mixture, find_mnist, grid_mixture, load_digits_images, load_mnist, mixture_1d,
+                                plot_law, rings, show_images, simple_shapes, swiss_roll, two_moons)
+from .metrics import feature_net, image_scores, mmd
+from .models import MLPDenoiser, UNet, count_params
+from .samplers import SAMPLERS, bench_samplers, sample, sampler_report, steps_for_nfe
+from .schedules import DDPM, VE, VP, EDM, get_schedule, plot_log_snr, q_sample, show_forward
+from .score import model_denoiser
+from .train import CKPT, load_checkpoint, train_diffusion
 
 # %% auto 0
-__all__ = ['TOUR_SAMPLERS', 'prepare_out', 'tour', 'main']
+__all__ = ['LAWS', 'POINT_SETS', 'IMAGE_SETS', 'DATASETS', 'UNET_SIZES', 'TOUR_SAMPLERS', 'prepare_out', 'load_dataset',
+           'model_config', 'build_model', 'evaluate', 'run_train', 'run_sample', 'tour', 'run_bench', 'main']
 
 # %% ../nbs/99_cli.ipynb
 def prepare_out(out) -> Path:
@@ -37,6 +45,159 @@ def prepare_out(out) -> Path:
         raise SystemExit(f'diffusion-lab: cannot write to the output folder {str(out)!r} ({e.strerror or e}). '
                          'Pass --out with a folder you can write to.') from None
     return out.resolve()
+
+# %% ../nbs/99_cli.ipynb
+LAWS = {'gaussians8': lambda: circle_mixture(std=0.1), 'grid': lambda: grid_mixture(std=0.1)}
+POINT_SETS = {'moons': two_moons, 'swissroll': swiss_roll, 'rings': rings}
+IMAGE_SETS = ('digits', 'mnist', 'shapes', 'blobs')
+DATASETS = tuple(LAWS) + tuple(POINT_SETS) + IMAGE_SETS
+UNET_SIZES = {  # (data, size) -> UNet settings
+    ('digits', 'small'): dict(ch=16, ch_mult=(1, 2), attn_levels=(1,)), ('digits', 'medium'): dict(ch=32, ch_mult=(1, 2), attn_levels=(1,)),
+    ('mnist', 'small'): dict(ch=32, ch_mult=(1, 2, 2), attn_levels=(2,)), ('mnist', 'medium'): dict(ch=64, ch_mult=(1, 2, 2, 2), num_res=2, attn_levels=(2,)),
+    ('blobs', 'small'): dict(ch=16, ch_mult=(1, 2, 2), attn_levels=(2,)), ('blobs', 'medium'): dict(ch=32, ch_mult=(1, 2, 2), attn_levels=(2,)),
+    ('shapes', 'small'): dict(ch=16, ch_mult=(1, 2, 2, 2), attn_levels=(3,)), ('shapes', 'medium'): dict(ch=32, ch_mult=(1, 2, 2, 2), attn_levels=(3,))}
+
+
+def load_dataset(name: str, n: int = 20_000, seed: int = 0) -> dict:
+    "`{'x', 'y', 'law', 'kind'}` for a data set of `DATASETS` (y: class labels or None; law: exact law or None)."
+    if name in LAWS:
+        law = LAWS[name]()
+        x, _ = law.sample(n, seed=seed)
+        return {'x': x, 'y': None, 'law': law, 'kind': 'points'}
+    if name in POINT_SETS:
+        return {'x': POINT_SETS[name](n, seed=seed), 'y': None, 'law': None, 'kind': 'points'}
+    if name == 'digits':
+        x, y = load_digits_images(seed=seed)
+    elif name == 'mnist':
+        folder = find_mnist()
+        if folder is None:
+            raise ValueError('MNIST files not found: put them in ../shared/data/mnist or set DIFFUSION_LAB_MNIST to their folder')
+        x, y = load_mnist(folder, size=32)
+    elif name == 'shapes':
+        x, lab = simple_shapes(min(n, 4000), seed=seed)
+        y = (lab.long() * torch.tensor([1, 2, 4])).sum(1) - 1      # the 7 combinations of shapes as classes
+    elif name == 'blobs':
+        x, _ = blobs(min(n, 4000), seed=seed); y = None
+    else:
+        raise ValueError(f'unknown data set {name!r}; choose one of {list(DATASETS)}')
+    return {'x': x, 'y': y, 'law': None, 'kind': 'images'}
+
+
+def model_config(data: str, size: str = 'small', num_classes: int | None = None) -> dict:
+    "The model configuration for a data set and size ('small' or 'medium')."
+    if size not in ('small', 'medium'):
+        raise ValueError(f"unknown model size {size!r}; choose 'small' or 'medium'")
+    if data in LAWS or data in POINT_SETS:
+        return {'kind': 'mlp', 'dim': 2, 'hidden': 128 if size == 'small' else 256, 'depth': 3}
+    return dict({'kind': 'unet', 'in_ch': 1, 'num_classes': num_classes}, **UNET_SIZES[(data, size)])
+
+
+def build_model(cfg: dict) -> torch.nn.Module:
+    "Build the model a `model_config` describes."
+    cfg = dict(cfg); kind = cfg.pop('kind')
+    if kind == 'mlp':
+        return MLPDenoiser(**cfg)
+    if kind == 'unet':
+        return UNet(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()})
+    raise ValueError(f'unknown model kind {kind!r}')
+
+# %% ../nbs/99_cli.ipynb
+def evaluate(denoiser, schedule, ds: dict, sampler: str = 'ddim', nfe: int = 20, n: int = 2000, seed: int = 0,
+             data_name: str = 'data', out: Path | None = None, progress: bool = False) -> dict:
+    "Sample `n` items with `sampler` in at most `nfe` evaluations and measure them; writes `samples.png` into `out`."
+    import matplotlib.pyplot as plt
+    steps = steps_for_nfe(sampler, nfe)
+    shape = (n, *ds['x'].shape[1:])
+    t0 = time.time()
+    x = sample(denoiser, schedule, shape=shape, sampler=sampler, steps=steps, seed=seed, progress=progress)
+    m = {'sampler': sampler, 'nfe': nfe, 'sampler_steps': steps, 'n_samples': n, 'sample_seconds': round(time.time() - t0, 2)}
+    if ds['kind'] == 'points':
+        if ds['law'] is not None:
+            r = sampler_report(ds['law'], x, n_mmd=min(n, 2000))
+            m.update(within_3sigma=1 - r['off_support'], modes_covered=r['covered'], modes=r['modes'], mmd=r['mmd'],
+                     mmd_floor=r['floor'], weight_error=r['weight_error'])
+        else:
+            ref, ref2 = ds['x'][:min(n, 2000)], ds['x'][-min(n, 2000):]
+            m.update(mmd=mmd(x[:len(ref)], ref), mmd_floor=mmd(ref2, ref))
+        if out is not None:
+            ax = plot_law(ds['law'], x, lim=5.5) if ds['law'] is not None else plt.subplots(figsize=(3.2, 3.2))[1]
+            if ds['law'] is None:
+                ax.scatter(x[:, 0].numpy(), x[:, 1].numpy(), s=1); ax.set_aspect('equal')
+            ax.set_title(f'{data_name}: {sampler}, {nfe} evaluations', fontsize=9)
+            ax.figure.savefig(out / 'samples.png', dpi=110, bbox_inches='tight'); plt.close(ax.figure)
+    else:
+        x = x.clamp(-1, 1)
+        if ds['y'] is not None:
+            net = feature_net(ds['x'], ds['y'], name=data_name)
+            m.update(image_scores(net, x, ds['x'], seed=seed))
+        if out is not None:
+            ax = show_images(x[:64], nrow=16, title=f'{data_name}: {sampler}, {nfe} evaluations')
+            ax.figure.savefig(out / 'samples.png', dpi=110, bbox_inches='tight'); plt.close(ax.figure)
+    return m
+
+
+def _loss_png(log, out: Path):
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(5, 3))
+    if log:
+        s, l = zip(*log)
+        ax.plot(s, l)
+    ax.set(xlabel='step', ylabel='loss', yscale='log', title='training loss')
+    fig.savefig(out / 'loss.png', dpi=110, bbox_inches='tight'); plt.close(fig)
+
+
+def run_train(data: str = 'gaussians8', size: str = 'small', steps: int = 2000, max_seconds: float | None = None,
+              batch: int | None = None, lr: float = 2e-3, schedule: str = 'vp', pred: str = 'eps', seed: int = 0,
+              sampler: str = 'ddim', nfe: int = 20, n_samples: int = 2000, out='out/train', progress: bool = True,
+              ema_decay: float = 0.995) -> dict:
+    """Train a model on `data`, then sample it and write `checkpoint.pt`, `samples.png`, `loss.png` and `metrics.json`
+    into `out`. Under torchrun every rank trains; rank 0 evaluates and writes. Returns the metrics."""
+    if sampler not in SAMPLERS:
+        raise ValueError(f'unknown sampler {sampler!r}; choose one of {list(SAMPLERS)}')
+    out = prepare_out(out)
+    ds = load_dataset(data, seed=seed)
+    ncls = int(ds['y'].max()) + 1 if ds['y'] is not None and ds['kind'] == 'images' else None
+    cfg = model_config(data, size)
+    torch.manual_seed(seed)
+    model = build_model(cfg)
+    batch = batch or (512 if ds['kind'] == 'points' else 64)
+    config = {'data': data, 'size': size, 'model': cfg, 'schedule': schedule, 'pred': pred, 'num_classes': ncls}
+    res = train_diffusion(model, ds['x'], schedule, pred=pred, steps=steps, max_seconds=max_seconds, batch_size=batch,
+                          lr=lr, seed=seed, out=out, ckpt_every=max(100, steps // 10), progress=progress,
+                          ema_decay=ema_decay, config=config)
+    if int(os.environ.get('RANK', '0')) != 0:
+        return {}
+    _loss_png(res.log, out)
+    sched = get_schedule(schedule)
+    m = {'data': data, 'model': cfg['kind'], 'size': size, 'params': count_params(model), 'steps': res.steps,
+         'train_seconds': round(res.seconds, 2), 'final_loss': res.log[-1][1] if res.log else None, 'seed': seed,
+         'schedule': schedule, 'world_size': res.world_size, 'param_checksums': res.param_checksums,
+         'device': str(next(model.parameters()).device)}
+    m.update(evaluate(model_denoiser(res.ema, sched, pred), sched, ds, sampler, nfe, n_samples, seed, data, out))
+    (out / 'metrics.json').write_text(json.dumps(m, indent=2))
+    return m
+
+
+def run_sample(ckpt, sampler: str = 'ddim', nfe: int = 20, n: int = 2000, seed: int = 0, out='out/sample',
+               progress: bool = True) -> dict:
+    "Sample the EMA weights of a checkpoint written by `run_train`; writes `samples.png` and `metrics.json` into `out`."
+    ckpt = Path(ckpt)
+    ckpt = ckpt / CKPT if ckpt.is_dir() else ckpt
+    out = prepare_out(out)
+    st = load_checkpoint(ckpt)
+    cfg = st.get('config') or {}
+    if 'model' not in cfg:
+        raise ValueError(f'{ckpt} holds no model configuration; it was not written by diffusion-lab train')
+    model = build_model(cfg['model'])
+    load_checkpoint(ckpt, model)                                    # checks the configuration matches
+    model.load_state_dict({k[len('module.'):]: v for k, v in st['ema'].items() if k.startswith('module.')})
+    model.eval()
+    sched = get_schedule(cfg['schedule'])
+    ds = load_dataset(cfg['data'], seed=st.get('seed', 0))
+    m = {'checkpoint': str(ckpt), 'data': cfg['data'], 'trained_steps': st['step']}
+    m.update(evaluate(model_denoiser(model, sched, cfg['pred']), sched, ds, sampler, nfe, n, seed, cfg['data'], out, progress))
+    (out / 'metrics.json').write_text(json.dumps(m, indent=2))
+    return m
 
 # %% ../nbs/99_cli.ipynb
 def _tour_data(seed: int):
@@ -118,6 +279,19 @@ def _sampling_stage(out: Path, seed: int, progress: bool, n: int = 4000) -> dict
     return {'sampling_exact_score': metrics, 'figures': ['samplers_exact_grid.png']}
 
 
+def _training_stage(out: Path, seed: int, progress: bool) -> dict:
+    "Train an MLP on 8 Gaussians (25 s) and a U-Net on the digits (60 s), sample each with 20 evaluations, and measure."
+    res = {}
+    for data, secs, sampler in (('gaussians8', 25, 'ddim'), ('digits', 60, 'heun')):
+        if progress:
+            print(f'tour: training on {data} for {secs} s', file=sys.stderr, flush=True)
+        m = run_train(data, steps=1_000_000, max_seconds=secs, seed=seed, sampler=sampler, nfe=20, out=out / data,
+                      progress=progress, n_samples=2000 if data == 'gaussians8' else 898)
+        res[data] = {k: v for k, v in m.items() if k != 'param_checksums'}
+    figs = [f'{d}/{f}' for d in res for f in ('samples.png', 'loss.png')]
+    return dict(res, figures=figs)
+
+
 def tour(out='out/tour', seed: int = 0, progress: bool = True) -> dict:
     """Run the tour into `out`: figures (PNG) and `metrics.json`. Returns the metrics."""
     out = prepare_out(out)
@@ -125,7 +299,7 @@ def tour(out='out/tour', seed: int = 0, progress: bool = True) -> dict:
     torch.manual_seed(seed)
     metrics = {'diffusion_lab': __version__, 'seed': seed, 'torch': torch.__version__,
                'python': platform.python_version(), 'device': 'cpu'}
-    stages = (_forward_stage, _sampling_stage)
+    stages = (_forward_stage, _sampling_stage, _training_stage)
     for stage in stages:
         m = stage(out, seed, progress)
         figs = metrics.get('figures', []) + m.pop('figures', [])
@@ -133,6 +307,54 @@ def tour(out='out/tour', seed: int = 0, progress: bool = True) -> dict:
     metrics['seconds'] = round(time.time() - t0, 2)
     (out / 'metrics.json').write_text(json.dumps(metrics, indent=2))
     return metrics
+
+# %% ../nbs/99_cli.ipynb
+def _time_training(model, x, batch, steps, device, schedule='vp'):
+    import torch.nn.functional as F
+    from diffusion_lab.train import fit
+    from diffusion_lab.score import diffusion_loss
+    S = get_schedule(schedule)
+    lf = lambda m, xb, yb, g: diffusion_loss(m, xb, S, generator=g)
+    fit(model, x, lf, steps=3, batch_size=batch, device=device, progress=False, log_every=3)       # warm-up
+    if device.type == 'cuda':
+        torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
+    res = fit(model, x, lf, steps=steps, batch_size=batch, device=device, progress=False, log_every=steps)
+    return steps / res.seconds, res
+
+
+def run_bench(config: str = 'cpu', out='out/bench', device=None) -> dict:
+    "Training and sampling throughput of the `config` ('cpu' or 'gpu') models; writes metrics.json into `out`."
+    if config not in ('cpu', 'gpu'):
+        raise ValueError(f"unknown bench config {config!r}; choose 'cpu' or 'gpu'")
+    out = prepare_out(out)
+    device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    S = get_schedule('vp')
+    if config == 'cpu':
+        jobs = [('mlp_2d', MLPDenoiser(dim=2), circle_mixture(std=0.1).sample(20_000, seed=0)[0], 512, 200, 10_000),
+                ('unet_digits', UNet(**UNET_SIZES[('digits', 'small')]), load_digits_images()[0], 64, 30, 500)]
+    else:
+        x = torch.rand(4096, 1, 32, 32) * 2 - 1
+        jobs = [('unet_32x32', UNet(**UNET_SIZES[('mnist', 'medium')]), x, 256, 100 if device.type == 'cuda' else 3, 1000 if device.type == 'cuda' else 16)]
+    m = {'config': config, 'device': str(device), 'torch': torch.__version__, 'threads': torch.get_num_threads(),
+         'gpu': torch.cuda.get_device_name(0) if device.type == 'cuda' else None}
+    for name, model, x, batch, steps, n in jobs:
+        sps, res = _time_training(model, x, batch, steps, device)
+        row = {'params': count_params(model), 'batch': batch, 'train_steps_per_s': round(sps, 2),
+               'train_samples_per_s': round(sps * batch, 1)}
+        if device.type == 'cuda':
+            row['train_peak_memory_gb'] = round(torch.cuda.max_memory_allocated() / 2**30, 3)
+        den = model_denoiser(res.model.eval(), S)
+        shape = (n, *x.shape[1:])
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
+            sample(den, S, x=torch.randn(shape, device=device), sampler='ddim', steps=2, progress=False)   # warm-up
+            if device.type == 'cuda': torch.cuda.synchronize()
+            t0 = time.time()
+            sample(den, S, x=torch.randn(shape, device=device), sampler='ddim', steps=20, progress=False)
+            if device.type == 'cuda': torch.cuda.synchronize()
+        row['sample_per_s_ddim20'] = round(n / (time.time() - t0), 1)
+        m[name] = row
+    (out / 'metrics.json').write_text(json.dumps(m, indent=2))
+    return m
 
 # %% ../nbs/99_cli.ipynb
 def _parser() -> argparse.ArgumentParser:
@@ -145,6 +367,37 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument('--out', default='out/tour', help='output folder, created if missing (default: %(default)s)')
     t.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
     t.add_argument('--no-progress', action='store_true', help='no progress bars')
+    tr = sub.add_parser('train', help='train a model on a data set, sample it and measure the samples',
+                        description='Train on a named data set; writes checkpoint.pt, samples.png, loss.png and metrics.json into --out. '
+                                    'Runs under torchrun (DistributedDataParallel) unchanged.')
+    tr.add_argument('--data', default='gaussians8', choices=DATASETS, help='data set (default: %(default)s)')
+    tr.add_argument('--size', default='small', choices=('small', 'medium'), help='model size (default: %(default)s)')
+    tr.add_argument('--steps', type=int, default=2000, help='training steps (default: %(default)s)')
+    tr.add_argument('--max-seconds', type=float, default=None, help='stop training after this many seconds')
+    tr.add_argument('--batch', type=int, default=None, help='batch size (default: 512 for points, 64 for images)')
+    tr.add_argument('--lr', type=float, default=2e-3, help='learning rate (default: %(default)s)')
+    tr.add_argument('--schedule', default='vp', help='noise schedule: linear, cosine, sigmoid, vp, ve, edm (default: %(default)s)')
+    tr.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
+    for q in (tr,):
+        q.add_argument('--sampler', default='ddim', choices=list(SAMPLERS), help='sampler for the evaluation (default: %(default)s)')
+        q.add_argument('--nfe', type=int, default=20, help='denoiser evaluations per sample (default: %(default)s)')
+        q.add_argument('--n-samples', type=int, default=2000, help='number of samples to draw and measure (default: %(default)s)')
+        q.add_argument('--out', default='out/train', help='output folder (default: %(default)s)')
+        q.add_argument('--no-progress', action='store_true', help='no progress bars')
+    sa = sub.add_parser('sample', help='sample a checkpoint written by train and measure the samples',
+                        description='Sample the EMA weights of a checkpoint; writes samples.png and metrics.json into --out.')
+    sa.add_argument('--ckpt', required=True, help='checkpoint.pt, or the folder train wrote')
+    sa.add_argument('--sampler', default='ddim', choices=list(SAMPLERS), help='sampler (default: %(default)s)')
+    sa.add_argument('--nfe', type=int, default=20, help='denoiser evaluations per sample (default: %(default)s)')
+    sa.add_argument('--n', type=int, default=2000, help='number of samples (default: %(default)s)')
+    sa.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
+    sa.add_argument('--out', default='out/sample', help='output folder (default: %(default)s)')
+    sa.add_argument('--no-progress', action='store_true', help='no progress bars')
+    be = sub.add_parser('bench', help='training and sampling throughput (timings, not tests)',
+                        description='Training steps/s, samples/s and (CUDA) peak memory; writes metrics.json into --out.')
+    be.add_argument('--config', default='cpu', choices=('cpu', 'gpu'), help='cpu: MLP-2-D and U-Net-digits; gpu: a 5-15M U-Net at 32x32')
+    be.add_argument('--out', default='out/bench', help='output folder (default: %(default)s)')
+    be.add_argument('--device', default=None, help='cpu or cuda (default: cuda when available)')
     b = sub.add_parser('bench-samplers', help='time DDPM (1000 steps) and DDIM (50 steps) with an exact score',
                        description='Seconds for 1000-step DDPM and 50-step DDIM on N points of the 5x5 grid with its exact score; writes metrics.json.')
     b.add_argument('--n', type=int, default=100_000, help='number of 2-D points (default: %(default)s)')
@@ -166,6 +419,20 @@ def main(argv=None) -> int:
         print(f'diffusion-lab tour: writing figures and metrics.json to {out}', flush=True)
         m = tour(out, seed=args.seed, progress=not args.no_progress)
         print(f'diffusion-lab tour: done in {m["seconds"]:.1f}s: {len(m["figures"])} figures and metrics.json in {out}')
+    elif args.command == 'train':
+        m = run_train(args.data, args.size, args.steps, args.max_seconds, args.batch, args.lr, args.schedule, 'eps', args.seed,
+                      args.sampler, args.nfe, args.n_samples, args.out, not args.no_progress)
+        if m:
+            print(json.dumps({k: v for k, v in m.items() if k not in ('param_checksums', 'class_fractions')}, indent=1))
+            print(f'diffusion-lab train: checkpoint.pt, samples.png, loss.png and metrics.json in {Path(args.out).resolve()}')
+    elif args.command == 'sample':
+        m = run_sample(args.ckpt, args.sampler, args.nfe, args.n, args.seed, args.out, not args.no_progress)
+        print(json.dumps({k: v for k, v in m.items() if k != 'class_fractions'}, indent=1))
+        print(f'diffusion-lab sample: samples.png and metrics.json in {Path(args.out).resolve()}')
+    elif args.command == 'bench':
+        m = run_bench(args.config, args.out, args.device)
+        print(json.dumps(m, indent=2))
+        print(f'diffusion-lab bench: metrics.json in {Path(args.out).resolve()}')
     elif args.command == 'bench-samplers':
         out = prepare_out(args.out)
         m = dict(bench_samplers(n=args.n, seed=args.seed), torch=torch.__version__, device='cpu', machine=platform.machine(),

@@ -5,13 +5,23 @@
 # %% ../nbs/06_metrics.ipynb 3
 from __future__ import annotations
 
+import hashlib
+import math
+import os
+from pathlib import Path
+
 import torch
-from torch import Tensor
+import torch.nn.functional as F
+from torch import Tensor, nn
 
 from .data import GaussianMixture
+from .schedules import Schedule
+from .score import alpha_sigma, convert
+from .train import fit
 
 # %% auto 0
-__all__ = ['mmd', 'mmd_floor', 'sliced_wasserstein', 'mode_stats']
+__all__ = ['mmd', 'mmd_floor', 'sliced_wasserstein', 'mode_stats', 'log_likelihood', 'FeatureNet', 'cache_dir', 'feature_net',
+           'embed', 'fid', 'kid', 'image_scores']
 
 # %% ../nbs/06_metrics.ipynb
 def _flat(x) -> Tensor:
@@ -69,3 +79,126 @@ def mode_stats(x: Tensor, law: GaussianMixture, k: float = 3.0, min_frac: float 
     return {'weights': w, 'weight_error': (w - law.weights).abs().max().item(),
             'covered': int((w >= min_frac * law.weights).sum()), 'modes': law.K,
             'on_support': on, 'off_support': 1 - on}
+
+# %% ../nbs/06_metrics.ipynb
+def _divergence(fn, x):
+    "fn(x) and its exact divergence (sum of the Jacobian's diagonal) by D backward passes."
+    x = x.detach().requires_grad_(True)
+    with torch.enable_grad():
+        y = fn(x)
+        div = sum(torch.autograd.grad(y[:, i].sum(), x, retain_graph=i < x.shape[1] - 1)[0][:, i] for i in range(x.shape[1]))
+    return y.detach(), div.detach()
+
+
+def log_likelihood(denoiser, schedule: Schedule, x: Tensor, t0: float = 1e-3, steps: int = 200) -> Tensor:
+    """Log-density log p_{t0}(x) (nats, per sample) of the model `denoiser(x, t) -> eps` on a continuous `schedule`
+    (VP, VE, EDM), by integrating the probability-flow ODE and its exact divergence from t0 to t_max with Heun steps."""
+    if schedule.discrete:
+        raise ValueError(f'log_likelihood needs a continuous schedule (VP, VE or EDM); got {schedule!r}')
+    x = torch.as_tensor(x).double()
+    ts = torch.linspace(max(t0, schedule.t_min), schedule.t_max, steps + 1, dtype=torch.float64)
+
+    def v(z, t):
+        tt = t.expand(len(z))
+        f, g2 = (u.item() for u in schedule.sde(t))
+        a, s = alpha_sigma(schedule, tt, z)
+        return f * z - 0.5 * g2 * convert(denoiser(z, tt), 'eps', 'score', z, a, s)
+    logdet = torch.zeros(len(x), dtype=torch.float64)
+    for i in range(steps):
+        h = (ts[i + 1] - ts[i]).item()
+        v1, d1 = _divergence(lambda z: v(z, ts[i]), x)
+        x2 = x + h * v1
+        v2, d2 = _divergence(lambda z: v(z, ts[i + 1]), x2)
+        x = x + 0.5 * h * (v1 + v2)
+        logdet = logdet + 0.5 * h * (d1 + d2)
+    s1 = schedule.sigma(schedule.t_max).item()
+    prior = -0.5 * (x**2).sum(1) / s1**2 - x.shape[1] * math.log(s1 * math.sqrt(2 * math.pi))
+    return prior + logdet
+
+# %% ../nbs/06_metrics.ipynb
+class FeatureNet(nn.Module):
+    "A small CNN classifier for 1-channel images of any size; `features(x)` is its 64-d penultimate layer."
+    def __init__(self, num_classes: int = 10, width: int = 32, feat_dim: int = 64):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(1, width, 3, padding=1), nn.SiLU(), nn.Conv2d(width, width, 3, padding=1), nn.SiLU(),
+                                  nn.MaxPool2d(2, ceil_mode=True), nn.Conv2d(width, 2 * width, 3, padding=1), nn.SiLU(),
+                                  nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(2 * width * 16, feat_dim))
+        self.head = nn.Sequential(nn.SiLU(), nn.Linear(feat_dim, num_classes))
+        self.num_classes = num_classes
+
+    def features(self, x): return self.body(x)
+    def forward(self, x): return self.head(self.body(x))
+
+
+def cache_dir() -> Path:
+    "Where trained feature networks are kept: $DIFFUSION_LAB_CACHE, else ~/.cache/diffusion_lab."
+    return Path(os.environ.get('DIFFUSION_LAB_CACHE', Path.home() / '.cache' / 'diffusion_lab')).expanduser()
+
+
+def feature_net(images: Tensor, labels: Tensor, name: str = 'data', steps: int = 1500, seed: int = 0,
+                cache: bool = True, progress: bool = False) -> FeatureNet:
+    """A `FeatureNet` trained to classify `images` (N, 1, H, W) into `labels`, read from the cache when this
+    exact training set was seen before (key: `name`, shape and a hash of the data), else trained and cached."""
+    key = hashlib.sha1(images.detach().cpu().float().numpy().tobytes() + labels.cpu().numpy().tobytes()).hexdigest()[:12]
+    path = cache_dir() / 'classifiers' / f'{name}-{tuple(images.shape[1:])}-{key}-s{seed}-v1.pt'.replace(' ', '')
+    net = FeatureNet(int(labels.max()) + 1)
+    if cache and path.is_file():
+        net.load_state_dict(torch.load(path, map_location='cpu'))
+        return net.eval()
+    torch.manual_seed(seed)
+    res = fit(net, images, lambda m, x, y, g: F.cross_entropy(m(x), y), labels=labels, steps=steps, batch_size=128,
+              lr=2e-3, warmup=50, ema_decay=0.99, seed=seed, device='cpu', progress=progress, log_every=100)
+    net = res.ema.eval()
+    if cache:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix('.tmp'); torch.save(net.state_dict(), tmp); os.replace(tmp, path)
+    return net
+
+
+@torch.no_grad()
+def embed(net: FeatureNet, images: Tensor, batch: int = 500):
+    "Features (N, 64) and class probabilities (N, C) of `images` under `net`."
+    feats, probs = [], []
+    for i in range(0, len(images), batch):
+        f = net.features(images[i:i + batch].float().cpu())
+        feats.append(f.double()); probs.append(net.head(f).softmax(1))
+    return torch.cat(feats), torch.cat(probs)
+
+
+def fid(fa: Tensor, fb: Tensor) -> float:
+    "Fréchet distance between the Gaussian fits of two feature sets (N, d) and (M, d)."
+    import scipy.linalg
+    ma, mb = fa.mean(0), fb.mean(0)
+    ca, cb = torch.cov(fa.T).numpy(), torch.cov(fb.T).numpy()
+    covmean = scipy.linalg.sqrtm(ca @ cb)
+    covmean = covmean.real if hasattr(covmean, 'real') else covmean
+    return float(((ma - mb) ** 2).sum() + torch.tensor(ca + cb - 2 * covmean).trace())
+
+
+def kid(fa: Tensor, fb: Tensor, subsets: int = 20, size: int = 500, seed: int = 0) -> float:
+    "Kernel inception distance: unbiased MMD^2 with the kernel (x.y/d + 1)^3, averaged over random subsets."
+    g = torch.Generator().manual_seed(seed)
+    d, m = fa.shape[1], min(size, len(fa), len(fb))
+    vals = []
+    for _ in range(subsets):
+        a = fa[torch.randperm(len(fa), generator=g)[:m]]; b = fb[torch.randperm(len(fb), generator=g)[:m]]
+        kaa, kbb, kab = (a @ a.T / d + 1) ** 3, (b @ b.T / d + 1) ** 3, (a @ b.T / d + 1) ** 3
+        vals.append((kaa.sum() - kaa.trace()) / (m * (m - 1)) + (kbb.sum() - kbb.trace()) / (m * (m - 1)) - 2 * kab.mean())
+    return float(torch.stack(vals).mean())
+
+
+def image_scores(net: FeatureNet, generated: Tensor, real: Tensor, seed: int = 0) -> dict:
+    """FID and KID of `generated` against real images, each beside its real-versus-real floor, plus the class
+    fractions and mean confidence of the generated images under the classifier. `real` is split into two
+    disjoint halves; `generated` is cut to the same size as one half."""
+    g = torch.Generator().manual_seed(seed)
+    perm = torch.randperm(len(real), generator=g)
+    n = min(len(real) // 2, len(generated))
+    ra, rb, gen = real[perm[:n]], real[perm[n:2 * n]], generated[:n]
+    fa, _ = embed(net, ra); fb, _ = embed(net, rb); fg, pg = embed(net, gen)
+    mu, sd = fa.mean(0), fa.std(0).clamp(min=1e-8)          # standardise by the real features: a scale-free FID
+    fa, fb, fg = ((f - mu) / sd for f in (fa, fb, fg))
+    frac = torch.bincount(pg.argmax(1), minlength=net.num_classes).double() / n
+    return {'fid': fid(fg, fa), 'fid_floor': fid(fb, fa), 'kid': kid(fg, fa), 'kid_floor': kid(fb, fa), 'n': n,
+            'class_fractions': [round(v, 4) for v in frac.tolist()], 'min_class_fraction': frac.min().item(),
+            'confidence': pg.max(1).values.mean().item()}

@@ -16,8 +16,8 @@ from tqdm.auto import tqdm
 from .schedules import EDM, Schedule, get_schedule, karras_sigmas, posterior
 
 # %% auto 0
-__all__ = ['SAMPLERS', 'Trajectory', 'ddim', 'ddpm', 'euler', 'heun', 'em', 'langevin', 'pc', 'time_grid', 'sample',
-           'sampler_report', 'ddim_invert', 'bench_samplers']
+__all__ = ['SAMPLERS', 'Trajectory', 'ddim', 'ddpm', 'euler', 'heun', 'em', 'langevin', 'pc', 'steps_for_nfe', 'time_grid',
+           'sample', 'sampler_report', 'ddim_invert', 'bench_samplers']
 
 # %% ../nbs/04_samplers.ipynb
 @dataclass
@@ -163,6 +163,15 @@ def pc(denoiser, x, schedule, ts, generator=None, callback=None, progress=True, 
     return x
 
 
+def steps_for_nfe(sampler: str, nfe: int, **options) -> int:
+    "The number of steps that makes `sampler` use at most `nfe` denoiser evaluations (heun: 2 steps - 1 evaluations)."
+    per = {'heun': 2, 'langevin': options.get('n_inner', 5) + 1, 'pc': options.get('n_corrector', 1) + 1}.get(sampler, 1)
+    steps = (nfe + 1) // 2 if sampler == 'heun' else nfe // per
+    if steps < 1:
+        raise ValueError(f'{nfe} evaluations are too few for {sampler}; it needs at least {per}')
+    return steps
+
+
 SAMPLERS = {'ddpm': ddpm, 'ddim': ddim, 'euler': euler, 'heun': heun, 'em': em, 'langevin': langevin, 'pc': pc}
 
 # %% ../nbs/04_samplers.ipynb
@@ -195,6 +204,8 @@ def time_grid(schedule: Schedule, steps: int, spacing: str = 'uniform', rho: flo
     r_max = (schedule.sigma(schedule.t_max) / schedule.alpha(schedule.t_max)).item()
     r_end = (schedule.sigma(schedule.t_min) / schedule.alpha(schedule.t_min)).item()
     lo = max(r_end, ratio_min)
+    if schedule.discrete:                                   # the smallest noisy step is t = 1
+        lo = max(lo, (schedule.sigma(1) / schedule.alpha(1)).item())
     n = steps + 1 if r_end >= ratio_min else steps        # keep the last step for the jump to t_min
     if n < 2:
         return torch.tensor([schedule.t_max, schedule.t_min], dtype=torch.long if schedule.discrete else torch.float64)
@@ -202,11 +213,12 @@ def time_grid(schedule: Schedule, steps: int, spacing: str = 'uniform', rho: flo
     ts[0] = schedule.t_max
     end = torch.tensor([schedule.t_min], dtype=ts.dtype)
     ts = torch.cat([ts, end]) if n == steps else torch.cat([ts[:-1], end])
-    if schedule.discrete and len(ts.unique()) != len(ts):
-        raise ValueError(f'{steps} Karras steps do not fit in {schedule!r} without repeats; use fewer steps or uniform spacing')
+    if schedule.discrete:                                    # integer steps: near t = 1 Karras levels can coincide
+        ts = ts.unique().flip(0)
     return ts
 
 # %% ../nbs/04_samplers.ipynb
+@torch.no_grad()
 def sample(denoiser, schedule, shape=None, x: Tensor | None = None, sampler: str = 'ddim', steps: int = 50,
            spacing: str | None = None, seed: int | None = None, generator: torch.Generator | None = None,
            return_trajectory: bool = False, progress: bool = True, **options):
@@ -214,7 +226,8 @@ def sample(denoiser, schedule, shape=None, x: Tensor | None = None, sampler: str
 
     `denoiser(x, t) -> eps`; `schedule` a `Schedule` or its name; `spacing` 'uniform' or 'karras' (default: karras
     for heun, else uniform); `options` go to the sampler (eta, variance, n_inner, step, snr, n_corrector).
-    Returns the samples, or `(samples, Trajectory)` with `return_trajectory=True`."""
+    Returns the samples, or `(samples, Trajectory)` with `return_trajectory=True`. Runs without autograd: a network's
+    graph is not kept from step to step."""
     schedule = get_schedule(schedule)
     if sampler not in SAMPLERS:
         raise ValueError(f'unknown sampler {sampler!r}; choose one of {list(SAMPLERS)}')
@@ -253,6 +266,7 @@ def sampler_report(law, samples: Tensor, n_mmd: int = 2000, floor: float | None 
             'weight_error': st['weight_error'], 'off_support': st['off_support'], 'spread_ratio': spread.item()}
 
 # %% ../nbs/04_samplers.ipynb
+@torch.no_grad()
 def ddim_invert(denoiser, x0: Tensor, schedule, steps: int = 50, spacing: str = 'uniform', progress: bool = True) -> Tensor:
     "Run DDIM (eta = 0) forwards from data `x0` to the noise level of t_max: the latent that DDIM maps back to x0."
     schedule = get_schedule(schedule)

@@ -19,6 +19,7 @@ Usage: `python tools/nb2tests.py` (from the repository root). It rewrites `tests
 files whose notebook is gone, and prints how many tests it wrote. `make test` runs it and fails when
 the result differs from what is committed.
 """
+import ast
 import json
 import re
 import sys
@@ -88,7 +89,9 @@ def convert(nb_path, lib_name, nbs_root):
         if 'default_exp' in d:
             module = d['default_exp']
         if 'export' in d or 'exports' in d:  # the module's own imports are in scope in the notebook
-            imports += [l for l in body(src) if re.match(r'(import|from) \w', l) and not l.startswith('from __future__')]
+            code = '\n'.join(body(src))
+            imports += [ast.get_source_segment(code, node) for node in ast.parse(code).body
+                        if isinstance(node, (ast.Import, ast.ImportFrom)) and getattr(node, 'module', '') != '__future__']
         if 'test' not in d:
             continue
         name = re.sub(r'\W', '_', d['test']) or f'cell{idx}'
