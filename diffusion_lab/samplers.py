@@ -16,8 +16,8 @@ from tqdm.auto import tqdm
 from .schedules import EDM, Schedule, get_schedule, karras_sigmas, posterior
 
 # %% auto 0
-__all__ = ['SAMPLERS', 'Trajectory', 'ddim', 'ddpm', 'euler', 'heun', 'em', 'langevin', 'pc', 'steps_for_nfe', 'time_grid',
-           'sample', 'sampler_report', 'ddim_invert', 'bench_samplers']
+__all__ = ['SAMPLERS', 'Trajectory', 'ddim', 'ddpm', 'euler', 'heun', 'em', 'langevin', 'pc', 'evaluations', 'steps_for_nfe',
+           'time_grid', 'sample', 'sampler_report', 'ddim_invert', 'bench_samplers']
 
 # %% ../nbs/04_samplers.ipynb
 @dataclass
@@ -161,6 +161,13 @@ def pc(denoiser, x, schedule, ts, generator=None, callback=None, progress=True, 
         mean, var = posterior(schedule, x0, x, t, s)
         x = mean + var.sqrt().to(x) * _noise(x, generator) if (var > 0).any() else mean
     return x
+
+
+def evaluations(sampler: str, steps: int, **options) -> int:
+    "Denoiser evaluations per sample that `sampler` makes in `steps` steps (heun: 2 steps - 1, ending on sigma = 0)."
+    if sampler == 'heun':
+        return 2 * steps - 1
+    return steps * {'langevin': options.get('n_inner', 5) + 1, 'pc': options.get('n_corrector', 1) + 1}.get(sampler, 1)
 
 
 def steps_for_nfe(sampler: str, nfe: int, **options) -> int:

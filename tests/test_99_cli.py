@@ -15,7 +15,7 @@ from diffusion_lab.data import (blobs, circle_mixture, find_mnist, grid_mixture,
                                 plot_law, rings, show_images, simple_shapes, swiss_roll, two_moons)
 from diffusion_lab.metrics import feature_net, image_scores, mmd
 from diffusion_lab.models import MLPDenoiser, UNet, count_params
-from diffusion_lab.samplers import SAMPLERS, bench_samplers, sample, sampler_report, steps_for_nfe
+from diffusion_lab.samplers import SAMPLERS, bench_samplers, evaluations, sample, sampler_report, steps_for_nfe
 from diffusion_lab.schedules import DDPM, VE, VP, EDM, get_schedule, plot_log_snr, q_sample, show_forward
 from diffusion_lab.score import model_denoiser
 from diffusion_lab.train import CKPT, load_checkpoint, train_diffusion
@@ -36,7 +36,7 @@ def test_tour_writes_figures_and_metrics():
         assert 0 <= v['prior_kl_per_dim'] < 1e-3, name     # x_T is practically N(0, I) for every schedule
     assert {'within_3sigma', 'modes_covered', 'mmd', 'mmd_floor', 'train_seconds'} <= set(m['gaussians8'])
     assert {'fid', 'fid_floor', 'min_class_fraction', 'nfe', 'train_seconds'} <= set(m['digits'])
-    assert m['gaussians8']['modes_covered'] == 8 and m['digits']['nfe'] <= 20
+    assert m['gaussians8']['modes_covered'] == 8 and m['gaussians8']['within_3sigma'] >= 0.9 and m['digits']['nfe'] <= 20
     for law, rows in m['sampling_exact_score'].items():
         for sampler, r in rows.items():
             assert r['covered'] == r['modes'] and r['mmd_over_floor'] < 2.5 and r['weight_error'] < 0.03, (law, sampler, r)
@@ -53,7 +53,7 @@ def test_train_and_sample_commands():
         assert (d / 't' / f).stat().st_size > 1000, f
     assert main(['sample', '--ckpt', str(d / 't'), '--sampler', 'heun', '--nfe', '9', '--n', '300', '--no-progress', '--out', str(d / 's')]) == 0
     s = json.loads((d / 's' / 'metrics.json').read_text())
-    assert s['trained_steps'] == 60 and s['sampler_steps'] == 5 and (d / 's' / 'samples.png').is_file()
+    assert s['trained_steps'] == 60 and s['sampler_steps'] == 5 and s['nfe'] == 9 and (d / 's' / 'samples.png').is_file()
     with pytest.raises(SystemExit):                                  # argparse refuses an unknown data set
         main(['train', '--data', 'cifar', '--out', str(d / 'x')])
 
