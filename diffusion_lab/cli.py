@@ -26,7 +26,7 @@ from .models import MLPDenoiser, UNet, count_params
 from .samplers import SAMPLERS, bench_samplers, evaluations, sample, sampler_report, steps_for_nfe
 from .schedules import DDPM, VE, VP, EDM, get_schedule, plot_log_snr, q_sample, show_forward
 from .score import model_denoiser
-from .train import CKPT, load_checkpoint, train_diffusion
+from .train import CKPT, ensure_writable, load_checkpoint, train_diffusion
 
 # %% auto 0
 __all__ = ['LAWS', 'POINT_SETS', 'IMAGE_SETS', 'DATASETS', 'UNET_SIZES', 'TOUR_SAMPLERS', 'prepare_out', 'load_dataset',
@@ -35,16 +35,10 @@ __all__ = ['LAWS', 'POINT_SETS', 'IMAGE_SETS', 'DATASETS', 'UNET_SIZES', 'TOUR_S
 # %% ../nbs/99_cli.ipynb
 def prepare_out(out) -> Path:
     "Create `out` (and its parents) and check that a file can be written there; exit with a clear message otherwise."
-    out = Path(out).expanduser()
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / '.write_test'
-        probe.write_text('ok')
-        probe.unlink()
-    except OSError as e:
-        raise SystemExit(f'diffusion-lab: cannot write to the output folder {str(out)!r} ({e.strerror or e}). '
-                         'Pass --out with a folder you can write to.') from None
-    return out.resolve()
+        return ensure_writable(out)
+    except ValueError as e:
+        raise SystemExit(f'diffusion-lab: {e}. Pass --out with a folder you can write to.') from None
 
 # %% ../nbs/99_cli.ipynb
 LAWS = {'gaussians8': lambda: circle_mixture(std=0.1), 'grid': lambda: grid_mixture(std=0.1)}

@@ -34,7 +34,7 @@ def ensure_writable(out) -> Path:
     out = Path(out).expanduser()
     try:
         out.mkdir(parents=True, exist_ok=True)
-        probe = out / '.write_test'
+        probe = out / f'.write_test.{os.getpid()}'                 # per process: ranks under torchrun share `out`
         probe.write_text('ok'); probe.unlink()
     except OSError as e:
         raise ValueError(f'cannot write to the output folder {str(out)!r} ({e.strerror or e}); '
@@ -95,10 +95,12 @@ class TrainResult:
 
 
 def _dist_setup(device):
+    "Rank, world size, and whether this call created the process group (then `fit` also destroys it)."
     world = int(os.environ.get('WORLD_SIZE', '1'))
-    if world > 1 and not dist.is_initialized():
+    owns = world > 1 and not dist.is_initialized()
+    if owns:
         dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
-    return (dist.get_rank(), dist.get_world_size()) if world > 1 else (0, 1)
+    return (dist.get_rank(), dist.get_world_size(), owns) if world > 1 else (0, 1, False)
 
 # %% ../nbs/05_training.ipynb
 def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None, steps: int = 1000, batch_size: int = 256,
@@ -120,7 +122,7 @@ def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None
         raise ValueError(f'labels must have one entry per sample: {len(labels)} labels for {len(data)} samples')
     if steps < 1 or batch_size < 1:
         raise ValueError(f'steps and batch_size must be >= 1; got steps={steps}, batch_size={batch_size}')
-    rank, world = _dist_setup(device)
+    rank, world, owns_group = _dist_setup(device)
     model = model.to(device)
     cuda = device.type == 'cuda'
     if cuda and data.ndim == 4:
@@ -209,6 +211,8 @@ def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None
         mine = torch.stack([p.detach().double().sum() for p in model.parameters()]).cpu()
         sums = [None] * world
         dist.all_gather_object(sums, mine.tolist())
+        if owns_group:                                              # a clean exit: no live gloo threads at teardown
+            dist.barrier(); dist.destroy_process_group()
     model.eval(); ema.eval()
     return TrainResult(model, ema.module, log, step, time.time() - t0, out, world, sums)
 

@@ -18,7 +18,7 @@ from diffusion_lab.models import MLPDenoiser, UNet, count_params
 from diffusion_lab.samplers import SAMPLERS, bench_samplers, evaluations, sample, sampler_report, steps_for_nfe
 from diffusion_lab.schedules import DDPM, VE, VP, EDM, get_schedule, plot_log_snr, q_sample, show_forward
 from diffusion_lab.score import model_denoiser
-from diffusion_lab.train import CKPT, load_checkpoint, train_diffusion
+from diffusion_lab.train import CKPT, ensure_writable, load_checkpoint, train_diffusion
 from diffusion_lab.cli import *
 
 
