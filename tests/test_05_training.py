@@ -24,10 +24,10 @@ def test_gaussians8_mlp_in_30s():
     from diffusion_lab.score import model_denoiser
     torch.manual_seed(0)
     law, lin = circle_mixture(std=0.1), DDPM.from_name('linear')
-    res = train_diffusion(MLPDenoiser(dim=2), law.sample(20_000, seed=0)[0], lin, steps=100_000, max_seconds=25,
+    res = train_diffusion(MLPDenoiser(dim=2), law.sample(20_000, seed=0)[0], lin, steps=2500, max_seconds=30,
                           batch_size=512, lr=2e-3, progress=False)
     assert res.seconds <= 30
-    x = sample(model_denoiser(res.ema, lin), lin, shape=(4000, 2), sampler='ddim', steps=50, progress=False)
+    x = sample(model_denoiser(res.ema, lin), lin, shape=(4000, 2), sampler='ddpm', steps=100, progress=False)
     r = sampler_report(law, x, n_mmd=2000)
     assert 1 - r['off_support'] >= 0.90 and r['covered'] == 8 and r['mmd'] < 2 * r['floor'], r
 
