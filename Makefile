@@ -12,7 +12,7 @@ TORCH ?= torch==2.13.0
 OUT ?= out/tour
 ARGS ?=
 
-.PHONY: all install demo test check pytest nbtest export lab clean bench bench-mnist
+.PHONY: all install demo test check pytest nbtest export lab clean bench bench-mnist hallucination hspace
 all: test
 
 $(VENV)/.installed: settings.ini setup.py
@@ -62,3 +62,10 @@ bench: install
 # MNIST 10k (../shared/data/mnist): the best feature-FID in 5 minutes of CPU training
 bench-mnist: install
 	$(VENV)/bin/diffusion-lab train --data mnist --size small --steps 1000000 --max-seconds 300 --sampler heun --nfe 19 --n-samples 1000 --out out/bench-mnist --no-progress
+
+# research studies (long; figures + metrics.json under out/)
+hallucination: install
+	$(VENV)/bin/diffusion-lab hallucination --config cpu --seed 0 --out out/hallucination
+
+hspace: install
+	$(VENV)/bin/diffusion-lab hspace --seed 0 --out out/hspace

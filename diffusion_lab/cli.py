@@ -21,6 +21,8 @@ import os
 from . import __version__
 from .data import (blobs, circle_mixture, find_mnist, grid_mixture, load_digits_images, load_mnist, mixture_1d,
                                 plot_law, rings, show_images, simple_shapes, swiss_roll, two_moons)
+from .hallucination import HALLUCINATION_CONFIGS, run_hallucination
+from .hspace import run_hspace
 from .metrics import feature_net, image_scores, mmd
 from .models import MLPDenoiser, UNet, count_params
 from .samplers import SAMPLERS, bench_samplers, evaluations, sample, sampler_report, steps_for_nfe
@@ -398,6 +400,31 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument('--n', type=int, default=100_000, help='number of 2-D points (default: %(default)s)')
     b.add_argument('--out', default='out/bench-samplers', help='output folder (default: %(default)s)')
     b.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
+    h = sub.add_parser('hallucination', help='mode interpolation and the trajectory-variance detector (Aithal et al. 2024)',
+                       description='Train toy models (5x5 grid, rotated grid, 1-D sweep, 5 generations of recursive training) and a '
+                                   'U-Net on Simple Shapes; measure hallucinations and the detectors. Writes PNG figures and metrics.json.')
+    h.add_argument('--config', default='cpu', choices=list(HALLUCINATION_CONFIGS),
+                   help='cpu: about 10 minutes on 2 cores; faithful: the authors\' settings (a GPU) (default: %(default)s)')
+    h.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
+    h.add_argument('--out', default='out/hallucination', help='output folder (default: %(default)s)')
+    h.add_argument('--skip', nargs='*', default=[], choices=('sweep', 'recursive', 'shapes'), help='parts to leave out')
+    h.add_argument('--shapes', action='store_true', help='also train a U-Net on Simple Shapes (default: only with --config faithful; '
+                   'on a CPU a few minutes of training leave it far from the data)')
+    h.add_argument('--shapes-seconds', type=float, default=600.0, help='training time of the Simple Shapes U-Net (default: %(default)s)')
+    h.add_argument('--device', default=None, help='cpu or cuda (default: cuda when available)')
+    h.add_argument('--no-progress', action='store_true', help='no progress bars')
+    hs = sub.add_parser('hspace', help='semantic directions in the U-Net bottleneck (h-space), measured on blobs and digits',
+                        description='Train a U-Net on 16x16 blobs with known factors and one on digits; find PCA, Jacobian, supervised and '
+                                    'projected h-space directions, measure their edits, edit real digits through DDIM inversion. '
+                                    'Writes PNG figures and metrics.json.')
+    hs.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
+    hs.add_argument('--out', default='out/hspace', help='output folder (default: %(default)s)')
+    hs.add_argument('--seconds', type=float, default=90.0, help='training time of the blobs U-Net (default: %(default)s)')
+    hs.add_argument('--digits-seconds', type=float, default=60.0, help='training time of the digits U-Net (default: %(default)s)')
+    hs.add_argument('--n', type=int, default=200, help='samples whose h-trajectories define the directions (default: %(default)s)')
+    hs.add_argument('--steps', type=int, default=15, help='sampling steps (DDIM, eta 1; eta 0 for inversion) (default: %(default)s)')
+    hs.add_argument('--device', default=None, help='cpu or cuda (default: cuda when available)')
+    hs.add_argument('--no-progress', action='store_true', help='no progress bars')
     return p
 
 
@@ -428,6 +455,17 @@ def main(argv=None) -> int:
         m = run_bench(args.config, args.out, args.device)
         print(json.dumps(m, indent=2))
         print(f'diffusion-lab bench: metrics.json in {Path(args.out).resolve()}')
+    elif args.command == 'hallucination':
+        m = run_hallucination(args.config, args.seed, args.out, not args.no_progress, sweep='sweep' not in args.skip,
+                              recursive='recursive' not in args.skip,
+                              shapes=False if 'shapes' in args.skip else (True if args.shapes else None),
+                              shapes_seconds=args.shapes_seconds, device=args.device)
+        print(json.dumps({k: v for k, v in m.items() if k not in ('config', 'filter_96')}, indent=1, default=float))
+        print(f'diffusion-lab hallucination: figures and metrics.json in {Path(args.out).resolve()}')
+    elif args.command == 'hspace':
+        m = run_hspace(args.seed, args.out, args.seconds, args.n, args.steps, args.digits_seconds, not args.no_progress, args.device)
+        print(json.dumps({k: v for k, v in m.items() if not k.startswith('table')}, indent=1, default=float))
+        print(f'diffusion-lab hspace: figures and metrics.json in {Path(args.out).resolve()}')
     elif args.command == 'bench-samplers':
         out = prepare_out(args.out)
         m = dict(bench_samplers(n=args.n, seed=args.seed), torch=torch.__version__, device='cpu', machine=platform.machine(),

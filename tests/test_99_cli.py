@@ -13,6 +13,8 @@ import os
 from diffusion_lab import __version__
 from diffusion_lab.data import (blobs, circle_mixture, find_mnist, grid_mixture, load_digits_images, load_mnist, mixture_1d,
                                 plot_law, rings, show_images, simple_shapes, swiss_roll, two_moons)
+from diffusion_lab.hallucination import HALLUCINATION_CONFIGS, run_hallucination
+from diffusion_lab.hspace import run_hspace
 from diffusion_lab.metrics import feature_net, image_scores, mmd
 from diffusion_lab.models import MLPDenoiser, UNet, count_params
 from diffusion_lab.samplers import SAMPLERS, bench_samplers, evaluations, sample, sampler_report, steps_for_nfe
