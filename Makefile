@@ -1,6 +1,6 @@
 # diffusion_lab: every command creates or reuses the virtual environment $(VENV).
 #   make demo   the tour: figures + metrics.json from data that ships with the install (offline)
-#   make test   export, regenerate tests/ and README, check all is in step, pytest, nbdev_test
+#   make test   export, regenerate tests/, README and pictures, check all is in step, pytest, nbdev_test, browser test
 #   make lab    JupyterLab on nbs/
 SHELL := /bin/bash
 VENV ?= .venv
@@ -11,8 +11,11 @@ PY := $(VENV)/bin/python
 TORCH ?= torch==2.13.0
 OUT ?= out/tour
 ARGS ?=
+# Trained helper networks (feature classifiers, the small digits generator) are cached here and shared by pytest,
+# the notebooks and the commands, so each is trained once per machine.
+export DIFFUSION_LAB_CACHE ?= $(HOME)/.cache/diffusion_lab
 
-.PHONY: all install demo test check pytest nbtest export lab clean bench bench-mnist hallucination hspace
+.PHONY: all install demo test check pytest nbtest browser explorers export lab clean bench bench-gpu bench-mnist hallucination hspace
 all: test
 
 $(VENV)/.installed: settings.ini setup.py
@@ -30,6 +33,7 @@ export: install
 	$(VENV)/bin/nbdev_export
 	$(PY) tools/nb2tests.py
 	$(PY) tools/nb2readme.py
+	$(PY) tools/nb_pictures.py
 	$(VENV)/bin/nbdev_clean
 
 check: install
@@ -43,7 +47,12 @@ nbtest: install
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
 	  $(VENV)/bin/nbdev_test --n_workers 2 --timing
 
-test: check pytest nbtest
+# The explorers in a real JupyterLab in headless Chromium: installs Debian's chromium (apt-get) and, into the venv,
+# JupyterLab and playwright when absent; screenshots in out/browser
+browser: $(VENV)/.lab
+	$(PY) tools/browser_test.py --out out/browser
+
+test: check pytest nbtest browser
 
 $(VENV)/.lab: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[dev,lab]'
@@ -55,9 +64,18 @@ lab: $(VENV)/.lab
 clean:
 	rm -rf out _proc _docs .pytest_cache
 
+# image generators (notebook 12): training speed against a plain fp32 loop, FID against evaluations, guidance, zero-shot
 bench: install
-	$(VENV)/bin/diffusion-lab bench --config cpu --out out/bench
+	$(VENV)/bin/diffusion-lab bench --config cpu --out out/bench --no-progress
 	$(VENV)/bin/diffusion-lab bench-samplers --out out/bench-samplers
+
+# response times of the five explorers (seconds per control change, figure encoding included)
+explorers: install
+	$(PY) tools/explorer_times.py out/explorers
+
+# the same on a GPU (MNIST at 32x32, a 9.6M U-Net, 180 s of training), with the acceptance checks; under 8 minutes on an H100
+bench-gpu:
+	OUT=out/gpu bash tools/gpu_bench.sh
 
 # MNIST 10k (../shared/data/mnist): the best feature-FID in 5 minutes of CPU training
 bench-mnist: install

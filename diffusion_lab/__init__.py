@@ -8,8 +8,9 @@ __all__ = []
 
 # %% ../nbs/index.ipynb
 # `import diffusion_lab as dl` gives every module and its public names
-from . import data, hallucination, hspace, metrics, models, samplers, schedules, score, train
+from . import data, generators, hallucination, hspace, metrics, models, samplers, schedules, score, train
 from .data import *
+from .generators import *
 from .hallucination import *
 from .hspace import *
 from .metrics import *

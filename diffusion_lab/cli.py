@@ -23,6 +23,7 @@ from .data import (blobs, circle_mixture, find_mnist, grid_mixture, load_digits_
                                 plot_law, rings, show_images, simple_shapes, swiss_roll, two_moons)
 from .hallucination import HALLUCINATION_CONFIGS, run_hallucination
 from .hspace import run_hspace
+from .generators import GENERATOR_CONFIGS, run_generators
 from .metrics import feature_net, image_scores, mmd
 from .models import MLPDenoiser, UNet, count_params
 from .samplers import SAMPLERS, bench_samplers, evaluations, sample, sampler_report, steps_for_nfe
@@ -32,7 +33,7 @@ from .train import CKPT, ensure_writable, load_checkpoint, train_diffusion
 
 # %% auto 0
 __all__ = ['LAWS', 'POINT_SETS', 'IMAGE_SETS', 'DATASETS', 'UNET_SIZES', 'TOUR_SAMPLERS', 'prepare_out', 'load_dataset',
-           'model_config', 'build_model', 'evaluate', 'run_train', 'run_sample', 'tour', 'run_bench', 'main']
+           'model_config', 'build_model', 'evaluate', 'run_train', 'run_sample', 'tour', 'main']
 
 # %% ../nbs/99_cli.ipynb
 def prepare_out(out) -> Path:
@@ -145,20 +146,25 @@ def _loss_png(log, out: Path):
 def run_train(data: str = 'gaussians8', size: str = 'small', steps: int = 2000, max_seconds: float | None = None,
               batch: int | None = None, lr: float = 2e-3, schedule: str = 'vp', pred: str = 'eps', seed: int = 0,
               sampler: str = 'ddim', nfe: int = 20, n_samples: int = 2000, out='out/train', progress: bool = True,
-              ema_decay: float = 0.995) -> dict:
+              ema_decay: float = 0.995, cond: bool = False, label_drop: float = 0.1) -> dict:
     """Train a model on `data`, then sample it and write `checkpoint.pt`, `samples.png`, `loss.png` and `metrics.json`
-    into `out`. Under torchrun every rank trains; rank 0 evaluates and writes. Returns the metrics."""
+    into `out`. `cond`: class-conditional (image sets with labels) with label dropout `label_drop`, so the model also
+    samples unconditionally (the evaluation does) and takes classifier-free guidance. Under torchrun every rank trains;
+    rank 0 evaluates and writes. Returns the metrics."""
     if sampler not in SAMPLERS:
         raise ValueError(f'unknown sampler {sampler!r}; choose one of {list(SAMPLERS)}')
     out = prepare_out(out)
     ds = load_dataset(data, seed=seed)
     ncls = int(ds['y'].max()) + 1 if ds['y'] is not None and ds['kind'] == 'images' else None
-    cfg = model_config(data, size)
+    if cond and ncls is None:
+        raise ValueError(f'--cond needs an image set with class labels (digits, mnist, shapes); {data!r} has none')
+    cfg = model_config(data, size, ncls if cond else None)
     torch.manual_seed(seed)
     model = build_model(cfg)
     batch = batch or (512 if ds['kind'] == 'points' else 64)
     config = {'data': data, 'size': size, 'model': cfg, 'schedule': schedule, 'pred': pred, 'num_classes': ncls}
-    res = train_diffusion(model, ds['x'], schedule, pred=pred, steps=steps, max_seconds=max_seconds, batch_size=batch,
+    res = train_diffusion(model, ds['x'], schedule, pred=pred, labels=ds['y'] if cond else None,
+                          label_drop=label_drop if cond else 0.0, steps=steps, max_seconds=max_seconds, batch_size=batch,
                           lr=lr, seed=seed, out=out, ckpt_every=max(100, steps // 10), progress=progress,
                           ema_decay=ema_decay, config=config)
     if int(os.environ.get('RANK', '0')) != 0:
@@ -168,7 +174,7 @@ def run_train(data: str = 'gaussians8', size: str = 'small', steps: int = 2000, 
     m = {'data': data, 'model': cfg['kind'], 'size': size, 'params': count_params(model), 'steps': res.steps,
          'train_seconds': round(res.seconds, 2), 'final_loss': res.log[-1][1] if res.log else None, 'seed': seed,
          'schedule': schedule, 'world_size': res.world_size, 'param_checksums': res.param_checksums,
-         'device': str(next(model.parameters()).device)}
+         'device': str(next(model.parameters()).device), 'conditional': cond, 'label_drop': label_drop if cond else None}
     m.update(evaluate(model_denoiser(res.ema, sched, pred), sched, ds, sampler, nfe, n_samples, seed, data, out))
     (out / 'metrics.json').write_text(json.dumps(m, indent=2))
     return m
@@ -289,14 +295,15 @@ def _training_stage(out: Path, seed: int, progress: bool) -> dict:
     return dict(res, figures=figs)
 
 
-def tour(out='out/tour', seed: int = 0, progress: bool = True) -> dict:
-    """Run the tour into `out`: figures (PNG) and `metrics.json`. Returns the metrics."""
+def tour(out='out/tour', seed: int = 0, progress: bool = True, train: bool = True) -> dict:
+    """Run the tour into `out`: figures (PNG) and `metrics.json`. Returns the metrics. `train=False` leaves out the
+    training stage (the two trained models, about 90 s)."""
     out = prepare_out(out)
     t0 = time.time()
     torch.manual_seed(seed)
     metrics = {'diffusion_lab': __version__, 'seed': seed, 'torch': torch.__version__,
                'python': platform.python_version(), 'device': 'cpu'}
-    stages = (_forward_stage, _sampling_stage, _training_stage)
+    stages = (_forward_stage, _sampling_stage) + ((_training_stage,) if train else ())
     for stage in stages:
         m = stage(out, seed, progress)
         figs = metrics.get('figures', []) + m.pop('figures', [])
@@ -304,54 +311,6 @@ def tour(out='out/tour', seed: int = 0, progress: bool = True) -> dict:
     metrics['seconds'] = round(time.time() - t0, 2)
     (out / 'metrics.json').write_text(json.dumps(metrics, indent=2))
     return metrics
-
-# %% ../nbs/99_cli.ipynb
-def _time_training(model, x, batch, steps, device, schedule='vp'):
-    import torch.nn.functional as F
-    from diffusion_lab.train import fit
-    from diffusion_lab.score import diffusion_loss
-    S = get_schedule(schedule)
-    lf = lambda m, xb, yb, g: diffusion_loss(m, xb, S, generator=g)
-    fit(model, x, lf, steps=3, batch_size=batch, device=device, progress=False, log_every=3)       # warm-up
-    if device.type == 'cuda':
-        torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
-    res = fit(model, x, lf, steps=steps, batch_size=batch, device=device, progress=False, log_every=steps)
-    return steps / res.seconds, res
-
-
-def run_bench(config: str = 'cpu', out='out/bench', device=None) -> dict:
-    "Training and sampling throughput of the `config` ('cpu' or 'gpu') models; writes metrics.json into `out`."
-    if config not in ('cpu', 'gpu'):
-        raise ValueError(f"unknown bench config {config!r}; choose 'cpu' or 'gpu'")
-    out = prepare_out(out)
-    device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    S = get_schedule('vp')
-    if config == 'cpu':
-        jobs = [('mlp_2d', MLPDenoiser(dim=2), circle_mixture(std=0.1).sample(20_000, seed=0)[0], 512, 200, 10_000),
-                ('unet_digits', UNet(**UNET_SIZES[('digits', 'small')]), load_digits_images()[0], 64, 30, 500)]
-    else:
-        x = torch.rand(4096, 1, 32, 32) * 2 - 1
-        jobs = [('unet_32x32', UNet(**UNET_SIZES[('mnist', 'medium')]), x, 256, 100 if device.type == 'cuda' else 3, 1000 if device.type == 'cuda' else 16)]
-    m = {'config': config, 'device': str(device), 'torch': torch.__version__, 'threads': torch.get_num_threads(),
-         'gpu': torch.cuda.get_device_name(0) if device.type == 'cuda' else None}
-    for name, model, x, batch, steps, n in jobs:
-        sps, res = _time_training(model, x, batch, steps, device)
-        row = {'params': count_params(model), 'batch': batch, 'train_steps_per_s': round(sps, 2),
-               'train_samples_per_s': round(sps * batch, 1)}
-        if device.type == 'cuda':
-            row['train_peak_memory_gb'] = round(torch.cuda.max_memory_allocated() / 2**30, 3)
-        den = model_denoiser(res.model.eval(), S)
-        shape = (n, *x.shape[1:])
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
-            sample(den, S, x=torch.randn(shape, device=device), sampler='ddim', steps=2, progress=False)   # warm-up
-            if device.type == 'cuda': torch.cuda.synchronize()
-            t0 = time.time()
-            sample(den, S, x=torch.randn(shape, device=device), sampler='ddim', steps=20, progress=False)
-            if device.type == 'cuda': torch.cuda.synchronize()
-        row['sample_per_s_ddim20'] = round(n / (time.time() - t0), 1)
-        m[name] = row
-    (out / 'metrics.json').write_text(json.dumps(m, indent=2))
-    return m
 
 # %% ../nbs/99_cli.ipynb
 def _parser() -> argparse.ArgumentParser:
@@ -375,6 +334,7 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument('--lr', type=float, default=2e-3, help='learning rate (default: %(default)s)')
     tr.add_argument('--schedule', default='vp', help='noise schedule: linear, cosine, sigmoid, vp, ve, edm (default: %(default)s)')
     tr.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
+    tr.add_argument('--cond', action='store_true', help='class-conditional with label dropout 0.1 (image sets with labels)')
     for q in (tr,):
         q.add_argument('--sampler', default='ddim', choices=list(SAMPLERS), help='sampler for the evaluation (default: %(default)s)')
         q.add_argument('--nfe', type=int, default=20, help='denoiser evaluations per sample (default: %(default)s)')
@@ -390,11 +350,20 @@ def _parser() -> argparse.ArgumentParser:
     sa.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
     sa.add_argument('--out', default='out/sample', help='output folder (default: %(default)s)')
     sa.add_argument('--no-progress', action='store_true', help='no progress bars')
-    be = sub.add_parser('bench', help='training and sampling throughput (timings, not tests)',
-                        description='Training steps/s, samples/s and (CUDA) peak memory; writes metrics.json into --out.')
-    be.add_argument('--config', default='cpu', choices=('cpu', 'gpu'), help='cpu: MLP-2-D and U-Net-digits; gpu: a 5-15M U-Net at 32x32')
+    be = sub.add_parser('bench', help='image generators: training speed against a plain fp32 loop, FID against evaluations, guidance, '
+                        'zero-shot classification', description='Train a class-conditional U-Net and measure it (notebook 12); writes '
+                        'metrics.json (device, train_images_per_s, baseline_train_images_per_s, sample_images_per_s, peak_memory_bytes, '
+                        'fid, fid_floor, nfe, cfg_confidence, zero_shot_accuracy, FLOPs and MFU) and PNG figures into --out.')
+    be.add_argument('--config', default='cpu', choices=list(GENERATOR_CONFIGS),
+                    help='cpu: 8x8 digits, 3,000 steps (about 5 minutes); gpu: MNIST at 32x32, a 9.6M U-Net, 180 s (default: %(default)s)')
     be.add_argument('--out', default='out/bench', help='output folder (default: %(default)s)')
     be.add_argument('--device', default=None, help='cpu or cuda (default: cuda when available)')
+    be.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
+    be.add_argument('--steps', type=int, default=None, help='training steps (default: the configuration\'s)')
+    be.add_argument('--seconds', type=float, default=None, help='training time budget in seconds (default: the configuration\'s)')
+    be.add_argument('--data-dir', default=None, help='folder with the data set files (MNIST IDX files; torchvision sets)')
+    be.add_argument('--no-compile', action='store_true', help='do not torch.compile the model (gpu config)')
+    be.add_argument('--no-progress', action='store_true', help='no progress bars')
     b = sub.add_parser('bench-samplers', help='time DDPM (1000 steps) and DDIM (50 steps) with an exact score',
                        description='Seconds for 1000-step DDPM and 50-step DDIM on N points of the 5x5 grid with its exact score; writes metrics.json.')
     b.add_argument('--n', type=int, default=100_000, help='number of 2-D points (default: %(default)s)')
@@ -443,7 +412,7 @@ def main(argv=None) -> int:
         print(f'diffusion-lab tour: done in {m["seconds"]:.1f}s: {len(m["figures"])} figures and metrics.json in {out}')
     elif args.command == 'train':
         m = run_train(args.data, args.size, args.steps, args.max_seconds, args.batch, args.lr, args.schedule, 'eps', args.seed,
-                      args.sampler, args.nfe, args.n_samples, args.out, not args.no_progress)
+                      args.sampler, args.nfe, args.n_samples, args.out, not args.no_progress, cond=args.cond)
         if m:
             print(json.dumps({k: v for k, v in m.items() if k not in ('param_checksums', 'class_fractions')}, indent=1))
             print(f'diffusion-lab train: checkpoint.pt, samples.png, loss.png and metrics.json in {Path(args.out).resolve()}')
@@ -452,8 +421,9 @@ def main(argv=None) -> int:
         print(json.dumps({k: v for k, v in m.items() if k != 'class_fractions'}, indent=1))
         print(f'diffusion-lab sample: samples.png and metrics.json in {Path(args.out).resolve()}')
     elif args.command == 'bench':
-        m = run_bench(args.config, args.out, args.device)
-        print(json.dumps(m, indent=2))
+        m = run_generators(args.config, args.out, args.seed, args.device, not args.no_progress, data_dir=args.data_dir,
+                           steps=args.steps, seconds=args.seconds, compile=False if args.no_compile else None)
+        print(json.dumps({k: v for k, v in m.items() if k not in ('fid_table', 'settings')}, indent=1))
         print(f'diffusion-lab bench: metrics.json in {Path(args.out).resolve()}')
     elif args.command == 'hallucination':
         m = run_hallucination(args.config, args.seed, args.out, not args.no_progress, sweep='sweep' not in args.skip,

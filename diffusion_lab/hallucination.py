@@ -20,7 +20,7 @@ from .data import (SHAPE_NAMES, SHAPE_PIXELS, STRIP, GaussianMixture, grid_mixtu
                                 simple_shapes)
 from .models import UNet, count_params, sinusoidal_embedding
 from .samplers import SAMPLERS, time_grid
-from .schedules import DDPM, has_widget_frontend
+from .schedules import DDPM, explorer, has_widget_frontend
 from .score import model_denoiser
 from .train import ensure_writable, train_diffusion
 
@@ -351,31 +351,14 @@ def threshold_explorer(x: Tensor, scores: Tensor, in_support: Tensor, hallucinat
         fig.tight_layout()
         return fig, f
 
-    if widget is None:
-        widget = has_widget_frontend()
-    if not widget:
-        fig, _ = draw(retention)
-        plt.close(fig)
-        return fig
     import ipywidgets as W
-    out = W.Output()
-    slider = W.FloatSlider(value=retention, min=0.5, max=1.0, step=0.005, description='retention',
-                           continuous_update=False, readout_format='.3f')
-    label = W.HTML()
-    box = W.VBox([slider, label, out])
-    box.state = {}
+    controls = {'retention': W.FloatSlider(value=retention, min=0.5, max=1.0, step=0.005, description='retention',
+                                           continuous_update=False, readout_format='.3f')}
 
-    def update(*_):
-        with out:
-            out.clear_output(wait=True)
-            fig, f = draw(slider.value)
-            plt.show(fig)
-        box.state = f
-        label.value = f"threshold {f['threshold']:.3g}: TPR {f['tpr']:.3f}, retention {f['retention']:.3f}"
-    slider.observe(update, names='value')
-    update()
-    box.slider = slider
-    return box
+    def show(retention):
+        fig, f = draw(retention)
+        return fig, dict(f, kept=s <= f['threshold'])
+    return explorer(controls, show, widget)
 
 # %% ../nbs/10_hallucination.ipynb
 def recursive_training(law: GaussianMixture, cfg: dict, generations: int = 5, arms=('none', 'random', 'variance'),

@@ -19,7 +19,7 @@ from torch import Tensor, nn
 from .data import BLOB_FACTORS, blobs, load_digits_images, show_images
 from .models import UNet, count_params
 from .samplers import ddim_invert, time_grid
-from .schedules import VP, has_widget_frontend
+from .schedules import VP, explorer, has_widget_frontend
 from .score import model_denoiser, time_condition
 from .train import ensure_writable, train_diffusion
 
@@ -278,32 +278,16 @@ def edit_grid(model, schedule, xT: Tensor, directions: dict, gammas=(-2, -1, 0, 
 def direction_explorer(model, schedule, xT: Tensor, directions: dict, steps: int = 20, seed: int = 0,
                        widget: bool | None = None):
     "Sliders (one per direction, gamma in [-3, 3]) over a grid of the samples of xT; static `edit_grid` fallback."
-    if widget is None:
-        widget = has_widget_frontend()
-    if not widget:
-        fig = edit_grid(model, schedule, xT, directions, steps=steps, seed=seed)
-        plt.close(fig)
-        return fig
     import ipywidgets as W
-    out = W.Output()
-    sliders = {n: W.FloatSlider(value=0.0, min=-3, max=3, step=0.25, description=n, continuous_update=False)
-               for n in directions}
-    box = W.VBox([W.HBox(list(sliders.values())[:2]), W.HBox(list(sliders.values())[2:]), out])
-    box.sliders = sliders
+    controls = {n: W.FloatSlider(value=0.0, min=-3, max=3, step=0.25, description=n, continuous_update=False) for n in directions}
 
-    def update(*_):
-        delta = sum(s.value * directions[n] for n, s in sliders.items() if s.value)
+    def draw(**gammas):
+        delta = sum(g * directions[n] for n, g in gammas.items() if g)
         x, _ = h_sample(model, schedule, xT, steps, seed, delta=delta if torch.is_tensor(delta) else None, record=False,
                         edit_steps=early_steps(steps))
-        box.images = x
-        with out:
-            out.clear_output(wait=True)
-            ax = show_images(x, nrow=min(8, len(x)))
-            plt.show(ax.figure)
-    for s in sliders.values():
-        s.observe(update, names='value')
-    update()
-    return box
+        ax = show_images(x, nrow=min(8, len(x)))
+        return ax.figure, x
+    return explorer(controls, draw, widget, static=lambda **g: (edit_grid(model, schedule, xT, directions, steps=steps, seed=seed), None))
 
 # %% ../nbs/11_hspace.ipynb
 def psnr(a: Tensor, b: Tensor) -> float:

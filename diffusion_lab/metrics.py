@@ -117,10 +117,10 @@ def log_likelihood(denoiser, schedule: Schedule, x: Tensor, t0: float = 1e-3, st
 
 # %% ../nbs/06_metrics.ipynb
 class FeatureNet(nn.Module):
-    "A small CNN classifier for 1-channel images of any size; `features(x)` is its 64-d penultimate layer."
-    def __init__(self, num_classes: int = 10, width: int = 32, feat_dim: int = 64):
+    "A small CNN classifier for images of any size (`in_ch` channels); `features(x)` is its 64-d penultimate layer."
+    def __init__(self, num_classes: int = 10, width: int = 32, feat_dim: int = 64, in_ch: int = 1):
         super().__init__()
-        self.body = nn.Sequential(nn.Conv2d(1, width, 3, padding=1), nn.SiLU(), nn.Conv2d(width, width, 3, padding=1), nn.SiLU(),
+        self.body = nn.Sequential(nn.Conv2d(in_ch, width, 3, padding=1), nn.SiLU(), nn.Conv2d(width, width, 3, padding=1), nn.SiLU(),
                                   nn.MaxPool2d(2, ceil_mode=True), nn.Conv2d(width, 2 * width, 3, padding=1), nn.SiLU(),
                                   nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(2 * width * 16, feat_dim))
         self.head = nn.Sequential(nn.SiLU(), nn.Linear(feat_dim, num_classes))
@@ -136,19 +136,21 @@ def cache_dir() -> Path:
 
 
 def feature_net(images: Tensor, labels: Tensor, name: str = 'data', steps: int = 1500, seed: int = 0,
-                cache: bool = True, progress: bool = False) -> FeatureNet:
+                cache: bool = True, progress: bool = False, device=None) -> FeatureNet:
     """A `FeatureNet` trained to classify `images` (N, 1, H, W) into `labels`, read from the cache when this
-    exact training set was seen before (key: `name`, shape and a hash of the data), else trained and cached."""
+    exact training set was seen before (key: `name`, shape and a hash of the data), else trained (on `device`, default
+    the CPU) and cached."""
     key = hashlib.sha1(images.detach().cpu().float().numpy().tobytes() + labels.cpu().numpy().tobytes()).hexdigest()[:12]
     path = cache_dir() / 'classifiers' / f'{name}-{tuple(images.shape[1:])}-{key}-s{seed}-v1.pt'.replace(' ', '')
-    net = FeatureNet(int(labels.max()) + 1)
+    net = FeatureNet(int(labels.max()) + 1, in_ch=images.shape[1])
     if cache and path.is_file():
         net.load_state_dict(torch.load(path, map_location='cpu'))
         return net.eval()
     torch.manual_seed(seed)
     res = fit(net, images, lambda m, x, y, g: F.cross_entropy(m(x), y), labels=labels, steps=steps, batch_size=128,
-              lr=2e-3, warmup=50, ema_decay=0.99, seed=seed, device='cpu', progress=progress, log_every=100)
-    net = res.ema.eval()
+              lr=2e-3, warmup=50, ema_decay=0.99, seed=seed, device=device or 'cpu', progress=progress, log_every=100,
+              distributed=False)
+    net = res.ema.cpu().eval()
     if cache:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix('.tmp'); torch.save(net.state_dict(), tmp); os.replace(tmp, path)

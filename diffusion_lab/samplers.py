@@ -16,8 +16,9 @@ from tqdm.auto import tqdm
 from .schedules import EDM, Schedule, get_schedule, karras_sigmas, posterior
 
 # %% auto 0
-__all__ = ['SAMPLERS', 'Trajectory', 'ddim', 'ddpm', 'euler', 'heun', 'em', 'langevin', 'pc', 'evaluations', 'steps_for_nfe',
-           'time_grid', 'sample', 'sampler_report', 'ddim_invert', 'bench_samplers']
+__all__ = ['SAMPLERS', 'SAMPLER_CHOICES', 'Trajectory', 'ddim', 'ddpm', 'euler', 'heun', 'dpmpp_2m', 'em', 'langevin', 'pc',
+           'evaluations', 'steps_for_nfe', 'time_grid', 'sample', 'sampler_report', 'sampler_explorer',
+           'gaussian_ode_error', 'ddim_invert', 'bench_samplers']
 
 # %% ../nbs/04_samplers.ipynb
 @dataclass
@@ -111,6 +112,26 @@ def heun(denoiser, x, schedule, ts, generator=None, callback=None, progress=True
     return x
 
 
+def dpmpp_2m(denoiser, x, schedule, ts, generator=None, callback=None, progress=True):
+    """DPM-Solver++(2M) (Lu et al., 2022): the exponential integrator of the probability-flow ODE in the
+    log-SNR lambda = log(alpha/sigma) with the x0 prediction extrapolated linearly from the previous step
+    (second order, one evaluation per step); the first step, and a last step onto sigma = 0, are first order (DDIM)."""
+    prev, h_prev = None, None
+    for i in _steps(ts, progress, 'dpm-solver++(2m)'):
+        t, s = ts[i], ts[i + 1]
+        eps, x0, a_t, s_t = _predict(denoiser, x, schedule, t)
+        if callback: callback(i, t, x, x0)
+        a_s, s_s = schedule._alpha(s).item(), schedule._sigma(s).item()
+        if s_s == 0:                                     # onto the data: x = alpha * x0
+            x = a_s * x0
+            continue
+        h = math.log(a_s / s_s) - math.log(a_t / s_t)
+        d = x0 if prev is None else (1 + h / (2 * h_prev)) * x0 - h / (2 * h_prev) * prev   # 1/(2r), r = h_prev/h
+        x = (s_s / s_t) * x - a_s * math.expm1(-h) * d
+        prev, h_prev = x0, h
+    return x
+
+
 def em(denoiser, x, schedule, ts, generator=None, callback=None, progress=True):
     "Reverse SDE by Euler–Maruyama: dx = [f x - g^2 score] dt + g dw, no noise on the last step."
     n = len(ts) - 1
@@ -179,7 +200,7 @@ def steps_for_nfe(sampler: str, nfe: int, **options) -> int:
     return steps
 
 
-SAMPLERS = {'ddpm': ddpm, 'ddim': ddim, 'euler': euler, 'heun': heun, 'em': em, 'langevin': langevin, 'pc': pc}
+SAMPLERS = {'ddpm': ddpm, 'ddim': ddim, 'euler': euler, 'heun': heun, 'dpmpp_2m': dpmpp_2m, 'em': em, 'langevin': langevin, 'pc': pc}
 
 # %% ../nbs/04_samplers.ipynb
 def _t_of_ratio(schedule: Schedule, r: Tensor) -> Tensor:
@@ -232,13 +253,13 @@ def sample(denoiser, schedule, shape=None, x: Tensor | None = None, sampler: str
     """Draw samples with `sampler` (one of `SAMPLERS`) in `steps` steps from `x` (or N(0, sigma_max^2) noise of `shape`).
 
     `denoiser(x, t) -> eps`; `schedule` a `Schedule` or its name; `spacing` 'uniform' or 'karras' (default: karras
-    for heun, else uniform); `options` go to the sampler (eta, variance, n_inner, step, snr, n_corrector).
+    for heun and dpmpp_2m, else uniform); `options` go to the sampler (eta, variance, n_inner, step, snr, n_corrector).
     Returns the samples, or `(samples, Trajectory)` with `return_trajectory=True`. Runs without autograd: a network's
     graph is not kept from step to step."""
     schedule = get_schedule(schedule)
     if sampler not in SAMPLERS:
         raise ValueError(f'unknown sampler {sampler!r}; choose one of {list(SAMPLERS)}')
-    ts = time_grid(schedule, steps, spacing or ('karras' if sampler == 'heun' else 'uniform'))
+    ts = time_grid(schedule, steps, spacing or ('karras' if sampler in ('heun', 'dpmpp_2m') else 'uniform'))
     if generator is None:
         generator = torch.Generator().manual_seed(0 if seed is None else seed)
     if x is None:
@@ -271,6 +292,79 @@ def sampler_report(law, samples: Tensor, n_mmd: int = 2000, floor: float | None 
     spread = (dist[on] ** 2).mean().div(law.D).sqrt() / law.stds[idx][on].mean()   # RMS per coordinate / sigma
     return {'mmd': mmd(samples[:n], ref), 'floor': mmd_floor(law, n) if floor is None else floor, 'covered': st['covered'], 'modes': law.K,
             'weight_error': st['weight_error'], 'off_support': st['off_support'], 'spread_ratio': spread.item()}
+
+# %% ../nbs/04_samplers.ipynb
+SAMPLER_CHOICES = ('ddim', 'dpmpp_2m', 'heun', 'ddpm', 'euler', 'em')
+
+
+def sampler_explorer(law, schedule='vp', denoiser=None, n: int = 400, n_paths: int = 40, seed: int = 0, steps: int = 10,
+                     widget: bool | None = None):
+    """Explorer of the samplers on a 2-D `law` (its exact denoiser unless `denoiser` is given): a menu of samplers, the
+    number of steps and eta (DDIM). Draws `n_paths` trajectories and `n` endpoints (plotly); `state['data']` holds the
+    endpoints (n, 2)."""
+    import ipywidgets as W
+    from diffusion_lab.schedules import explorer
+    schedule = get_schedule(schedule)
+    den = denoiser or law.denoiser(schedule)
+    cache = {}
+
+    def run(sampler, steps, eta):
+        key = (sampler, steps, round(eta, 3) if sampler == 'ddim' else None)
+        if key not in cache:
+            opts = {'eta': eta} if sampler == 'ddim' else {}
+            x, tr = sample(den, schedule, shape=(n, 2), sampler=sampler, steps=steps, seed=seed, progress=False,
+                           return_trajectory=True, **opts)
+            idx, dist = law.nearest(x)
+            within = (dist <= 3 * law.stds[idx]).double().mean().item()
+            cache[key] = (x, tr.xs[:, :n_paths], within)
+        return cache[key]
+
+    def title(sampler, steps, eta, within):
+        return (f"{sampler}, {steps} steps ({evaluations(sampler, steps)} evaluations)" + (f", eta {eta:.2f}" if sampler == 'ddim' else '')
+                + f": {within:.1%} within 3 sigma of a mode")
+
+    def draw(sampler, steps, eta):
+        import plotly.graph_objects as go
+        x, paths, within = run(sampler, steps, eta)
+        fig = go.Figure()
+        for i in range(paths.shape[1]):
+            fig.add_trace(go.Scatter(x=paths[:, i, 0].numpy(), y=paths[:, i, 1].numpy(), mode='lines', line=dict(width=1, color='rgba(70,70,200,0.35)'),
+                                     hoverinfo='skip', showlegend=False))
+        fig.add_trace(go.Scatter(x=law.means[:, 0].numpy(), y=law.means[:, 1].numpy(), mode='markers', name='modes',
+                                 marker=dict(symbol='x', size=9, color='black')))
+        fig.add_trace(go.Scatter(x=x[:, 0].numpy(), y=x[:, 1].numpy(), mode='markers', name='samples', marker=dict(size=3, color='crimson')))
+        fig.update_layout(width=560, height=520, title=dict(text=title(sampler, steps, eta, within), font=dict(size=12)),
+                          xaxis=dict(range=[-4, 4]), yaxis=dict(range=[-4, 4], scaleanchor='x'), margin=dict(l=30, r=10, t=40, b=30))
+        return fig, x
+
+    def static(sampler, steps, eta):
+        x, paths, within = run(sampler, steps, eta)
+        fig, ax = plt.subplots(figsize=(4.2, 4.2))
+        ax.plot(paths[:, :, 0].numpy(), paths[:, :, 1].numpy(), color='C0', alpha=0.3, lw=0.7)
+        ax.scatter(x[:, 0].numpy(), x[:, 1].numpy(), s=3, color='crimson', zorder=3)
+        ax.scatter(law.means[:, 0].numpy(), law.means[:, 1].numpy(), marker='x', color='k', zorder=4)
+        ax.set(xlim=(-4, 4), ylim=(-4, 4), aspect='equal'); ax.set_title(title(sampler, steps, eta, within), fontsize=8)
+        return fig, x
+
+    controls = {'sampler': W.Dropdown(options=SAMPLER_CHOICES, value='ddim', description='sampler'),
+                'steps': W.IntSlider(value=steps, min=1, max=100, description='steps', continuous_update=False),
+                'eta': W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description='eta (DDIM)', continuous_update=False)}
+    return explorer(controls, draw, widget, static=static)
+
+# %% ../nbs/04_samplers.ipynb
+def gaussian_ode_error(sampler: str, steps: int, schedule=None, spacing: str = 'karras', n: int = 2000, seed: int = 0) -> float:
+    """Mean distance between `sampler`'s endpoint and the exact probability-flow ODE solution for the law N((1, -0.5), 0.3^2 I)
+    started from the same noise (float64): the integration error alone, with an exact score."""
+    from diffusion_lab.data import GaussianMixture
+    schedule = get_schedule(schedule or 'vp')
+    mu, sd = torch.tensor([[1.0, -0.5]], dtype=torch.float64), 0.3
+    law = GaussianMixture(mu, stds=torch.tensor([sd], dtype=torch.float64))
+    ts = time_grid(schedule, steps, spacing)
+    (aT, sT), (a0, s0) = [(schedule._alpha(torch.as_tensor(u)).item(), schedule._sigma(torch.as_tensor(u)).item()) for u in (ts[0], ts[-1])]
+    xT = torch.randn(n, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
+    exact = a0 * mu + math.sqrt(a0**2 * sd**2 + s0**2) * (xT - aT * mu) / math.sqrt(aT**2 * sd**2 + sT**2)
+    x = sample(law.denoiser(schedule), schedule, x=xT, sampler=sampler, steps=steps, spacing=spacing, progress=False)
+    return (x - exact).norm(dim=1).mean().item()
 
 # %% ../nbs/04_samplers.ipynb
 @torch.no_grad()

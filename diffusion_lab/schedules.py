@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -15,7 +16,7 @@ from torch import Tensor
 # %% auto 0
 __all__ = ['DDPM_BETAS', 'SCHEDULES', 'expand_like', 'Schedule', 'linear_betas', 'cosine_betas', 'sigmoid_betas', 'DDPM', 'VP',
            'VE', 'EDM', 'karras_sigmas', 'get_schedule', 'plot_log_snr', 'q_sample', 'show_forward', 'posterior',
-           'has_widget_frontend', 'forward_slider', 'plotly_log_snr']
+           'has_widget_frontend', 'explorer', 'forward_slider', 'plotly_log_snr']
 
 # %% ../nbs/00_schedules.ipynb
 def expand_like(v: Tensor, x: Tensor) -> Tensor:
@@ -347,34 +348,71 @@ def has_widget_frontend() -> bool:
     return ip is not None and type(ip).__name__ == 'ZMQInteractiveShell'
 
 
-def forward_slider(x0: Tensor, schedules=('linear', 'cosine', 'sigmoid'), seed: int = 0, widget: bool | None = None):
-    """An ipywidgets explorer of q(x_t | x0): a slider over t in [0, 1] and a menu of schedules.
+def _show(fig):
+    "Display a matplotlib or plotly figure in the current output (inside IPython only); a matplotlib figure is then closed."
+    from IPython import get_ipython
+    from IPython.display import display
+    if get_ipython() is not None:
+        display(fig)
+    if isinstance(fig, plt.Figure):
+        plt.close(fig)
 
-    `x0` is points `(N, 2)` or images (see `show_forward`). `widget=None` picks the widget when a front
-    end is present and a static `show_forward` figure otherwise; the return value is the widget or figure."""
-    names = [s if isinstance(s, str) else repr(s) for s in schedules]
-    scheds = {n: get_schedule(s) for n, s in zip(names, schedules)}
+
+def explorer(controls: dict, draw, widget: bool | None = None, static=None):
+    """An interactive explorer: `controls` maps names to ipywidgets controls and `draw(**values) -> (figure, data)`
+    makes a matplotlib or plotly figure of the controls' values and returns the data it shows. Every change of a
+    control redraws. The widget (a `VBox`) carries `.controls`, `.output` and `.state`, a dict updated at each draw
+    with `calls`, `data`, `figure`, `values` and `seconds` (the response time), which is what headless tests read.
+
+    `widget=None` picks the widget when a widget front end is present; otherwise (a script, `nbdev_test`, a static web
+    page, or `widget=False`) the figure of the initial values is returned, made by `static(**values)` when given
+    (a matplotlib version of a plotly figure, say, since plotly output is not kept on the web pages)."""
+    import ipywidgets as W
+    values = lambda: {k: c.value for k, c in controls.items()}
     if widget is None:
         widget = has_widget_frontend()
     if not widget:
-        fig = show_forward(scheds[names[0]], x0, seed=seed)
-        plt.close(fig)  # shown once, as the return value
+        fig, _ = (static or draw)(**values())
+        if isinstance(fig, plt.Figure):
+            plt.close(fig)                                      # shown once, as the return value
         return fig
-    import ipywidgets as W
     out = W.Output()
-    u = W.FloatSlider(value=0.3, min=0, max=1, step=0.01, description='t / T', continuous_update=True)
-    menu = W.Dropdown(options=names, value=names[0], description='schedule')
+    state = {'calls': 0, 'data': None, 'figure': None, 'values': None, 'seconds': None}
 
-    def draw(*_):
-        s = scheds[menu.value]
+    def update(*_):
+        t0 = time.perf_counter()
+        v = values()
+        fig, data = draw(**v)
         with out:
             out.clear_output(wait=True)
-            t = _times(s, torch.tensor([u.value]))
-            fig = show_forward(s, x0, ts=t, seed=seed)
-            plt.show(fig)
-    u.observe(draw, 'value'); menu.observe(draw, 'value')
-    draw()
-    return W.VBox([W.HBox([u, menu]), out])
+            _show(fig)
+        state.update(calls=state['calls'] + 1, data=data, figure=fig, values=v, seconds=time.perf_counter() - t0)
+    for c in controls.values():
+        c.observe(update, names='value')
+    update()
+    box = W.VBox([W.HBox(list(controls.values())[:3]), *([W.HBox(list(controls.values())[3:])] if len(controls) > 3 else []), out])
+    box.controls, box.output, box.state = controls, out, state
+    return box
+
+
+def forward_slider(x0: Tensor, schedules=('linear', 'cosine', 'sigmoid'), seed: int = 0, widget: bool | None = None, t: float = 0.3):
+    """Explorer of q(x_t | x0): a slider over t (as a fraction of the way from data to noise) and a menu of schedules;
+    the noise draw stays fixed. `x0`: points `(N, 2)` or images (see `show_forward`). The widget's `state['data']`
+    is the noised x_t; without a widget front end, the static `show_forward` figure at six times."""
+    import ipywidgets as W
+    names = [s if isinstance(s, str) else repr(s) for s in schedules]
+    scheds = {n: get_schedule(s) for n, s in zip(names, schedules)}
+    controls = {'t': W.FloatSlider(value=t, min=0, max=1, step=0.01, description='t / T', continuous_update=True),
+                'schedule': W.Dropdown(options=names, value=names[0], description='schedule')}
+    x0 = torch.as_tensor(x0, dtype=torch.float32)
+    eps = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
+
+    def draw(t, schedule):
+        s = scheds[schedule]
+        tt = _times(s, torch.tensor([t]))
+        a, sg = s.alpha(tt).item(), s.sigma(tt).item()
+        return show_forward(s, x0, ts=tt, seed=seed), a * x0 + sg * eps
+    return explorer(controls, draw, widget, static=lambda t, schedule: (show_forward(scheds[schedule], x0, seed=seed), None))
 
 # %% ../nbs/00_schedules.ipynb
 def plotly_log_snr(schedules, n: int = 400):

@@ -15,9 +15,9 @@ from .data import GaussianMixture
 from .schedules import DDPM, EDM, Schedule, expand_like, q_sample
 
 # %% auto 0
-__all__ = ['PREDICTIONS', 'convert', 'alpha_sigma', 'time_condition', 'model_denoiser', 'sample_times', 'diffusion_loss',
-           'loss_floor', 'field', 'plot_score_fields', 'score_error', 'jacobian', 'score_jacobian', 'asymmetry',
-           'intrinsic_dimension']
+__all__ = ['PREDICTIONS', 'convert', 'alpha_sigma', 'time_condition', 'model_denoiser', 'guided_denoiser', 'sample_times',
+           'diffusion_loss', 'loss_floor', 'field', 'plot_score_fields', 'score_error', 'score_explorer', 'jacobian',
+           'score_jacobian', 'asymmetry', 'intrinsic_dimension']
 
 # %% ../nbs/03_score_matching.ipynb
 PREDICTIONS = ('eps', 'x0', 'v', 'score')
@@ -78,6 +78,30 @@ def model_denoiser(model, schedule: Schedule, pred: str = 'eps', y=None, **model
             return convert(x0, 'x0', 'eps', x, a, s)
         out = model(x, time_condition(schedule, t).to(x.device), y, **model_kwargs)
         return convert(out, pred, 'eps', x, a, s)
+    return denoise
+
+# %% ../nbs/03_score_matching.ipynb
+def guided_denoiser(model, schedule: Schedule, y, scale: float = 0.0, pred: str = 'eps', **model_kwargs):
+    """Classifier-free guidance in the sampler signature `(x, t) -> eps`: (1 + w) eps(x, t | y) - w eps(x, t | none)
+    with w = `scale`. `model` is class-conditional (`model.num_classes` set; label `num_classes` means none) and was
+    trained with label dropout; `y` is one label or one per sample. w = 0 evaluates the conditional model alone;
+    otherwise the conditional and unconditional passes share one batch."""
+    n_cls = getattr(model, 'num_classes', None)
+    if not n_cls:
+        raise ValueError('classifier-free guidance needs a class-conditional model (built with num_classes) '
+                         'trained with label dropout (train_diffusion(..., labels=y, label_drop=0.1))')
+    y = torch.as_tensor(y, dtype=torch.long)
+    if ((y < 0) | (y >= n_cls)).any():
+        raise ValueError(f'labels must lie in 0..{n_cls - 1}; got {y.unique().tolist()[:10]}')
+
+    def denoise(x: Tensor, t) -> Tensor:
+        yb = y.to(x.device).expand(x.shape[0]) if y.ndim == 0 else y.to(x.device)
+        if scale == 0:
+            return model_denoiser(model, schedule, pred, y=yb, **model_kwargs)(x, t)
+        t = _per_sample(torch.as_tensor(t), x.shape[0])
+        both = model_denoiser(model, schedule, pred, y=torch.cat([yb, torch.full_like(yb, n_cls)]), **model_kwargs)
+        cond, uncond = both(torch.cat([x, x]), torch.cat([t, t])).chunk(2)
+        return cond + scale * (cond - uncond)
     return denoise
 
 # %% ../nbs/03_score_matching.ipynb
@@ -187,6 +211,64 @@ def score_error(denoiser, law: GaussianMixture, schedule: Schedule, ts, n: int =
         exact = law.score(xt, schedule, tt)
         out.append(((field(denoiser, schedule, tt, xt) - exact) ** 2).sum(1).mean() / (exact**2).sum(1).mean())
     return torch.stack(out)
+
+# %% ../nbs/03_score_matching.ipynb
+def score_explorer(denoisers: dict, law: GaussianMixture, schedule: Schedule, lim: float = 3.0, n: int = 25,
+                   t: float = 0.2, widget: bool | None = None):
+    """Explorer of learned score fields against the exact one of `law`: a time slider (t in the schedule's range) and
+    a menu of `denoisers` (name -> denoiser; 'exact' is added). Shows the relative error |s - s*|/|s*| as a plotly
+    heatmap (log10) with the field's arrows; `state['data']` is the field (n*n, 2) on the grid."""
+    import ipywidgets as W
+    from diffusion_lab.schedules import explorer
+    dens = dict(denoisers, exact=law.denoiser(schedule))
+    lo = schedule.t_min + 0.01 * (schedule.t_max - schedule.t_min)
+    u = torch.linspace(-lim, lim, n)
+    gx, gy = torch.meshgrid(u, u, indexing='xy')
+    pts = torch.stack([gx.flatten(), gy.flatten()], 1)
+    cache = {}
+
+    def fields(name, t):
+        key = (name, round(t, 4))
+        if key not in cache:
+            tt = torch.tensor(t, dtype=torch.float64)
+            if schedule.discrete:
+                tt = tt.round().long()
+            s = field(dens[name], schedule, tt, pts).float()
+            ex = law.score(pts.double(), schedule, tt.expand(len(pts))).float()
+            cache[key] = (s, ((s - ex).norm(dim=1) / ex.norm(dim=1).clamp_min(1e-8)).clamp_min(1e-6))
+        return cache[key]
+
+    def arrows(s):
+        return s / (1 + s.norm(dim=1, keepdim=True)) * (2 * lim / n)
+
+    def draw(t, model):
+        import plotly.figure_factory as ff
+        import plotly.graph_objects as go
+        s, rel = fields(model, t)
+        a = arrows(s)
+        fig = ff.create_quiver(pts[:, 0].numpy(), pts[:, 1].numpy(), a[:, 0].numpy(), a[:, 1].numpy(), scale=1.0,
+                               arrow_scale=0.3, line=dict(color='black', width=1), name=f'{model} score')
+        fig.add_trace(go.Heatmap(x=u.numpy(), y=u.numpy(), z=rel.log10().view(n, n).numpy(), zmin=-3, zmax=1, colorscale='Viridis',
+                                 colorbar=dict(title='log10 rel. error'), opacity=0.85))
+        fig.data = fig.data[::-1]                                   # heatmap under the arrows
+        fig.update_layout(width=520, height=460, title=f'{model} score at t = {t:.3f}: median relative error {rel.median():.3g}',
+                          xaxis=dict(scaleanchor='y'), margin=dict(l=30, r=10, t=40, b=30), showlegend=False)
+        return fig, s
+
+    def static(t, model):
+        s, rel = fields(model, t)
+        a = arrows(s)
+        fig, ax = plt.subplots(figsize=(4.6, 4))
+        im = ax.imshow(rel.log10().view(n, n).numpy(), extent=(-lim, lim, -lim, lim), origin='lower', vmin=-3, vmax=1, cmap='viridis')
+        ax.quiver(pts[:, 0].numpy(), pts[:, 1].numpy(), a[:, 0].numpy(), a[:, 1].numpy(), angles='xy', scale_units='xy', scale=1)
+        fig.colorbar(im, ax=ax, label='log10 relative error')
+        ax.set_title(f'{model} score at t = {t:.3f}', fontsize=9)
+        return fig, s
+
+    controls = {'t': W.FloatSlider(value=t, min=lo, max=schedule.t_max, step=(schedule.t_max - lo) / 100, description='t',
+                                   readout_format='.3f', continuous_update=False),
+                'model': W.Dropdown(options=list(dens), value=list(dens)[0], description='model')}
+    return explorer(controls, draw, widget, static=static)
 
 # %% ../nbs/03_score_matching.ipynb
 def jacobian(fn, x: Tensor) -> Tensor:

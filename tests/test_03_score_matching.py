@@ -23,6 +23,27 @@ def test_conversions_round_trip():
                 assert torch.allclose(convert(truth[src], src, dst, x, a, s), truth[dst], atol=1e-9), (sched, src, dst)
 
 
+def test_guidance_combines_exactly():
+    class Probe(torch.nn.Module):                 # eps = the label itself (label 2 = none), and counts its calls
+        num_classes, calls = 2, 0
+        def forward(self, x, c, y=None):
+            Probe.calls += 1
+            return torch.ones_like(x) * y.float().view(-1, *[1] * (x.ndim - 1))
+    from diffusion_lab.schedules import VP
+    vp, x = VP(), torch.randn(6, 3)
+    y = torch.tensor([0, 1, 1, 0, 1, 0])
+    for w in (0.0, 1.0, 3.0):
+        Probe.calls = 0
+        e = guided_denoiser(Probe(), vp, y, scale=w)(x, torch.tensor(0.5))
+        assert torch.allclose(e, ((1 + w) * y.float() - w * 2.0)[:, None].expand(6, 3))
+        assert Probe.calls == 1                     # one batch: w = 0 alone, or conditional and unconditional together
+    import pytest
+    with pytest.raises(ValueError, match='class-conditional'):
+        guided_denoiser(lambda x, c, y=None: x, vp, y)
+    with pytest.raises(ValueError, match='labels must lie in 0..1'):
+        guided_denoiser(Probe(), vp, torch.tensor([0, 5]))
+
+
 def test_exact_predictor_minimises_every_objective():
     from diffusion_lab.data import grid_mixture
     from diffusion_lab.schedules import DDPM
@@ -40,6 +61,24 @@ def test_exact_predictor_minimises_every_objective():
                     return convert(law.eps(x, sched, t), 'eps', pred, x, a, s) * (1 + delta)
                 nudged = diffusion_loss(model, x0, sched, pred=pred, weighting=w, generator=g).item()
                 assert nudged > floor, (pred, w, delta, nudged, floor)
+
+
+def test_score_explorer_updates():
+    from diffusion_lab.data import circle_mixture
+    from diffusion_lab.schedules import VP
+    vp, law = VP(), circle_mixture(std=0.15)
+    shifted = lambda x, t: law.denoiser(vp)(x, t) + 0.3                  # a wrong eps: known error everywhere
+    box = score_explorer({'shifted': shifted}, law, vp, n=9, widget=True)
+    f1 = box.state['data'].clone()
+    box.controls['model'].value = 'exact'
+    f2 = box.state['data']
+    assert box.state['calls'] == 2 and not torch.allclose(f1, f2)
+    exact = law.score(torch.zeros(1, 2, dtype=torch.float64), vp, torch.tensor([box.controls['t'].value])).float()
+    assert torch.allclose(f2[40], exact[0], atol=1e-4)                  # the grid's centre point holds the exact score
+    box.controls['t'].value = 0.8
+    assert box.state['calls'] == 3 and not torch.allclose(box.state['data'], f2)
+    assert 'Heatmap' in type(box.state['figure'].data[0]).__name__
+    print('score explorer response', round(box.state['seconds'], 3), 's')
 
 
 def test_intrinsic_dimension_recovers_rank():

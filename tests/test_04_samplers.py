@@ -33,6 +33,34 @@ def test_exact_score_samplers_match_the_law():
                 assert 2 * cfg['steps'] - 1 <= 40
 
 
+def test_sampler_explorer_updates():
+    from diffusion_lab.data import grid_mixture
+    law = grid_mixture(n=3, std=0.15)
+    box = sampler_explorer(law, 'vp', n=200, n_paths=10, steps=2, widget=True)
+    x1 = box.state['data'].clone()
+    box.controls['steps'].value = 30
+    x2 = box.state['data'].clone()
+    assert box.state['calls'] == 2 and not torch.equal(x1, x2)
+    _, d1 = law.nearest(x1); _, d2 = law.nearest(x2)
+    assert d2.mean() < d1.mean()                                        # more steps land closer to the modes
+    box.controls['eta'].value = 1.0                                     # DDIM with fresh noise: other endpoints
+    assert box.state['calls'] == 3 and not torch.equal(box.state['data'], x2)
+    box.controls['sampler'].value = 'dpmpp_2m'
+    assert box.state['calls'] == 4 and box.state['values']['sampler'] == 'dpmpp_2m'
+    assert len(box.state['figure'].data) == 10 + 2                      # 10 paths, the modes and the samples
+    x_dpm = box.state['data']
+    box.controls['sampler'].value = 'ddim'; box.controls['sampler'].value = 'dpmpp_2m'
+    assert box.state['calls'] == 6 and box.state['data'] is x_dpm       # read back from the cache
+    print('sampler explorer response (cached)', round(box.state['seconds'], 3), 's')
+
+
+def test_dpm_solver_is_second_order():
+    for name, lo, hi in (('ddim', 1.7, 2.3), ('dpmpp_2m', 3.3, 6.0), ('heun', 3.3, 6.0)):
+        e = [gaussian_ode_error(name, k) for k in (20, 40, 80)]
+        assert all(lo < e[i] / e[i + 1] < hi for i in range(2)), (name, e)       # order 1: ratio 2; order 2: ratio 4
+    assert gaussian_ode_error('dpmpp_2m', 20) < 0.5 * gaussian_ode_error('ddim', 20)
+
+
 def test_ddim_deterministic_and_inversion():
     from diffusion_lab.data import grid_mixture
     from diffusion_lab.schedules import VP, DDPM

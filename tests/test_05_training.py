@@ -96,6 +96,21 @@ def test_atomic_checkpoint_survives_kill():
     assert st['step'] == 5 and (d / (CKPT + '.tmp')).exists()             # the half-written file is the temporary one
 
 
+def test_ema_update_matches_averaged_model():
+    from diffusion_lab.models import UNet
+    torch.manual_seed(0)
+    net = UNet(ch=8, ch_mult=(1, 2), attn_levels=(1,))
+    ref = AveragedModel(net, multi_avg_fn=ema_warmup(0.99), use_buffers=True)
+    mine = AveragedModel(net, multi_avg_fn=ema_warmup(0.99), use_buffers=True)
+    for n in range(6):
+        with torch.no_grad():
+            for p in net.parameters(): p.add_(torch.randn_like(p) * 0.1)
+        ref.update_parameters(net)
+        ema_update(mine, net, n, 0.99)
+        assert all(torch.equal(a, b) for a, b in zip(ref.state_dict().values(), mine.state_dict().values()))
+    assert int(mine.n_averaged) == 6
+
+
 def test_torchrun_two_cpu_processes():
     import json, subprocess, sys, tempfile, os
     from pathlib import Path

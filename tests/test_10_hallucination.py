@@ -13,10 +13,26 @@ from diffusion_lab.data import (SHAPE_NAMES, SHAPE_PIXELS, STRIP, GaussianMixtur
                                 simple_shapes)
 from diffusion_lab.models import UNet, count_params, sinusoidal_embedding
 from diffusion_lab.samplers import SAMPLERS, time_grid
-from diffusion_lab.schedules import DDPM, has_widget_frontend
+from diffusion_lab.schedules import DDPM, explorer, has_widget_frontend
 from diffusion_lab.score import model_denoiser
 from diffusion_lab.train import ensure_writable, train_diffusion
 from diffusion_lab.hallucination import *
+
+
+def test_threshold_explorer_updates():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(2000, 2, generator=g)
+    between = torch.rand(2000, generator=g) < 0.1
+    in_support = ~between
+    scores = torch.rand(2000, generator=g) + between.double()             # hallucinations score higher
+    box = threshold_explorer(x, scores, in_support, between, retention=0.96, widget=True)
+    f1 = box.state['data']
+    assert abs(f1['retention'] - 0.96) < 0.01 and f1['kept'].sum() < 2000
+    box.controls['retention'].value = 0.7
+    f2 = box.state['data']
+    assert box.state['calls'] == 2 and f2['kept'].sum() < f1['kept'].sum() and f2['threshold'] < f1['threshold']
+    assert f2['tpr'] >= f1['tpr']                                        # a stricter filter removes more hallucinations
+    print('threshold explorer response', round(box.state['seconds'], 3), 's')
 
 
 def test_labels_and_roc_exact():

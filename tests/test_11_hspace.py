@@ -12,10 +12,28 @@ from torch import Tensor, nn
 from diffusion_lab.data import BLOB_FACTORS, blobs, load_digits_images, show_images
 from diffusion_lab.models import UNet, count_params
 from diffusion_lab.samplers import ddim_invert, time_grid
-from diffusion_lab.schedules import VP, has_widget_frontend
+from diffusion_lab.schedules import VP, explorer, has_widget_frontend
 from diffusion_lab.score import model_denoiser, time_condition
 from diffusion_lab.train import ensure_writable, train_diffusion
 from diffusion_lab.hspace import *
+
+
+def test_direction_explorer_updates():
+    from diffusion_lab.models import UNet
+    from diffusion_lab.schedules import VP
+    torch.manual_seed(0)
+    net = UNet(ch=8, ch_mult=(1, 2), attn_levels=(), num_classes=None).eval()
+    for p in net.out.parameters(): torch.nn.init.normal_(p, std=0.1)      # an untrained net that reacts to its bottleneck
+    xT = torch.randn(4, 1, 8, 8, generator=torch.Generator().manual_seed(1))
+    h = net(xT, torch.zeros(4), return_h=True)[1]
+    dirs = {'a': torch.randn(6, *h.shape[1:]), 'b': torch.randn(6, *h.shape[1:])}
+    box = direction_explorer(net, VP(), xT, dirs, steps=6, widget=True)
+    x0 = box.state['data'].clone()
+    box.controls['a'].value = 2.0
+    assert box.state['calls'] == 2 and not torch.equal(box.state['data'], x0)
+    box.controls['a'].value = 0.0                                           # back to zero: the same image, same noise
+    assert torch.equal(box.state['data'], x0)
+    print('direction explorer response', round(box.state['seconds'], 3), 's')
 
 
 def test_blob_factors_exact():

@@ -15,6 +15,7 @@ from diffusion_lab.data import (blobs, circle_mixture, find_mnist, grid_mixture,
                                 plot_law, rings, show_images, simple_shapes, swiss_roll, two_moons)
 from diffusion_lab.hallucination import HALLUCINATION_CONFIGS, run_hallucination
 from diffusion_lab.hspace import run_hspace
+from diffusion_lab.generators import GENERATOR_CONFIGS, run_generators
 from diffusion_lab.metrics import feature_net, image_scores, mmd
 from diffusion_lab.models import MLPDenoiser, UNet, count_params
 from diffusion_lab.samplers import SAMPLERS, bench_samplers, evaluations, sample, sampler_report, steps_for_nfe

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fails when the generated files are out of step with the notebooks (the source):
-#   diffusion_lab/ (nbdev_export), tests/ (tools/nb2tests.py), README.md (tools/nb2readme.py),
+#   diffusion_lab/ (nbdev_export), tests/ (tools/nb2tests.py), README.md (tools/nb2readme.py), nbs/img (tools/nb_pictures.py),
 #   or notebooks that nbdev_clean would still change.
 # It regenerates them in place, so after a failure `git diff` shows what was stale: commit it.
 set -euo pipefail
@@ -11,6 +11,7 @@ cp -r diffusion_lab tests nbs README.md "$tmp"/
 "$VENV"/bin/nbdev_export
 "$VENV"/bin/python tools/nb2tests.py
 "$VENV"/bin/python tools/nb2readme.py
+"$VENV"/bin/python tools/nb_pictures.py
 "$VENV"/bin/nbdev_clean
 bad=0
 for p in diffusion_lab tests nbs README.md; do
