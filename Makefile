@@ -69,13 +69,13 @@ bench: install
 	$(VENV)/bin/diffusion-lab bench --config cpu --out out/bench --no-progress
 	$(VENV)/bin/diffusion-lab bench-samplers --out out/bench-samplers
 
+# the same on a GPU (MNIST at 32x32, a 9.6M U-Net, 180 s of training), with the acceptance checks; sized for under 8 minutes on an H100
+bench-gpu:
+	OUT=out/gpu bash tools/gpu_bench.sh
+
 # response times of the five explorers (seconds per control change, figure encoding included)
 explorers: install
 	$(PY) tools/explorer_times.py out/explorers
-
-# the same on a GPU (MNIST at 32x32, a 9.6M U-Net, 180 s of training), with the acceptance checks; under 8 minutes on an H100
-bench-gpu:
-	OUT=out/gpu bash tools/gpu_bench.sh
 
 # MNIST 10k (../shared/data/mnist): the best feature-FID in 5 minutes of CPU training
 bench-mnist: install

@@ -355,7 +355,7 @@ def _parser() -> argparse.ArgumentParser:
                         'metrics.json (device, train_images_per_s, baseline_train_images_per_s, sample_images_per_s, peak_memory_bytes, '
                         'fid, fid_floor, nfe, cfg_confidence, zero_shot_accuracy, FLOPs and MFU) and PNG figures into --out.')
     be.add_argument('--config', default='cpu', choices=list(GENERATOR_CONFIGS),
-                    help='cpu: 8x8 digits, 3,000 steps (about 5 minutes); gpu: MNIST at 32x32, a 9.6M U-Net, 180 s (default: %(default)s)')
+                    help='cpu: 8x8 digits, 3,000 steps (about 4 minutes on 2 cores); gpu: MNIST at 32x32, a 9.6M U-Net, 180 s (default: %(default)s)')
     be.add_argument('--out', default='out/bench', help='output folder (default: %(default)s)')
     be.add_argument('--device', default=None, help='cpu or cuda (default: cuda when available)')
     be.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')

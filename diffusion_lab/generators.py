@@ -235,7 +235,7 @@ def plot_guidance(samples: dict, scores: dict, per_class: int = 4, num_classes: 
     fig, axs = plt.subplots(1, len(samples), figsize=(3.2 * len(samples), 1.9))
     for ax, (w, xs) in zip(axs if len(samples) > 1 else [axs], samples.items()):
         n = len(xs) // num_classes
-        pick = torch.cat([xs[torch.arange(num_classes) * n + j] for j in range(per_class)])
+        pick = torch.cat([xs[torch.arange(num_classes) * n + j] for j in range(min(per_class, n))])
         show_images(pick, nrow=num_classes, ax=ax, title=f'w = {w:g}: confidence {scores[w]["confidence"]:.3f}')
     return fig
 
@@ -394,7 +394,7 @@ def run_generators(config: str = 'cpu', out='out/bench', seed: int = 0, device=N
     xtr, ytr, xte, yte = holdout(x, y, cfg['holdout'], seed)
     C = int(y.max()) + 1
     say(f"{len(xtr)} training and {len(xte)} held-out images of shape {tuple(x.shape[1:])}, {C} classes, on {device}")
-    classifier = feature_net(x, y, name=cfg['data'], device=device if cuda else None)          # the measuring instrument
+    classifier = feature_net(x, y, name=cfg['data'], device=device if cuda else None).to(device)   # the measuring instrument
     train_kw = dict(unet=cfg['unet'], schedule=cfg['schedule'], steps=cfg['steps'], seconds=cfg['seconds'], batch=cfg['batch'],
                     lr=cfg['lr'], ema_decay=cfg['ema_decay'], label_drop=cfg['label_drop'], seed=seed, compile=cfg['compile'])
     say(f"training ({cfg['steps'] if cfg['seconds'] is None else str(cfg['seconds']) + ' s'})")
@@ -420,7 +420,7 @@ def run_generators(config: str = 'cpu', out='out/bench', seed: int = 0, device=N
     _sync(device); zs_sec = time.perf_counter() - t0
     zs_acc = (errs.mean(1).argmin(1) == yz).float().mean().item()
     disc = train_classifier(matched_classifier(info['params'], C, x.shape[1]), xtr, ytr, cfg['classifier_steps'], device=device)
-    disc_acc = (embed(disc, xz)[1].argmax(1) == yz).float().mean().item()
+    disc_acc = (embed(disc.to(device), xz)[1].argmax(1) == yz).float().mean().item()
     peak = peak_bf16_flops(device)
     achieved = fl['train'] * info['train_images_per_s']
     m = {'config': config, 'device': str(device), 'device_name': torch.cuda.get_device_name(device) if cuda else 'cpu',

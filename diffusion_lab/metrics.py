@@ -159,11 +159,12 @@ def feature_net(images: Tensor, labels: Tensor, name: str = 'data', steps: int =
 
 @torch.no_grad()
 def embed(net: FeatureNet, images: Tensor, batch: int = 500):
-    "Features (N, 64) and class probabilities (N, C) of `images` under `net`."
+    "Features (N, 64) and class probabilities (N, C) of `images` under `net`, computed on the net's device, returned on the CPU."
+    dev = next(net.parameters()).device
     feats, probs = [], []
     for i in range(0, len(images), batch):
-        f = net.features(images[i:i + batch].float().cpu())
-        feats.append(f.double()); probs.append(net.head(f).softmax(1))
+        f = net.features(images[i:i + batch].float().to(dev)).float()
+        feats.append(f.double().cpu()); probs.append(net.head(f).softmax(1).cpu())
     return torch.cat(feats), torch.cat(probs)
 
 

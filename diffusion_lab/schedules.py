@@ -43,6 +43,8 @@ class Schedule:
     def check_t(self, t) -> Tensor:
         "`t` as a tensor (int64 for discrete schedules, float64 otherwise), after checking its range."
         t = torch.as_tensor(t)
+        if t.device.type != 'cpu':                 # on an accelerator: no value checks, which would make the host wait
+            return t.long() if self.discrete else t.double()
         if t.is_floating_point() and torch.isnan(t).any():
             raise ValueError(f't contains NaN; {self!r} takes t in [{self.t_min}, {self.t_max}]')
         if self.discrete:
@@ -145,8 +147,17 @@ class DDPM(Schedule):
             raise ValueError(f'T must be a positive number of steps; got {T}')
         return cls(DDPM_BETAS[name](int(T), **kwargs), name=name)
 
-    def _alpha(self, t): return self.alpha_bar[t].sqrt()
-    def _sigma(self, t): return (1 - self.alpha_bar[t]).sqrt()
+    def _abar(self, t):
+        "alpha_bar at integer steps `t`, from a copy of the table on t's device (made once per device)."
+        if t.device == self.alpha_bar.device:
+            return self.alpha_bar[t]
+        tables = self.__dict__.setdefault('_tables', {})
+        if t.device not in tables:
+            tables[t.device] = self.alpha_bar.to(t.device)
+        return tables[t.device][t]
+
+    def _alpha(self, t): return self._abar(t).sqrt()
+    def _sigma(self, t): return (1 - self._abar(t)).sqrt()
 
     def __repr__(self): return f'DDPM({self.name!r}, T={self.T})'
 

@@ -107,14 +107,16 @@ def guided_denoiser(model, schedule: Schedule, y, scale: float = 0.0, pred: str 
 # %% ../nbs/03_score_matching.ipynb
 def sample_times(schedule: Schedule, n: int, generator: torch.Generator | None = None, device=None) -> Tensor:
     """Training times: uniform steps 1..T (discrete), uniform on [t_min + 1e-5, t_max] (continuous), or
-    EDM's log-normal noise levels (ln sigma ~ N(-1.2, 1.2^2)) clipped to its range."""
+    EDM's log-normal noise levels (ln sigma ~ N(-1.2, 1.2^2)) clipped to its range. Drawn on the generator's device
+    (a CUDA generator draws on the GPU: no copy, no wait), then moved to `device`."""
+    gd = generator.device if generator is not None else device
     if schedule.discrete:
-        return torch.randint(1, int(schedule.t_max) + 1, (n,), generator=generator).to(device)
+        return torch.randint(1, int(schedule.t_max) + 1, (n,), generator=generator, device=gd).to(device)
     if isinstance(schedule, EDM):
-        s = (torch.randn(n, generator=generator, dtype=torch.float64) * 1.2 - 1.2).exp()
+        s = (torch.randn(n, generator=generator, dtype=torch.float64, device=gd) * 1.2 - 1.2).exp()
         return s.clamp(schedule.t_min, schedule.t_max).to(device)
     lo = schedule.t_min + 1e-5 * (schedule.t_max - schedule.t_min)
-    return (lo + torch.rand(n, generator=generator, dtype=torch.float64) * (schedule.t_max - lo)).to(device)
+    return (lo + torch.rand(n, generator=generator, dtype=torch.float64, device=gd) * (schedule.t_max - lo)).to(device)
 
 
 def _weight(weighting, a, s):
@@ -134,7 +136,8 @@ def _objective(predict, x0: Tensor, schedule: Schedule, pred: str, weighting, t,
     "Shared body of `diffusion_loss` and `loss_floor`: `predict(x_t, t) -> prediction in `pred` units`."
     n = x0.shape[0]
     t = sample_times(schedule, n, generator, x0.device) if t is None else schedule.check_t(_per_sample(t, n)).to(x0.device)
-    eps = torch.randn(x0.shape, generator=generator, dtype=x0.dtype).to(x0.device)
+    eps = torch.randn(x0.shape, generator=generator, dtype=x0.dtype,
+                      device=generator.device if generator is not None else x0.device).to(x0.device)
     xt, _ = q_sample(schedule, x0, t, eps=eps)
     a, s = alpha_sigma(schedule, t, x0)
     target = {'eps': eps, 'x0': x0, 'edm': x0, 'v': a * eps - s * x0, 'score': -eps / s}[pred]

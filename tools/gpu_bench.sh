@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU acceptance run of issue 7, prepared to run once on a lent GPU (an H100) in under 8 minutes:
+# The GPU acceptance run of issue 7, prepared to run once on a lent GPU (an H100), sized for under 8 minutes:
 #   diffusion-lab bench --config gpu   (MNIST at 32x32, a 9.6M-parameter class-conditional U-Net, 180 s of training
 #   with bf16 autocast, channels_last, fused AdamW and torch.compile; the plain fp32 eager loop on the same model and
 #   batch; feature-FID against evaluations for DDIM, Heun and DPM-Solver++(2M); guidance; the zero-shot classifier)
