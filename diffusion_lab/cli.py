@@ -362,6 +362,8 @@ def _parser() -> argparse.ArgumentParser:
     be.add_argument('--steps', type=int, default=None, help='training steps (default: the configuration\'s)')
     be.add_argument('--seconds', type=float, default=None, help='training time budget in seconds (default: the configuration\'s)')
     be.add_argument('--data-dir', default=None, help='folder with the data set files (MNIST IDX files; torchvision sets)')
+    be.add_argument('--split', default=None, choices=('train', 'test'),
+                    help="which split to train on (gpu default: MNIST's 10k test split, what this project ships; 'train' for a full set in --data-dir)")
     be.add_argument('--no-compile', action='store_true', help='do not torch.compile the model (gpu config)')
     be.add_argument('--no-progress', action='store_true', help='no progress bars')
     b = sub.add_parser('bench-samplers', help='time DDPM (1000 steps) and DDIM (50 steps) with an exact score',
@@ -422,7 +424,7 @@ def main(argv=None) -> int:
         print(f'diffusion-lab sample: samples.png and metrics.json in {Path(args.out).resolve()}')
     elif args.command == 'bench':
         m = run_generators(args.config, args.out, args.seed, args.device, not args.no_progress, data_dir=args.data_dir,
-                           steps=args.steps, seconds=args.seconds, compile=False if args.no_compile else None)
+                           steps=args.steps, seconds=args.seconds, split=args.split, compile=False if args.no_compile else None)
         print(json.dumps({k: v for k, v in m.items() if k not in ('fid_table', 'settings')}, indent=1))
         print(f'diffusion-lab bench: metrics.json in {Path(args.out).resolve()}')
     elif args.command == 'hallucination':

@@ -379,6 +379,7 @@ def explorer(controls: dict, draw, widget: bool | None = None, static=None):
     page, or `widget=False`) the figure of the initial values is returned, made by `static(**values)` when given
     (a matplotlib version of a plotly figure, say, since plotly output is not kept on the web pages)."""
     import ipywidgets as W
+    from IPython import get_ipython
     values = lambda: {k: c.value for k, c in controls.items()}
     if widget is None:
         widget = has_widget_frontend()
@@ -394,9 +395,12 @@ def explorer(controls: dict, draw, widget: bool | None = None, static=None):
         t0 = time.perf_counter()
         v = values()
         fig, data = draw(**v)
-        with out:
-            out.clear_output(wait=True)
-            _show(fig)
+        if get_ipython() is not None:                # in a kernel: replace the picture (outside, nothing to show)
+            with out:
+                out.clear_output(wait=True)
+                _show(fig)
+        elif isinstance(fig, plt.Figure):
+            plt.close(fig)
         state.update(calls=state['calls'] + 1, data=data, figure=fig, values=v, seconds=time.perf_counter() - t0)
     for c in controls.values():
         c.observe(update, names='value')

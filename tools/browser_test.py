@@ -110,8 +110,10 @@ def readout(page):
 
 
 def run(args) -> int:
+    t_install = time.time()
     ensure_chromium()
     ensure_python_packages()
+    say(f'chromium and playwright ready after {time.time() - t_install:.1f} s')
     from playwright.sync_api import sync_playwright
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -189,7 +191,8 @@ def run(args) -> int:
     for k, ok in checks.items():
         say(('PASS ' if ok else 'FAIL ') + k)
     say(f'screenshots in {out} (jupyterlab.png, explorer_before.png, explorer_after.png); {time.time() - t0:.1f} s in all')
-    (out / 'result.json').write_text(json.dumps({'checks': checks, 'seconds': time.time() - t0}, indent=1))
+    (out / 'result.json').write_text(json.dumps({'checks': checks, 'seconds': time.time() - t0,
+                                                 'seconds_with_installs': time.time() - t_install}, indent=1))
     return 0 if checks and all(checks.values()) else 1
 
 

@@ -5,6 +5,7 @@
 #   batch; feature-FID against evaluations for DDIM, Heun and DPM-Solver++(2M); guidance; the zero-shot classifier)
 # then prints the acceptance checks. MNIST: $MNIST, else shared/data/mnist in or above the repository (copy
 # ../shared/data/mnist into the checkout's shared/ for a device machine, which receives the repository alone).
+# SPLIT=train with MNIST=<folder of the full set> trains on the 60k split.
 # Needs python3 with a CUDA torch, tqdm, matplotlib, scipy and scikit-learn; writes under $OUT (default out/gpu).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ PY
 nvidia-smi --query-gpu=name,memory.total,clocks.max.sm --format=csv || true
 start=$(date +%s)
 timeout 470 python3 -c 'import sys; from diffusion_lab.cli import main; sys.exit(main(sys.argv[1:]))' \
-  bench --config gpu --out "$OUT/bench" --no-progress ${MNIST:+--data-dir "$MNIST"} 2>&1 | tee "$OUT/bench.log"
+  bench --config gpu --out "$OUT/bench" --no-progress ${MNIST:+--data-dir "$MNIST"} ${SPLIT:+--split "$SPLIT"} 2>&1 | tee "$OUT/bench.log"
 echo "gpu_bench: bench took $(( $(date +%s) - start )) s"
 python3 - "$OUT/bench/metrics.json" <<'PY'
 import json, sys
