@@ -1,6 +1,8 @@
 # diffusion_lab: every command creates or reuses the virtual environment $(VENV).
 #   make demo   the tour: figures + metrics.json from data that ships with the install (offline)
-#   make test   export, regenerate tests/, README and pictures, check all is in step, pytest, nbdev_test, browser test
+#   make test        export, regenerate tests/, README and pictures, check all is in step, the fast tests (pytest), the
+#                    teaching notebooks (nbdev_test), the browser test
+#   make test-slow   the long acceptance runs: tests flagged `#| slow` and the research notebooks (10, 11, 12)
 #   make lab    JupyterLab on nbs/
 SHELL := /bin/bash
 VENV ?= .venv
@@ -15,7 +17,7 @@ ARGS ?=
 # the notebooks and the commands, so each is trained once per machine.
 export DIFFUSION_LAB_CACHE ?= $(HOME)/.cache/diffusion_lab
 
-.PHONY: all install demo test check pytest nbtest browser explorers export lab clean bench bench-gpu bench-mnist hallucination hspace
+.PHONY: all install demo test test-slow check pytest pytest-slow nbtest nbtest-slow browser explorers export lab clean bench bench-gpu bench-mnist hallucination hspace
 all: test
 
 $(VENV)/.installed: settings.ini setup.py
@@ -39,13 +41,23 @@ export: install
 check: install
 	bash tools/check_in_step.sh $(VENV)
 
-pytest: install
-	$(PY) -m pytest -q tests
+# Two pytest workers (pytest-xdist) and two notebook workers, each with one torch/BLAS thread: on 2 cores that is
+# faster than one process with two threads, since the small models here are bound by Python overhead.
+ONE_THREAD := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+# the research notebooks (long trainings) run in test-slow; the teaching notebooks in test
+RESEARCH_NBS := ^(_|\.|1[0-9]_)
 
-# nbdev_test runs the notebooks in parallel processes: one torch/BLAS thread each.
+pytest: install
+	$(ONE_THREAD) $(PY) -m pytest -q -n 2 tests
+
+pytest-slow: install
+	$(ONE_THREAD) DL_RUN_SLOW=1 $(PY) -m pytest -q -n 2 -m slow tests
+
 nbtest: install
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
-	  $(VENV)/bin/nbdev_test --n_workers 2 --timing
+	$(ONE_THREAD) $(VENV)/bin/nbdev_test --n_workers 2 --timing --skip_file_re '$(RESEARCH_NBS)'
+
+nbtest-slow: install
+	$(ONE_THREAD) $(VENV)/bin/nbdev_test --n_workers 2 --timing --file_re '^1[0-9]_'
 
 # The explorers in a real JupyterLab in headless Chromium: installs Debian's chromium (apt-get) and, into the venv,
 # JupyterLab and playwright when absent; screenshots in out/browser
@@ -53,6 +65,8 @@ browser: $(VENV)/.lab
 	$(PY) tools/browser_test.py --out out/browser
 
 test: check pytest nbtest browser
+
+test-slow: pytest-slow nbtest-slow
 
 $(VENV)/.lab: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[dev,lab]'

@@ -8,7 +8,7 @@ __all__ = []
 
 # %% ../nbs/index.ipynb
 # `import diffusion_lab as dl` gives every module and its public names
-from . import data, generators, hallucination, hspace, metrics, models, samplers, schedules, score, train
+from . import data, generators, hallucination, hspace, metrics, models, samplers, schedules, score, train, widgets
 from .data import *
 from .generators import *
 from .hallucination import *
@@ -19,3 +19,4 @@ from .samplers import *
 from .schedules import *
 from .score import *
 from .train import *
+from .widgets import *

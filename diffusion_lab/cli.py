@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import platform
 import sys
 import time
@@ -16,87 +17,54 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-import os
-
 from . import __version__
-from .data import (blobs, circle_mixture, find_mnist, grid_mixture, load_digits_images, load_mnist, mixture_1d,
-                                plot_law, rings, show_images, simple_shapes, swiss_roll, two_moons)
+from .data import (DATASETS, circle_mixture, grid_mixture, load_dataset, load_digits_images, mixture_1d,
+                                plot_law, show_images)
+from .generators import GENERATOR_CONFIGS, run_generators
 from .hallucination import HALLUCINATION_CONFIGS, run_hallucination
 from .hspace import run_hspace
-from .generators import GENERATOR_CONFIGS, run_generators
-from .metrics import feature_net, image_scores, mmd
-from .models import MLPDenoiser, UNet, count_params
-from .samplers import SAMPLERS, bench_samplers, evaluations, sample, sampler_report, steps_for_nfe
-from .schedules import DDPM, VE, VP, EDM, get_schedule, plot_log_snr, q_sample, show_forward
+from .metrics import feature_net, image_scores, mmd, mmd_floor, sampler_report
+from .models import build_model, count_params
+from .samplers import SAMPLERS, bench_samplers, evaluations, get_sampler, sample, steps_for_nfe
+from .schedules import DDPM, EDM, VE, VP, get_schedule, plot_log_snr, q_sample, show_forward
 from .score import model_denoiser
-from .train import CKPT, ensure_writable, load_checkpoint, train_diffusion
+from .train import CKPT, bench_fit, ensure_writable, load_checkpoint, train_diffusion
 
 # %% auto 0
-__all__ = ['LAWS', 'POINT_SETS', 'IMAGE_SETS', 'DATASETS', 'UNET_SIZES', 'TOUR_SAMPLERS', 'prepare_out', 'load_dataset',
-           'model_config', 'build_model', 'evaluate', 'run_train', 'run_sample', 'tour', 'main']
+__all__ = ['TOUR_SAMPLERS', 'COMMANDS', 'USER_ERRORS', 'prepare_out', 'model_config', 'load_dataset_kind', 'evaluate',
+           'run_train', 'run_sample', 'tour', 'main']
 
 # %% ../nbs/99_cli.ipynb
 def prepare_out(out) -> Path:
-    "Create `out` (and its parents) and check that a file can be written there; exit with a clear message otherwise."
+    "Create `out` (and its parents) and check that a file can be written there; a `ValueError` that names --out otherwise."
     try:
         return ensure_writable(out)
     except ValueError as e:
-        raise SystemExit(f'diffusion-lab: {e}. Pass --out with a folder you can write to.') from None
+        raise ValueError(f'{e}. Pass --out with a folder you can write to') from None
 
 # %% ../nbs/99_cli.ipynb
-LAWS = {'gaussians8': lambda: circle_mixture(std=0.1), 'grid': lambda: grid_mixture(std=0.1)}
-POINT_SETS = {'moons': two_moons, 'swissroll': swiss_roll, 'rings': rings}
-IMAGE_SETS = ('digits', 'mnist', 'shapes', 'blobs')
-DATASETS = tuple(LAWS) + tuple(POINT_SETS) + IMAGE_SETS
-UNET_SIZES = {  # (data, size) -> UNet settings
-    ('digits', 'small'): dict(ch=16, ch_mult=(1, 2), attn_levels=(1,)), ('digits', 'medium'): dict(ch=32, ch_mult=(1, 2), attn_levels=(1,)),
-    ('mnist', 'small'): dict(ch=32, ch_mult=(1, 2, 2), attn_levels=(2,)), ('mnist', 'medium'): dict(ch=64, ch_mult=(1, 2, 2, 2), num_res=2, attn_levels=(2,)),
-    ('blobs', 'small'): dict(ch=16, ch_mult=(1, 2, 2), attn_levels=(2,)), ('blobs', 'medium'): dict(ch=32, ch_mult=(1, 2, 2), attn_levels=(2,)),
-    ('shapes', 'small'): dict(ch=16, ch_mult=(1, 2, 2, 2), attn_levels=(3,)), ('shapes', 'medium'): dict(ch=32, ch_mult=(1, 2, 2, 2), attn_levels=(3,))}
-
-
-def load_dataset(name: str, n: int = 20_000, seed: int = 0) -> dict:
-    "`{'x', 'y', 'law', 'kind'}` for a data set of `DATASETS` (y: class labels or None; law: exact law or None)."
-    if name in LAWS:
-        law = LAWS[name]()
-        x, _ = law.sample(n, seed=seed)
-        return {'x': x, 'y': None, 'law': law, 'kind': 'points'}
-    if name in POINT_SETS:
-        return {'x': POINT_SETS[name](n, seed=seed), 'y': None, 'law': None, 'kind': 'points'}
-    if name == 'digits':
-        x, y = load_digits_images(seed=seed)
-    elif name == 'mnist':
-        folder = find_mnist()
-        if folder is None:
-            raise ValueError('MNIST files not found: put them in ../shared/data/mnist or set DIFFUSION_LAB_MNIST to their folder')
-        x, y = load_mnist(folder, size=32)
-    elif name == 'shapes':
-        x, lab = simple_shapes(min(n, 4000), seed=seed)
-        y = (lab.long() * torch.tensor([1, 2, 4])).sum(1) - 1      # the 7 combinations of shapes as classes
-    elif name == 'blobs':
-        x, _ = blobs(min(n, 4000), seed=seed); y = None
-    else:
-        raise ValueError(f'unknown data set {name!r}; choose one of {list(DATASETS)}')
-    return {'x': x, 'y': y, 'law': None, 'kind': 'images'}
-
-
 def model_config(data: str, size: str = 'small', num_classes: int | None = None) -> dict:
-    "The model configuration for a data set and size ('small' or 'medium')."
+    "The model configuration (`{'kind': 'mlp' or 'unet', ...}`, what `models.build_model` takes) for a data set and size."
+    from diffusion_lab.models import UNET_CONFIGS
     if size not in ('small', 'medium'):
         raise ValueError(f"unknown model size {size!r}; choose 'small' or 'medium'")
-    if data in LAWS or data in POINT_SETS:
+    if load_dataset_kind(data) == 'points':
         return {'kind': 'mlp', 'dim': 2, 'hidden': 128 if size == 'small' else 256, 'depth': 3}
-    return dict({'kind': 'unet', 'in_ch': 1, 'num_classes': num_classes}, **UNET_SIZES[(data, size)])
+    return dict({'kind': 'unet', 'in_ch': 1, 'num_classes': num_classes}, **UNET_CONFIGS[f'{data}-{size}'])
 
 
-def build_model(cfg: dict) -> torch.nn.Module:
-    "Build the model a `model_config` describes."
-    cfg = dict(cfg); kind = cfg.pop('kind')
-    if kind == 'mlp':
-        return MLPDenoiser(**cfg)
-    if kind == 'unet':
-        return UNet(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()})
-    raise ValueError(f'unknown model kind {kind!r}')
+def load_dataset_kind(name: str) -> str:
+    "'points' or 'images' for a name in `DATASETS` (a ValueError for any other name)."
+    from diffusion_lab.data import IMAGE_SETS
+    if name not in DATASETS:
+        raise ValueError(f'unknown data set {name!r}; choose one of {list(DATASETS)}')
+    return 'images' if name in IMAGE_SETS else 'points'
+
+
+def _dataset(name: str, seed: int = 0) -> dict:
+    "A data set as the commands train on it: images at the size of their U-Net (MNIST padded to 32x32)."
+    kw = {'size': 32, 'limit': None} if name == 'mnist' else {'limit': 4000} if name in ('shapes', 'blobs') else {}
+    return load_dataset(name, seed=seed, **kw)
 
 # %% ../nbs/99_cli.ipynb
 def evaluate(denoiser, schedule, ds: dict, sampler: str = 'ddim', nfe: int = 20, n: int = 2000, seed: int = 0,
@@ -143,25 +111,36 @@ def _loss_png(log, out: Path):
     fig.savefig(out / 'loss.png', dpi=110, bbox_inches='tight'); plt.close(fig)
 
 
+def _positive(**values):
+    for k, v in values.items():
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0):
+            raise ValueError(f'{k} must be a positive number; got {v!r}')
+
+
 def run_train(data: str = 'gaussians8', size: str = 'small', steps: int = 2000, max_seconds: float | None = None,
               batch: int | None = None, lr: float = 2e-3, schedule: str = 'vp', pred: str = 'eps', seed: int = 0,
               sampler: str = 'ddim', nfe: int = 20, n_samples: int = 2000, out='out/train', progress: bool = True,
               ema_decay: float = 0.995, cond: bool = False, label_drop: float = 0.1) -> dict:
     """Train a model on `data`, then sample it and write `checkpoint.pt`, `samples.png`, `loss.png` and `metrics.json`
-    into `out`. `cond`: class-conditional (image sets with labels) with label dropout `label_drop`, so the model also
-    samples unconditionally (the evaluation does) and takes classifier-free guidance. Under torchrun every rank trains;
-    rank 0 evaluates and writes. Returns the metrics."""
-    if sampler not in SAMPLERS:
-        raise ValueError(f'unknown sampler {sampler!r}; choose one of {list(SAMPLERS)}')
+    into `out` (every setting, defaults included, under `settings`). `cond`: class-conditional (image sets with labels)
+    with label dropout `label_drop`, so the model also samples unconditionally (the evaluation does) and takes
+    classifier-free guidance. A folder that holds a checkpoint of the same configuration is resumed (`resumed_from_step`).
+    Under torchrun every rank trains; rank 0 evaluates and writes. Returns the metrics."""
+    kind = load_dataset_kind(data)
+    batch = (512 if kind == 'points' else 64) if batch is None else batch
+    _positive(steps=steps, batch=batch, lr=lr, nfe=nfe, n_samples=n_samples, max_seconds=max_seconds)
+    get_sampler(sampler); get_schedule(schedule)                     # unknown names fail before any work
+    settings = dict(data=data, size=size, steps=steps, max_seconds=max_seconds, batch=batch, lr=lr, schedule=schedule,
+                    pred=pred, seed=seed, sampler=sampler, nfe=nfe, n_samples=n_samples, ema_decay=ema_decay, cond=cond,
+                    label_drop=label_drop if cond else None)
     out = prepare_out(out)
-    ds = load_dataset(data, seed=seed)
-    ncls = int(ds['y'].max()) + 1 if ds['y'] is not None and ds['kind'] == 'images' else None
+    ds = _dataset(data, seed=seed)
+    ncls = int(ds['y'].max()) + 1 if ds['y'] is not None and kind == 'images' else None
     if cond and ncls is None:
         raise ValueError(f'--cond needs an image set with class labels (digits, mnist, shapes); {data!r} has none')
     cfg = model_config(data, size, ncls if cond else None)
     torch.manual_seed(seed)
     model = build_model(cfg)
-    batch = batch or (512 if ds['kind'] == 'points' else 64)
     config = {'data': data, 'size': size, 'model': cfg, 'schedule': schedule, 'pred': pred, 'num_classes': ncls}
     res = train_diffusion(model, ds['x'], schedule, pred=pred, labels=ds['y'] if cond else None,
                           label_drop=label_drop if cond else 0.0, steps=steps, max_seconds=max_seconds, batch_size=batch,
@@ -172,9 +151,10 @@ def run_train(data: str = 'gaussians8', size: str = 'small', steps: int = 2000, 
     _loss_png(res.log, out)
     sched = get_schedule(schedule)
     m = {'data': data, 'model': cfg['kind'], 'size': size, 'params': count_params(model), 'steps': res.steps,
-         'train_seconds': round(res.seconds, 2), 'final_loss': res.log[-1][1] if res.log else None, 'seed': seed,
-         'schedule': schedule, 'world_size': res.world_size, 'param_checksums': res.param_checksums,
-         'device': str(next(model.parameters()).device), 'conditional': cond, 'label_drop': label_drop if cond else None}
+         'resumed_from_step': res.resumed_from, 'train_seconds': round(res.seconds, 2),
+         'final_loss': res.log[-1][1] if res.log else None, 'seed': seed, 'schedule': schedule, 'world_size': res.world_size,
+         'param_checksums': res.param_checksums, 'device': str(next(model.parameters()).device), 'conditional': cond,
+         'settings': settings}
     m.update(evaluate(model_denoiser(res.ema, sched, pred), sched, ds, sampler, nfe, n_samples, seed, data, out))
     (out / 'metrics.json').write_text(json.dumps(m, indent=2))
     return m
@@ -182,21 +162,25 @@ def run_train(data: str = 'gaussians8', size: str = 'small', steps: int = 2000, 
 
 def run_sample(ckpt, sampler: str = 'ddim', nfe: int = 20, n: int = 2000, seed: int = 0, out='out/sample',
                progress: bool = True) -> dict:
-    "Sample the EMA weights of a checkpoint written by `run_train`; writes `samples.png` and `metrics.json` into `out`."
-    ckpt = Path(ckpt)
+    """Sample the EMA weights of a checkpoint written by `run_train`; writes `samples.png` and `metrics.json` into `out`.
+    The checkpoint is read with `weights_only=True`: a file holding anything but tensors and plain data is refused."""
+    _positive(nfe=nfe, n=n)
+    get_sampler(sampler)
+    ckpt = Path(ckpt).expanduser()
     ckpt = ckpt / CKPT if ckpt.is_dir() else ckpt
-    out = prepare_out(out)
     st = load_checkpoint(ckpt)
     cfg = st.get('config') or {}
     if 'model' not in cfg:
         raise ValueError(f'{ckpt} holds no model configuration; it was not written by diffusion-lab train')
+    out = prepare_out(out)
     model = build_model(cfg['model'])
     load_checkpoint(ckpt, model)                                    # checks the configuration matches
     model.load_state_dict({k[len('module.'):]: v for k, v in st['ema'].items() if k.startswith('module.')})
     model.eval()
     sched = get_schedule(cfg['schedule'])
-    ds = load_dataset(cfg['data'], seed=st.get('seed', 0))
-    m = {'checkpoint': str(ckpt), 'data': cfg['data'], 'trained_steps': st['step']}
+    ds = _dataset(cfg['data'], seed=st.get('seed', 0))
+    m = {'checkpoint': str(ckpt), 'data': cfg['data'], 'trained_steps': st['step'],
+         'settings': dict(ckpt=str(ckpt), sampler=sampler, nfe=nfe, n=n, seed=seed)}
     m.update(evaluate(model_denoiser(model, sched, cfg['pred']), sched, ds, sampler, nfe, n, seed, cfg['data'], out, progress))
     (out / 'metrics.json').write_text(json.dumps(m, indent=2))
     return m
@@ -256,8 +240,6 @@ TOUR_SAMPLERS = {'ddpm_1000': dict(sampler='ddpm', steps=1000, schedule='linear'
 def _sampling_stage(out: Path, seed: int, progress: bool, n: int = 4000) -> dict:
     "Exact-score sampling of the 5x5 grid and a 1-D mixture with every sampler; a figure and the numbers."
     import matplotlib.pyplot as plt
-    from diffusion_lab.metrics import mmd_floor
-    from diffusion_lab.schedules import get_schedule
     laws = {'grid5x5': grid_mixture(std=0.1), 'mixture1d': mixture_1d(means=(-2.0, 0.0, 2.0), std=0.15, weights=(0.2, 0.5, 0.3))}
     metrics = {}
     fig, axs = plt.subplots(1, len(TOUR_SAMPLERS), figsize=(2.6 * len(TOUR_SAMPLERS), 2.9))
@@ -282,13 +264,12 @@ def _sampling_stage(out: Path, seed: int, progress: bool, n: int = 4000) -> dict
 
 
 def _training_stage(out: Path, seed: int, progress: bool) -> dict:
-    "Train an MLP on 8 Gaussians (2,500 steps, at most 30 s; DDPM linear, ancestral sampling with 100 steps) and a U-Net on the digits (60 s, VP, Heun 19 evaluations), and measure."
+    "Train an MLP on 8 Gaussians (2,500 steps; DDPM linear, ancestral sampling with 100 steps) and a U-Net on the digits (1,500 steps, VP, Heun 19 evaluations), and measure."
     res = {}
-    for data, steps, secs, schedule, sampler, nfe in (('gaussians8', 2500, 30, 'linear', 'ddpm', 100),
-                                                      ('digits', 1_000_000, 60, 'vp', 'heun', 20)):
+    for data, steps, schedule, sampler, nfe in (('gaussians8', 2500, 'linear', 'ddpm', 100), ('digits', 1500, 'vp', 'heun', 20)):
         if progress:
-            print(f'tour: training on {data} (at most {secs} s)', file=sys.stderr, flush=True)
-        m = run_train(data, steps=steps, max_seconds=secs, schedule=schedule, seed=seed, sampler=sampler, nfe=nfe,
+            print(f'tour: training on {data} ({steps} steps)', file=sys.stderr, flush=True)
+        m = run_train(data, steps=steps, schedule=schedule, seed=seed, sampler=sampler, nfe=nfe,
                       out=out / data, progress=progress, n_samples=4000 if data == 'gaussians8' else 898)
         res[data] = {k: v for k, v in m.items() if k != 'param_checksums'}
     figs = [f'{d}/{f}' for d in res for f in ('samples.png', 'loss.png')]
@@ -297,7 +278,7 @@ def _training_stage(out: Path, seed: int, progress: bool) -> dict:
 
 def tour(out='out/tour', seed: int = 0, progress: bool = True, train: bool = True) -> dict:
     """Run the tour into `out`: figures (PNG) and `metrics.json`. Returns the metrics. `train=False` leaves out the
-    training stage (the two trained models, about 90 s)."""
+    training stage (the two trained models, about 90 s). Every training is a fixed number of steps, so its numbers do not depend on the machine's speed."""
     out = prepare_out(out)
     t0 = time.time()
     torch.manual_seed(seed)
@@ -313,136 +294,169 @@ def tour(out='out/tour', seed: int = 0, progress: bool = True, train: bool = Tru
     return metrics
 
 # %% ../nbs/99_cli.ipynb
+def _positive_type(kind):
+    "An argparse type: a number of `kind` (int or float) above zero, or a one-line error."
+    def parse(s: str):
+        try:
+            v = kind(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {'a whole number' if kind is int else 'a number'}, got {s!r}") from None
+        if not v > 0 or math.isinf(v):
+            raise argparse.ArgumentTypeError(f"must be {'at least 1' if kind is int else 'a positive number'}, got {s}")
+        return v
+    return parse
+
+
+_positive_int, _positive_float = _positive_type(int), _positive_type(float)
+
+
+def _groups():
+    "The option groups that several commands share, as argparse parent parsers."
+    def parent(*options):
+        p = argparse.ArgumentParser(add_help=False)
+        for flags, kw in options:
+            p.add_argument(*flags, **kw)
+        return p
+    common = parent((('--seed',), dict(type=int, default=0, help='random seed (default: %(default)s)')),
+                    (('--no-progress',), dict(action='store_true', help='no progress bars')))
+    device = parent((('--device',), dict(default=None, help='cpu or cuda (default: cuda when available)')))
+    sampling = parent((('--sampler',), dict(default='ddim', choices=list(SAMPLERS), help='sampler (default: %(default)s)')),
+                      (('--nfe',), dict(type=_positive_int, default=20, help='denoiser evaluations per sample (default: %(default)s)')))
+    return common, device, sampling
+
+
+COMMANDS = {  # name: (help, description)
+    'tour': ('a tour of the workbench on data that ships with the install (offline)',
+             'Draw and measure the workbench on shipped data; writes PNG figures and metrics.json.'),
+    'train': ('train a model on a data set, sample it and measure the samples',
+              'Train on a named data set; writes checkpoint.pt, samples.png, loss.png and metrics.json into --out. A folder that '
+              'holds a checkpoint of the same configuration is resumed. Runs under torchrun (DistributedDataParallel) unchanged.'),
+    'sample': ('sample a checkpoint written by train and measure the samples',
+               'Sample the EMA weights of a checkpoint; writes samples.png and metrics.json into --out.'),
+    'bench': ('image generators: training speed against a plain fp32 loop, FID against evaluations, guidance, zero-shot classification',
+              'Train a class-conditional U-Net and measure it (notebook 12); writes metrics.json and PNG figures into --out.'),
+    'bench-samplers': ('time DDPM (1000 steps) and DDIM (50 steps) with an exact score, and fit against a plain loop',
+                       'Seconds for 1000-step DDPM and 50-step DDIM on N points of the 5x5 grid with its exact score, and the '
+                       'training speed of fit against a plain loop on 8 Gaussians; writes metrics.json.'),
+    'hallucination': ('mode interpolation and the trajectory-variance detector (Aithal et al. 2024)',
+                      'Train toy models (5x5 grid, rotated grid, 1-D sweep, recursive training) and a U-Net on Simple Shapes; '
+                      'measure hallucinations and the detectors. Writes PNG figures and metrics.json.'),
+    'hspace': ('semantic directions in the U-Net bottleneck (h-space), measured on blobs and digits',
+               'Train U-Nets on 16x16 blobs with known factors and on digits; find and measure h-space directions and edits. '
+               'Writes PNG figures and metrics.json.'),
+}
+
+
 def _parser() -> argparse.ArgumentParser:
+    common, device, sampling = _groups()
     p = argparse.ArgumentParser(prog='diffusion-lab', description='diffusion_lab: experiments from the command line. '
                                 'Each command writes figures (PNG) and metrics.json into --out.')
     p.add_argument('--version', action='version', version=f'diffusion_lab {__version__}')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
-    t = sub.add_parser('tour', help='a tour of the workbench on data that ships with the install (offline)',
-                       description='Draw and measure the workbench on shipped data; writes PNG figures and metrics.json.')
-    t.add_argument('--out', default='out/tour', help='output folder, created if missing (default: %(default)s)')
-    t.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
-    t.add_argument('--no-progress', action='store_true', help='no progress bars')
-    tr = sub.add_parser('train', help='train a model on a data set, sample it and measure the samples',
-                        description='Train on a named data set; writes checkpoint.pt, samples.png, loss.png and metrics.json into --out. '
-                                    'Runs under torchrun (DistributedDataParallel) unchanged.')
+    parents = {'tour': [common], 'train': [common, sampling], 'sample': [common, sampling], 'bench': [common, device],
+               'bench-samplers': [common], 'hallucination': [common, device], 'hspace': [common, device]}
+    cmd = {name: sub.add_parser(name, help=h, description=d, parents=parents[name]) for name, (h, d) in COMMANDS.items()}
+    for name, q in cmd.items():
+        q.add_argument('--out', default=f'out/{name}', help='output folder, created if missing (default: %(default)s)')
+    tr = cmd['train']
     tr.add_argument('--data', default='gaussians8', choices=DATASETS, help='data set (default: %(default)s)')
     tr.add_argument('--size', default='small', choices=('small', 'medium'), help='model size (default: %(default)s)')
-    tr.add_argument('--steps', type=int, default=2000, help='training steps (default: %(default)s)')
-    tr.add_argument('--max-seconds', type=float, default=None, help='stop training after this many seconds')
-    tr.add_argument('--batch', type=int, default=None, help='batch size (default: 512 for points, 64 for images)')
-    tr.add_argument('--lr', type=float, default=2e-3, help='learning rate (default: %(default)s)')
+    tr.add_argument('--steps', type=_positive_int, default=2000, help='training steps (default: %(default)s)')
+    tr.add_argument('--max-seconds', type=_positive_float, default=None, help='stop training after this many seconds')
+    tr.add_argument('--batch', type=_positive_int, default=None, help='batch size (default: 512 for points, 64 for images)')
+    tr.add_argument('--lr', type=_positive_float, default=2e-3, help='learning rate (default: %(default)s)')
     tr.add_argument('--schedule', default='vp', help='noise schedule: linear, cosine, sigmoid, vp, ve, edm (default: %(default)s)')
-    tr.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
     tr.add_argument('--cond', action='store_true', help='class-conditional with label dropout 0.1 (image sets with labels)')
-    for q in (tr,):
-        q.add_argument('--sampler', default='ddim', choices=list(SAMPLERS), help='sampler for the evaluation (default: %(default)s)')
-        q.add_argument('--nfe', type=int, default=20, help='denoiser evaluations per sample (default: %(default)s)')
-        q.add_argument('--n-samples', type=int, default=2000, help='number of samples to draw and measure (default: %(default)s)')
-        q.add_argument('--out', default='out/train', help='output folder (default: %(default)s)')
-        q.add_argument('--no-progress', action='store_true', help='no progress bars')
-    sa = sub.add_parser('sample', help='sample a checkpoint written by train and measure the samples',
-                        description='Sample the EMA weights of a checkpoint; writes samples.png and metrics.json into --out.')
+    tr.add_argument('--n-samples', type=_positive_int, default=2000, help='number of samples to draw and measure (default: %(default)s)')
+    sa = cmd['sample']
     sa.add_argument('--ckpt', required=True, help='checkpoint.pt, or the folder train wrote')
-    sa.add_argument('--sampler', default='ddim', choices=list(SAMPLERS), help='sampler (default: %(default)s)')
-    sa.add_argument('--nfe', type=int, default=20, help='denoiser evaluations per sample (default: %(default)s)')
-    sa.add_argument('--n', type=int, default=2000, help='number of samples (default: %(default)s)')
-    sa.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
-    sa.add_argument('--out', default='out/sample', help='output folder (default: %(default)s)')
-    sa.add_argument('--no-progress', action='store_true', help='no progress bars')
-    be = sub.add_parser('bench', help='image generators: training speed against a plain fp32 loop, FID against evaluations, guidance, '
-                        'zero-shot classification', description='Train a class-conditional U-Net and measure it (notebook 12); writes '
-                        'metrics.json (device, train_images_per_s, baseline_train_images_per_s, sample_images_per_s, peak_memory_bytes, '
-                        'fid, fid_floor, nfe, cfg_confidence, zero_shot_accuracy, FLOPs and MFU) and PNG figures into --out.')
+    sa.add_argument('--n', type=_positive_int, default=2000, help='number of samples (default: %(default)s)')
+    be = cmd['bench']
     be.add_argument('--config', default='cpu', choices=list(GENERATOR_CONFIGS),
                     help='cpu: 8x8 digits, 3,000 steps (about 4 minutes on 2 cores); gpu: MNIST at 32x32, a 9.6M U-Net, 180 s (default: %(default)s)')
-    be.add_argument('--out', default='out/bench', help='output folder (default: %(default)s)')
-    be.add_argument('--device', default=None, help='cpu or cuda (default: cuda when available)')
-    be.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
-    be.add_argument('--steps', type=int, default=None, help='training steps (default: the configuration\'s)')
-    be.add_argument('--seconds', type=float, default=None, help='training time budget in seconds (default: the configuration\'s)')
+    be.add_argument('--steps', type=_positive_int, default=None, help="training steps (default: the configuration's)")
+    be.add_argument('--seconds', type=_positive_float, default=None, help="training time budget in seconds (default: the configuration's)")
     be.add_argument('--data-dir', default=None, help='folder with the data set files (MNIST IDX files; torchvision sets)')
     be.add_argument('--split', default=None, choices=('train', 'test'),
                     help="which split to train on (gpu default: MNIST's 10k test split, what this project ships; 'train' for a full set in --data-dir)")
     be.add_argument('--no-compile', action='store_true', help='do not torch.compile the model (gpu config)')
-    be.add_argument('--no-progress', action='store_true', help='no progress bars')
-    b = sub.add_parser('bench-samplers', help='time DDPM (1000 steps) and DDIM (50 steps) with an exact score',
-                       description='Seconds for 1000-step DDPM and 50-step DDIM on N points of the 5x5 grid with its exact score; writes metrics.json.')
-    b.add_argument('--n', type=int, default=100_000, help='number of 2-D points (default: %(default)s)')
-    b.add_argument('--out', default='out/bench-samplers', help='output folder (default: %(default)s)')
-    b.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
-    h = sub.add_parser('hallucination', help='mode interpolation and the trajectory-variance detector (Aithal et al. 2024)',
-                       description='Train toy models (5x5 grid, rotated grid, 1-D sweep, 5 generations of recursive training) and a '
-                                   'U-Net on Simple Shapes; measure hallucinations and the detectors. Writes PNG figures and metrics.json.')
+    cmd['bench-samplers'].add_argument('--n', type=_positive_int, default=100_000, help='number of 2-D points (default: %(default)s)')
+    cmd['bench-samplers'].add_argument('--fit-steps', type=int, default=1500,
+                                       help='training steps of the fit-against-plain-loop comparison; 0 leaves it out (default: %(default)s)')
+    h = cmd['hallucination']
     h.add_argument('--config', default='cpu', choices=list(HALLUCINATION_CONFIGS),
-                   help='cpu: about 10 minutes on 2 cores; faithful: the authors\' settings (a GPU) (default: %(default)s)')
-    h.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
-    h.add_argument('--out', default='out/hallucination', help='output folder (default: %(default)s)')
+                   help="cpu: about 10 minutes on 2 cores; faithful: the authors' settings (a GPU) (default: %(default)s)")
     h.add_argument('--skip', nargs='*', default=[], choices=('sweep', 'recursive', 'shapes'), help='parts to leave out')
-    h.add_argument('--shapes', action='store_true', help='also train a U-Net on Simple Shapes (default: only with --config faithful; '
-                   'on a CPU a few minutes of training leave it far from the data)')
-    h.add_argument('--shapes-seconds', type=float, default=600.0, help='training time of the Simple Shapes U-Net (default: %(default)s)')
-    h.add_argument('--device', default=None, help='cpu or cuda (default: cuda when available)')
-    h.add_argument('--no-progress', action='store_true', help='no progress bars')
-    hs = sub.add_parser('hspace', help='semantic directions in the U-Net bottleneck (h-space), measured on blobs and digits',
-                        description='Train a U-Net on 16x16 blobs with known factors and one on digits; find PCA, Jacobian, supervised and '
-                                    'projected h-space directions, measure their edits, edit real digits through DDIM inversion. '
-                                    'Writes PNG figures and metrics.json.')
-    hs.add_argument('--seed', type=int, default=0, help='random seed (default: %(default)s)')
-    hs.add_argument('--out', default='out/hspace', help='output folder (default: %(default)s)')
-    hs.add_argument('--seconds', type=float, default=90.0, help='training time of the blobs U-Net (default: %(default)s)')
-    hs.add_argument('--digits-seconds', type=float, default=60.0, help='training time of the digits U-Net (default: %(default)s)')
-    hs.add_argument('--n', type=int, default=200, help='samples whose h-trajectories define the directions (default: %(default)s)')
-    hs.add_argument('--steps', type=int, default=15, help='sampling steps (DDIM, eta 1; eta 0 for inversion) (default: %(default)s)')
-    hs.add_argument('--device', default=None, help='cpu or cuda (default: cuda when available)')
-    hs.add_argument('--no-progress', action='store_true', help='no progress bars')
+    h.add_argument('--shapes', action='store_true', help='also train a U-Net on Simple Shapes (default: only with --config faithful)')
+    h.add_argument('--shapes-seconds', type=_positive_float, default=600.0, help='training time of the Simple Shapes U-Net (default: %(default)s)')
+    hs = cmd['hspace']
+    hs.add_argument('--seconds', type=_positive_float, default=90.0, help='training time of the blobs U-Net (default: %(default)s)')
+    hs.add_argument('--digits-seconds', type=_positive_float, default=60.0, help='training time of the digits U-Net (default: %(default)s)')
+    hs.add_argument('--n', type=_positive_int, default=200, help='samples whose h-trajectories define the directions (default: %(default)s)')
+    hs.add_argument('--steps', type=_positive_int, default=15, help='sampling steps (DDIM, eta 1; eta 0 for inversion) (default: %(default)s)')
     return p
 
 
+def _run(args) -> tuple[dict, Path, set]:
+    "Run the parsed command; returns its metrics, its output folder and the keys left out of the printed summary."
+    progress, out = not args.no_progress, Path(args.out)
+    c = args.command
+    if c == 'tour':
+        print(f'diffusion-lab tour: writing figures and metrics.json to {prepare_out(out)}', flush=True)
+        return tour(out, seed=args.seed, progress=progress), out, {'sampling_exact_score', 'forward'}
+    if c == 'train':
+        m = run_train(data=args.data, size=args.size, steps=args.steps, max_seconds=args.max_seconds, batch=args.batch,
+                      lr=args.lr, schedule=args.schedule, seed=args.seed, sampler=args.sampler, nfe=args.nfe,
+                      n_samples=args.n_samples, out=out, progress=progress, cond=args.cond)
+        if m.get('resumed_from_step') is not None:
+            print(f"diffusion-lab train: resumed from step {m['resumed_from_step']} of {out.resolve() / CKPT}", flush=True)
+        return m, out, {'param_checksums', 'class_fractions', 'settings'}
+    if c == 'sample':
+        return (run_sample(ckpt=args.ckpt, sampler=args.sampler, nfe=args.nfe, n=args.n, seed=args.seed, out=out,
+                           progress=progress), out, {'class_fractions', 'settings'})
+    if c == 'bench':
+        return (run_generators(config=args.config, out=out, seed=args.seed, device=args.device, progress=progress,
+                               data_dir=args.data_dir, steps=args.steps, seconds=args.seconds, split=args.split,
+                               compile=False if args.no_compile else None), out, {'fid_table', 'settings'})
+    if c == 'hallucination':
+        return (run_hallucination(config=args.config, seed=args.seed, out=out, progress=progress, sweep='sweep' not in args.skip,
+                                  recursive='recursive' not in args.skip,
+                                  shapes=False if 'shapes' in args.skip else (True if args.shapes else None),
+                                  shapes_seconds=args.shapes_seconds, device=args.device), out, {'config', 'filter_96'})
+    if c == 'hspace':
+        m = run_hspace(seed=args.seed, out=out, seconds=args.seconds, n=args.n, steps=args.steps,
+                       digits_seconds=args.digits_seconds, progress=progress, device=args.device)
+        return m, out, {k for k in m if k.startswith('table')}
+    if c == 'bench-samplers':
+        folder = prepare_out(out)
+        m = dict(bench_samplers(n=args.n, seed=args.seed), torch=torch.__version__, device='cpu',
+                 machine=platform.machine(), cpus=os.cpu_count())
+        if args.fit_steps > 0:                          # our loop against a plain loop, same network, batch and steps
+            m['fit_vs_plain'] = bench_fit(steps=args.fit_steps, seed=args.seed)
+        (folder / 'metrics.json').write_text(json.dumps(m, indent=2))
+        return m, out, set()
+    raise AssertionError(f'no runner for command {c!r}')
+
+
+USER_ERRORS = (ValueError, FileNotFoundError, NotADirectoryError, PermissionError, FloatingPointError)
+
+
 def main(argv=None) -> int:
-    "Entry point of the `diffusion-lab` command."
+    """Entry point of the `diffusion-lab` command. Returns 0 on success and 2 on a user's mistake (bad values, missing or
+    foreign files, unwritable folders), which is reported in one line without a traceback."""
     import matplotlib
     matplotlib.use('Agg')
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)                  # argparse reports its own errors with status 2
     if args.command is None:
-        _parser().print_help()
+        parser.print_help()
         return 2
-    if args.command == 'tour':
-        out = prepare_out(args.out)
-        print(f'diffusion-lab tour: writing figures and metrics.json to {out}', flush=True)
-        m = tour(out, seed=args.seed, progress=not args.no_progress)
-        print(f'diffusion-lab tour: done in {m["seconds"]:.1f}s: {len(m["figures"])} figures and metrics.json in {out}')
-    elif args.command == 'train':
-        m = run_train(args.data, args.size, args.steps, args.max_seconds, args.batch, args.lr, args.schedule, 'eps', args.seed,
-                      args.sampler, args.nfe, args.n_samples, args.out, not args.no_progress, cond=args.cond)
-        if m:
-            print(json.dumps({k: v for k, v in m.items() if k not in ('param_checksums', 'class_fractions')}, indent=1))
-            print(f'diffusion-lab train: checkpoint.pt, samples.png, loss.png and metrics.json in {Path(args.out).resolve()}')
-    elif args.command == 'sample':
-        m = run_sample(args.ckpt, args.sampler, args.nfe, args.n, args.seed, args.out, not args.no_progress)
-        print(json.dumps({k: v for k, v in m.items() if k != 'class_fractions'}, indent=1))
-        print(f'diffusion-lab sample: samples.png and metrics.json in {Path(args.out).resolve()}')
-    elif args.command == 'bench':
-        m = run_generators(args.config, args.out, args.seed, args.device, not args.no_progress, data_dir=args.data_dir,
-                           steps=args.steps, seconds=args.seconds, split=args.split, compile=False if args.no_compile else None)
-        print(json.dumps({k: v for k, v in m.items() if k not in ('fid_table', 'settings')}, indent=1))
-        print(f'diffusion-lab bench: metrics.json in {Path(args.out).resolve()}')
-    elif args.command == 'hallucination':
-        m = run_hallucination(args.config, args.seed, args.out, not args.no_progress, sweep='sweep' not in args.skip,
-                              recursive='recursive' not in args.skip,
-                              shapes=False if 'shapes' in args.skip else (True if args.shapes else None),
-                              shapes_seconds=args.shapes_seconds, device=args.device)
-        print(json.dumps({k: v for k, v in m.items() if k not in ('config', 'filter_96')}, indent=1, default=float))
-        print(f'diffusion-lab hallucination: figures and metrics.json in {Path(args.out).resolve()}')
-    elif args.command == 'hspace':
-        m = run_hspace(args.seed, args.out, args.seconds, args.n, args.steps, args.digits_seconds, not args.no_progress, args.device)
-        print(json.dumps({k: v for k, v in m.items() if not k.startswith('table')}, indent=1, default=float))
-        print(f'diffusion-lab hspace: figures and metrics.json in {Path(args.out).resolve()}')
-    elif args.command == 'bench-samplers':
-        out = prepare_out(args.out)
-        m = dict(bench_samplers(n=args.n, seed=args.seed), torch=torch.__version__, device='cpu', machine=platform.machine(),
-                 cpus=__import__('os').cpu_count())
-        (out / 'metrics.json').write_text(json.dumps(m, indent=2))
-        print(json.dumps(m, indent=2))
-        print(f'diffusion-lab bench-samplers: metrics.json in {out}')
+    try:
+        m, out, hidden = _run(args)
+    except USER_ERRORS as e:
+        print(f'diffusion-lab {args.command}: error: {e}', file=sys.stderr)
+        return 2
+    if m:
+        print(json.dumps({k: v for k, v in m.items() if k not in hidden}, indent=1, default=float))
+        print(f'diffusion-lab {args.command}: done; figures and metrics.json in {out.resolve()}')
     return 0

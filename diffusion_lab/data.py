@@ -19,9 +19,11 @@ from torch import Tensor
 from .schedules import Schedule, expand_like
 
 # %% auto 0
-__all__ = ['SHAPE_NAMES', 'STRIP', 'SHAPE_MASKS', 'SHAPE_PIXELS', 'BLOB_FACTORS', 'MNIST_FILES', 'GaussianMixture', 'mixture_1d',
-           'grid_mixture', 'circle_mixture', 'lowrank_mixture', 'plot_law', 'two_moons', 'swiss_roll', 'rings',
-           'load_digits_images', 'show_images', 'simple_shapes', 'blobs', 'read_idx', 'load_mnist', 'find_mnist']
+__all__ = ['SHAPE_NAMES', 'STRIP', 'SHAPE_MASKS', 'SHAPE_PIXELS', 'BLOB_FACTORS', 'MNIST_FILES', 'TORCHVISION_SETS', 'POINT_LAWS',
+           'POINT_SETS', 'IMAGE_SETS', 'DATASETS', 'GaussianMixture', 'mixture_1d', 'grid_mixture', 'circle_mixture',
+           'lowrank_mixture', 'plot_law', 'two_moons', 'swiss_roll', 'rings', 'load_digits_images', 'show_images',
+           'simple_shapes', 'blobs', 'read_idx', 'load_mnist', 'find_mnist', 'resize_images', 'load_images',
+           'load_dataset']
 
 # %% ../nbs/01_data.ipynb
 class GaussianMixture:
@@ -89,8 +91,8 @@ class GaussianMixture:
             t = schedule.check_t(t)
             if t.ndim == 1 and len(t) > 1 and bool((t == t[0]).all()):
                 t = t[0]                       # one shared time (as in samplers): (1, K) tables, not (N, K)
-            a = expand_like(schedule._alpha(t), xd).double().reshape(-1, 1)
-            s = expand_like(schedule._sigma(t), xd).double().reshape(-1, 1)
+            a = expand_like(schedule.alpha(t), xd).double().reshape(-1, 1)
+            s = expand_like(schedule.sigma(t), xd).double().reshape(-1, 1)
         if self.isotropic:
             v = a**2 * self.stds**2 + s**2                                     # (N, K)
             if (v <= 0).any():
@@ -147,6 +149,13 @@ class GaussianMixture:
         d = torch.cdist(torch.as_tensor(x).double(), self.means)
         dist, idx = d.min(1)
         return idx, dist
+
+    def within(self, x: Tensor, k: float = 3.0) -> Tensor:
+        "Whether each point lies within `k` standard deviations of its nearest mode (isotropic mixtures): bool (N,)."
+        if not self.isotropic:
+            raise ValueError(f'{self!r} is not isotropic: "within k sigma of a mode" needs one std per mode')
+        idx, dist = self.nearest(x)
+        return dist <= k * self.stds[idx].clamp(min=1e-12)
 
 # %% ../nbs/01_data.ipynb
 def mixture_1d(means=(1.0, 2.0, 3.0), std: float = 0.05, weights=None) -> GaussianMixture:
@@ -395,3 +404,78 @@ def find_mnist(split: str = 'test') -> Path | None:
     here = Path.cwd().resolve()
     cands = ([Path(env).expanduser()] if env else []) + [p / 'shared' / 'data' / 'mnist' for p in (here, *here.parents)]
     return next((c for c in cands if _find(c, MNIST_FILES[split][0])), None)
+
+# %% ../nbs/01_data.ipynb
+TORCHVISION_SETS = {'tv-mnist': 'MNIST', 'fashion': 'FashionMNIST', 'cifar10': 'CIFAR10'}
+
+
+def resize_images(x: Tensor, size: int) -> Tensor:
+    "Images (N, C, H, W) in [-1, 1] to size x size: padded with background (-1) when 1 or 2 pixels per side are missing (28 -> 32), else resized bilinearly."
+    H = x.shape[-1]
+    if H == size:
+        return x
+    if 0 < size - H <= 4 and (size - H) % 2 == 0:
+        p = (size - H) // 2
+        return F.pad(x, (p, p, p, p), value=-1.0)
+    return F.interpolate(x, size=(size, size), mode='bilinear', antialias=size < H, align_corners=False).clamp(-1, 1)
+
+
+def _torchvision_set(name: str, split: str, folder):
+    try:
+        import torchvision
+    except ImportError:
+        raise ValueError(f'{name!r} needs torchvision (pip install torchvision); the workbench itself does not depend on it') from None
+    root = Path(folder or Path.home() / '.cache' / 'diffusion_lab' / 'torchvision').expanduser()
+    try:
+        ds = getattr(torchvision.datasets, TORCHVISION_SETS[name])(str(root), train=split == 'train', download=False)
+    except RuntimeError as e:
+        raise ValueError(f'{TORCHVISION_SETS[name]} is not in {root} ({e}). Download it yourself once, e.g. '
+                         f'torchvision.datasets.{TORCHVISION_SETS[name]}("{root}", download=True), or pass folder=') from None
+    data = torch.as_tensor(ds.data)
+    x = (data.permute(0, 3, 1, 2) if data.ndim == 4 else data[:, None]).float() / 127.5 - 1
+    return x, torch.as_tensor(ds.targets).long()
+
+
+def load_images(name: str, split: str = 'test', size: int | None = None, folder=None, limit: int | None = None, seed: int = 0):
+    """`(images (N, C, size, size) in [-1, 1], labels (N,))` of an image set in `IMAGE_SETS`; `split` for MNIST
+    and torchvision sets ('train' or 'test'; this machine has MNIST's 10k test split), `size` None keeps the native size."""
+    if name == 'digits':
+        x, y = load_digits_images(seed=seed)
+    elif name == 'mnist':
+        where = Path(folder).expanduser() if folder is not None else find_mnist(split)
+        if where is None:
+            raise ValueError(f'MNIST {split} files not found: put them in shared/data/mnist (beside or above the working folder), '
+                             'set DIFFUSION_LAB_MNIST, or pass folder=')
+        x, y = load_mnist(where, split=split)
+    elif name == 'shapes':
+        x, lab = simple_shapes(limit or 4000, seed=seed)
+        y = (lab.long() * torch.tensor([1, 2, 4])).sum(1) - 1          # the 7 non-empty combinations of shapes as classes
+    elif name == 'blobs':
+        x, y = blobs(limit or 4000, seed=seed)[0], None                    # factors, not classes: no labels
+    elif name in TORCHVISION_SETS:
+        x, y = _torchvision_set(name, split, folder)
+    else:
+        raise ValueError(f'unknown image data set {name!r}; choose one of {list(IMAGE_SETS)}')
+    if limit is not None:
+        x, y = x[:limit], (y[:limit] if y is not None else None)
+    return (resize_images(x, size) if size else x), y
+
+
+POINT_LAWS = {'gaussians8': lambda: circle_mixture(std=0.1), 'grid': lambda: grid_mixture(std=0.1)}
+POINT_SETS = {'moons': two_moons, 'swissroll': swiss_roll, 'rings': rings}
+IMAGE_SETS = ('digits', 'mnist', 'shapes', 'blobs') + tuple(TORCHVISION_SETS)
+DATASETS = tuple(POINT_LAWS) + tuple(POINT_SETS) + IMAGE_SETS
+
+
+def load_dataset(name: str, n: int = 20_000, seed: int = 0, **image_kw) -> dict:
+    """`{'x', 'y', 'law', 'kind'}` for a data set of `DATASETS`: `n` points of a law or point set, or an image set through
+    `load_images(name, **image_kw)` (y: class labels or None; law: the exact law or None; kind: 'points' or 'images')."""
+    if name in POINT_LAWS:
+        law = POINT_LAWS[name]()
+        return {'x': law.sample(n, seed=seed)[0], 'y': None, 'law': law, 'kind': 'points'}
+    if name in POINT_SETS:
+        return {'x': POINT_SETS[name](n, seed=seed), 'y': None, 'law': None, 'kind': 'points'}
+    if name not in IMAGE_SETS:
+        raise ValueError(f'unknown data set {name!r}; choose one of {list(DATASETS)}')
+    x, y = load_images(name, seed=seed, **image_kw)
+    return {'x': x, 'y': y, 'law': None, 'kind': 'images'}

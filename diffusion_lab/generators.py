@@ -9,10 +9,8 @@ import copy
 import hashlib
 import json
 import math
-import os
 import resource
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
@@ -20,76 +18,21 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from .data import find_mnist, load_digits_images, load_mnist, show_images, simple_shapes
+from .data import load_images, show_images
 from .metrics import FeatureNet, cache_dir, embed, feature_net, image_scores
-from .models import UNet, count_params
+from .models import UNet, build_unet, count_params
 from .samplers import evaluations, sample, steps_for_nfe
 from .schedules import get_schedule
 from .score import diffusion_loss, guided_denoiser, time_condition
-from .train import ensure_writable, train_diffusion
+from .train import drop_labels, ensure_writable, load_checkpoint, save_checkpoint, train_diffusion
 
 # %% auto 0
-__all__ = ['TORCHVISION_SETS', 'IMAGE_DATA', 'GENERATOR_UNETS', 'PEAK_BF16_FLOPS', 'GENERATOR_CONFIGS', 'resize_images',
-           'load_images', 'holdout', 'build_generator', 'plain_training_loop', 'train_generator', 'cached_generator',
-           'generate', 'guidance_confidence', 'plot_guidance', 'fid_vs_nfe', 'plot_fid_vs_nfe', 'zero_shot_errors',
-           'zero_shot_classify', 'matched_classifier', 'train_classifier', 'peak_bf16_flops', 'training_flops',
-           'peak_memory_bytes', 'run_generators']
+__all__ = ['PEAK_BF16_FLOPS', 'GENERATOR_CONFIGS', 'holdout', 'build_generator', 'plain_training_loop', 'train_generator',
+           'cached_generator', 'generate', 'guidance_confidence', 'plot_guidance', 'fid_vs_nfe', 'plot_fid_vs_nfe',
+           'zero_shot_errors', 'zero_shot_classify', 'matched_classifier', 'train_classifier', 'peak_bf16_flops',
+           'training_flops', 'peak_memory_bytes', 'run_generators']
 
 # %% ../nbs/12_generators.ipynb
-TORCHVISION_SETS = {'tv-mnist': 'MNIST', 'fashion': 'FashionMNIST', 'cifar10': 'CIFAR10'}
-IMAGE_DATA = ('digits', 'mnist', 'shapes') + tuple(TORCHVISION_SETS)
-
-
-def resize_images(x: Tensor, size: int) -> Tensor:
-    "Images (N, C, H, W) in [-1, 1] to size x size: padded with background (-1) when 1 or 2 pixels per side are missing (28 -> 32), else resized bilinearly."
-    H = x.shape[-1]
-    if H == size:
-        return x
-    if 0 < size - H <= 4 and (size - H) % 2 == 0:
-        p = (size - H) // 2
-        return F.pad(x, (p, p, p, p), value=-1.0)
-    return F.interpolate(x, size=(size, size), mode='bilinear', antialias=size < H, align_corners=False).clamp(-1, 1)
-
-
-def _torchvision_set(name: str, split: str, folder):
-    try:
-        import torchvision
-    except ImportError:
-        raise ValueError(f'{name!r} needs torchvision (pip install torchvision); the workbench itself does not depend on it') from None
-    root = Path(folder or cache_dir() / 'torchvision').expanduser()
-    try:
-        ds = getattr(torchvision.datasets, TORCHVISION_SETS[name])(str(root), train=split == 'train', download=False)
-    except RuntimeError as e:
-        raise ValueError(f'{TORCHVISION_SETS[name]} is not in {root} ({e}). Download it yourself once, e.g. '
-                         f'torchvision.datasets.{TORCHVISION_SETS[name]}("{root}", download=True), or pass folder=') from None
-    data = torch.as_tensor(ds.data)
-    x = (data.permute(0, 3, 1, 2) if data.ndim == 4 else data[:, None]).float() / 127.5 - 1
-    return x, torch.as_tensor(ds.targets).long()
-
-
-def load_images(name: str, split: str = 'test', size: int | None = None, folder=None, limit: int | None = None, seed: int = 0):
-    """`(images (N, C, size, size) in [-1, 1], labels (N,))` of a data set in `IMAGE_DATA` (see above); `split` for MNIST
-    and torchvision sets ('train' or 'test'; this machine has MNIST's 10k test split), `size` None keeps the native size."""
-    if name == 'digits':
-        x, y = load_digits_images(seed=seed)
-    elif name == 'mnist':
-        where = Path(folder).expanduser() if folder is not None else find_mnist(split)
-        if where is None:
-            raise ValueError(f'MNIST {split} files not found: put them in shared/data/mnist (beside or above the working folder), '
-                             'set DIFFUSION_LAB_MNIST, or pass folder=')
-        x, y = load_mnist(where, split=split)
-    elif name == 'shapes':
-        x, lab = simple_shapes(limit or 4000, seed=seed)
-        y = (lab.long() * torch.tensor([1, 2, 4])).sum(1) - 1          # the 7 non-empty combinations of shapes as classes
-    elif name in TORCHVISION_SETS:
-        x, y = _torchvision_set(name, split, folder)
-    else:
-        raise ValueError(f'unknown image data set {name!r}; choose one of {list(IMAGE_DATA)}')
-    if limit is not None:
-        x, y = x[:limit], y[:limit]
-    return (resize_images(x, size) if size else x), y
-
-
 def holdout(x: Tensor, y: Tensor, fraction: float = 0.2, seed: int = 0):
     "A random split `(x_train, y_train, x_test, y_test)` holding out `fraction` of the items."
     perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
@@ -97,16 +40,10 @@ def holdout(x: Tensor, y: Tensor, fraction: float = 0.2, seed: int = 0):
     return x[perm[k:]], y[perm[k:]], x[perm[:k]], y[perm[:k]]
 
 # %% ../nbs/12_generators.ipynb
-GENERATOR_UNETS = {  # U-Net settings by name: ~190k parameters for 8x8 digits, ~9.6M for 32x32 images
-    'digits': dict(ch=16, ch_mult=(1, 2), attn_levels=(1,)),
-    'unet32': dict(ch=64, ch_mult=(1, 2, 2, 2), num_res=2, attn_levels=(2,))}
-
-
 def build_generator(unet, in_ch: int, num_classes: int, seed: int = 0) -> UNet:
-    "A class-conditional `UNet` from a `GENERATOR_UNETS` name or a dict of settings, initialised from `seed`."
-    cfg = GENERATOR_UNETS[unet] if isinstance(unet, str) else dict(unet)
+    "A class-conditional `UNet` from a name in `models.UNET_CONFIGS` (or a dict of settings), initialised from `seed`."
     torch.manual_seed(seed)
-    return UNet(in_ch=in_ch, num_classes=num_classes, **cfg)
+    return build_unet(unet, in_ch=in_ch, num_classes=num_classes)
 
 
 def _sync(device):
@@ -125,6 +62,7 @@ def plain_training_loop(model: nn.Module, x: Tensor, y: Tensor, schedule='vp', s
     model = model.to(device).train()
     torch.manual_seed(seed)
     loader = DataLoader(TensorDataset(x, y), batch_size=batch, shuffle=True, drop_last=True)
+    g = torch.Generator(device=device).manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     n_cls, losses, step, t0 = model.num_classes, [], 0, None
     while step < warmup_steps + steps:
@@ -132,7 +70,7 @@ def plain_training_loop(model: nn.Module, x: Tensor, y: Tensor, schedule='vp', s
             if step == warmup_steps:
                 _sync(device); t0 = time.perf_counter()
             xb, yb = xb.to(device), yb.to(device)
-            yb = torch.where(torch.rand(len(yb), device=device) < label_drop, torch.full_like(yb, n_cls), yb)
+            yb = drop_labels(yb, n_cls, label_drop, g)
             loss = diffusion_loss(model, xb, S, y=yb)
             opt.zero_grad()
             loss.backward()
@@ -146,7 +84,7 @@ def plain_training_loop(model: nn.Module, x: Tensor, y: Tensor, schedule='vp', s
     return {'images_per_s': steps * batch / sec, 'seconds': sec, 'steps': steps, 'batch': batch, 'losses': losses}
 
 
-def train_generator(x: Tensor, y: Tensor, unet='digits', schedule='vp', steps: int = 3000, seconds: float | None = None,
+def train_generator(x: Tensor, y: Tensor, unet='digits-small', schedule='vp', steps: int = 3000, seconds: float | None = None,
                     batch: int = 64, lr: float = 2e-3, ema_decay: float = 0.995, label_drop: float = 0.1, seed: int = 0,
                     device=None, compile: bool | str = False, log_every: int = 50, progress: bool = True):
     """Train a class-conditional U-Net on (`x`, `y`) with label dropout through `train_diffusion` (every CUDA speed-up of
@@ -179,15 +117,14 @@ def cached_generator(x: Tensor, y: Tensor, name: str = 'data', cache: bool = Tru
     key = hashlib.sha1(x.numpy().tobytes() + y.numpy().tobytes() + json.dumps(kw, sort_keys=True, default=str).encode()).hexdigest()[:12]
     path = cache_dir() / 'generators' / f'{name}-{key}.pt'
     if cache and path.is_file():
-        st = torch.load(path, map_location='cpu', weights_only=False)
-        model = build_generator(kw.get('unet', 'digits'), x.shape[1], int(y.max()) + 1)
+        st = load_checkpoint(path)
+        model = build_generator(kw.get('unet', 'digits-small'), x.shape[1], int(y.max()) + 1)
         model.load_state_dict(st['ema'])
         return model.eval(), dict(st['info'], cached=str(path))
     model, info = train_generator(x, y, **train_kw)
     if cache:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix('.tmp')
-        torch.save({'ema': {k: v.cpu() for k, v in model.state_dict().items()}, 'info': info}, tmp); os.replace(tmp, path)
+        save_checkpoint(path, {'ema': {k: v.cpu() for k, v in model.state_dict().items()}, 'info': info})
     return model, dict(info, cached=None)
 
 # %% ../nbs/12_generators.ipynb
@@ -290,7 +227,7 @@ def zero_shot_errors(model: nn.Module, schedule, x: Tensor, trials: int = 32, se
     per = max(1, batch // C)                                       # images per forward pass (times C classes)
     for k in tqdm(range(trials), desc='zero-shot', disable=not progress, leave=False):
         t = ts[k]
-        a, s = schedule._alpha(t).item(), schedule._sigma(t).item()
+        a, s = schedule.scales(t)
         eps = torch.randn(x.shape, generator=g)
         c = time_condition(schedule, t.reshape(1)).to(device)
         for i in range(0, N, per):
@@ -363,10 +300,10 @@ def peak_memory_bytes(device) -> int:
 
 # %% ../nbs/12_generators.ipynb
 GENERATOR_CONFIGS = {
-    'cpu': dict(data='digits', split=None, size=None, unet='digits', batch=64, steps=3000, seconds=None, lr=2e-3, ema_decay=0.995,
+    'cpu': dict(data='digits', split=None, size=None, unet='digits-small', batch=64, steps=3000, seconds=None, lr=2e-3, ema_decay=0.995,
                 label_drop=0.1, schedule='vp', holdout=0.2, compile=False, baseline_steps=40, fid_n=898, samplers=('ddim', 'heun', 'dpmpp_2m'),
                 nfes=(10, 20), n_per_class=30, zero_shot_trials=32, zero_shot_n=None, classifier_steps=1500),
-    'gpu': dict(data='mnist', split='test', size=32, unet='unet32', batch=512, steps=1_000_000, seconds=180.0, lr=1e-3, ema_decay=0.999,
+    'gpu': dict(data='mnist', split='test', size=32, unet='mnist-medium', batch=512, steps=1_000_000, seconds=180.0, lr=1e-3, ema_decay=0.999,
                 label_drop=0.1, schedule='vp', holdout=0.1, compile=True, baseline_steps=60, fid_n=5000, samplers=('ddim', 'heun', 'dpmpp_2m'),
                 nfes=(10, 20), n_per_class=100, zero_shot_trials=32, zero_shot_n=1000, classifier_steps=3000)}
 

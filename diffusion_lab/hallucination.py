@@ -18,19 +18,19 @@ from torch import Tensor, nn
 
 from .data import (SHAPE_NAMES, SHAPE_PIXELS, STRIP, GaussianMixture, grid_mixture, mixture_1d,
                                 simple_shapes)
-from .models import UNet, count_params, sinusoidal_embedding
-from .samplers import SAMPLERS, time_grid
-from .schedules import DDPM, explorer, has_widget_frontend
+from .models import build_unet, count_params, sinusoidal_embedding
+from .samplers import ddpm, time_grid
+from .schedules import DDPM
+from .widgets import explorer
 from .score import model_denoiser
 from .train import ensure_writable, train_diffusion
 
 # %% auto 0
-__all__ = ['HALLUCINATION_CONFIGS', 'SHAPES_UNET', 'hallucination_config', 'toy_law', 'toy_schedule', 'ToyDecoder',
-           'mode_spacing', 'classify_samples', 'midpoints', 'midpoint_mass', 'train_toy', 'sample_toy',
-           'plot_hallucinations', 'plot_interpolation_1d', 'hallucination_sweep_1d', 'detector_scores', 'roc_curve',
-           'retention_filter', 'keep_lowest', 'relative_reduction', 'plot_roc', 'threshold_explorer',
-           'recursive_training', 'plot_recursive', 'strip_counts', 'shapes_detector', 'shapes_experiment',
-           'run_hallucination']
+__all__ = ['HALLUCINATION_CONFIGS', 'hallucination_config', 'toy_law', 'toy_schedule', 'ToyDecoder', 'mode_spacing',
+           'classify_samples', 'midpoints', 'midpoint_mass', 'train_toy', 'sample_toy', 'plot_hallucinations',
+           'plot_interpolation_1d', 'hallucination_sweep_1d', 'detector_scores', 'roc_curve', 'retention_filter',
+           'keep_lowest', 'relative_reduction', 'plot_roc', 'threshold_explorer', 'recursive_training',
+           'plot_recursive', 'strip_counts', 'shapes_detector', 'shapes_experiment', 'run_hallucination']
 
 # %% ../nbs/10_hallucination.ipynb
 HALLUCINATION_CONFIGS = {
@@ -117,10 +117,9 @@ def classify_samples(x: Tensor, law: GaussianMixture, k: float = 4.0, between: f
     x = torch.as_tensor(x).double().reshape(len(x), -1)
     if x.shape[1] != law.means.shape[1]:
         raise ValueError(f'samples have dimension {x.shape[1]} but the law has {law.means.shape[1]}')
-    d = torch.cdist(x, law.means)
-    dist, nearest = d.min(1)
-    std = law.stds[nearest]
-    return {'in_support': dist <= k * std, 'off_support': dist > k * std,
+    nearest, dist = law.nearest(x)
+    inside = law.within(x, k)
+    return {'in_support': inside, 'off_support': ~inside,
             'between': dist > between * mode_spacing(law), 'nearest': nearest, 'dist': dist}
 
 
@@ -178,13 +177,13 @@ def sample_toy(model: nn.Module, schedule: DDPM, n: int, seed: int = 0, keep: in
         m = min(batch, n - start)
         last_x0, last_norm = [], []
 
-        def cb(i, t, x, x0):
-            if i >= len(ts) - 1 - keep:
-                a, s = schedule._alpha(t).item(), schedule._sigma(t).item()
-                last_x0.append(x0.float().cpu())
-                last_norm.append(((x - a * x0) / s / s).flatten(1).norm(dim=1).float().cpu())
+        def cb(state):                                  # the driver's state at each of the last `keep` steps
+            if len(ts) - 1 - keep <= state['i'] < len(ts) - 1:
+                s = schedule.scales(state['t'])[1]
+                last_x0.append(state['x0'].float().cpu())
+                last_norm.append((state['eps'] / s).flatten(1).norm(dim=1).float().cpu())
         x = torch.randn(m, model.dim, generator=g).to(dev)
-        out = SAMPLERS['ddpm'](den, x, schedule, ts, generator=g, callback=cb, progress=progress, variance='large')
+        out = ddpm(den, x, schedule, ts, generator=g, callback=cb, progress=progress, variance='large')
         xs.append(out.float().cpu()); x0s.append(torch.stack(last_x0)); norms.append(torch.stack(last_norm))
     return {'x': torch.cat(xs), 'x0': torch.cat(x0s, 1), 'score_norm': torch.cat(norms, 1)}
 
@@ -218,7 +217,7 @@ def plot_interpolation_1d(model: nn.Module, law: GaussianMixture, schedule: DDPM
         tt = torch.full((len(x),), t)
         with torch.no_grad():
             eps = den(x.float(), tt).double()
-        a, s = schedule._alpha(torch.tensor(t)).item(), schedule._sigma(torch.tensor(t)).item()
+        a, s = schedule.scales(t)
         axs[0].plot(x[:, 0], law.x0(x, schedule, tt)[:, 0], c=f'C{k}', lw=1, ls='--')
         axs[0].plot(x[:, 0], ((x - s * eps) / a)[:, 0], c=f'C{k}', lw=1.5, label=f't = {t}')
         axs[1].plot(x[:, 0], law.score(x, schedule, tt)[:, 0], c=f'C{k}', lw=1, ls='--')
@@ -424,9 +423,6 @@ def shapes_detector(images: Tensor, tol: float = 0.15, blank: int = 3, threshold
     return {'counts': counts, 'present': present, 'hallucinated': hall, 'any': hall.any(1)}
 
 # %% ../nbs/10_hallucination.ipynb
-SHAPES_UNET = dict(in_ch=1, ch=16, ch_mult=(1, 2, 2), num_res=1, attn_levels=(), groups=8)
-
-
 def shapes_experiment(seconds: float = 120.0, n_train: int = 4000, n_samples: int = 256, T: int = 200, K: int = 10,
                       seed: int = 0, progress: bool = False, device=None) -> dict:
     """Train a small U-Net on Simple Shapes for `seconds`, sample `n_samples` images by ancestral DDPM (T steps,
@@ -434,7 +430,7 @@ def shapes_experiment(seconds: float = 120.0, n_train: int = 4000, n_samples: in
     x, _ = simple_shapes(n_train, seed=seed)
     S = DDPM.from_name('linear', T, beta_start=1e-4 * 1000 / T, beta_end=0.02 * 1000 / T)
     torch.manual_seed(seed)
-    model = UNet(**SHAPES_UNET)
+    model = build_unet('plain-small')
     res = train_diffusion(model, x, S, pred='eps', steps=10**9, max_seconds=seconds, batch_size=32, lr=2e-3,
                           seed=seed, progress=progress, device=device)
     ema = res.ema.eval()
@@ -444,9 +440,9 @@ def shapes_experiment(seconds: float = 120.0, n_train: int = 4000, n_samples: in
     g = torch.Generator().manual_seed(seed + 1)
     last = []
     with torch.no_grad():
-        xs = SAMPLERS['ddpm'](den, torch.randn(n_samples, 1, 64, 64, generator=g).to(dev), S, ts, generator=g,
-                              callback=lambda i, t, xt, x0: last.append(x0.cpu()) if i >= len(ts) - 1 - K else None,
-                              progress=progress, variance='large').cpu()
+        xs = ddpm(den, torch.randn(n_samples, 1, 64, 64, generator=g).to(dev), S, ts, generator=g,
+                  callback=lambda st: last.append(st['x0'].cpu()) if len(ts) - 1 - K <= st['i'] < len(ts) - 1 else None,
+                  progress=progress, variance='large').cpu()
     det = shapes_detector(xs)
     score = torch.stack(last).var(0).flatten(1).sum(1)
     out = {'train_steps': res.steps, 'train_seconds': round(res.seconds, 1), 'params': count_params(model),

@@ -12,22 +12,22 @@ import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 from torch import Tensor, nn
 
 from .data import BLOB_FACTORS, blobs, load_digits_images, show_images
-from .models import UNet, count_params
-from .samplers import ddim_invert, time_grid
-from .schedules import VP, explorer, has_widget_frontend
+from .models import UNet, build_unet, count_params
+from .samplers import PerStep, ddim, ddim_invert, time_grid
+from .schedules import VP
+from .widgets import explorer
 from .score import model_denoiser, time_condition
 from .train import ensure_writable, train_diffusion
 
 # %% auto 0
-__all__ = ['HSPACE_UNET', 'EDIT_FRACTION', 'blob_factors', 'train_hspace_model', 'h_sample', 'scale_like', 'pca_directions',
-           'pca_coordinates', 'supervised_direction', 'project_out', 'jacobian_directions', 'explicit_jacobian',
-           'early_steps', 'edit_effects', 'effect_table', 'orient', 'show_table', 'edit_grid', 'direction_explorer',
-           'psnr', 'ink', 'real_image_edits', 'jacobian_check', 'run_hspace']
+__all__ = ['EDIT_FRACTION', 'blob_factors', 'train_hspace_model', 'h_sample', 'scale_like', 'pca_directions', 'pca_coordinates',
+           'supervised_direction', 'project_out', 'jacobian_directions', 'explicit_jacobian', 'early_steps',
+           'edit_effects', 'effect_table', 'orient', 'show_table', 'edit_grid', 'direction_explorer', 'psnr', 'ink',
+           'real_image_edits', 'jacobian_check', 'run_hspace']
 
 # %% ../nbs/11_hspace.ipynb
 def blob_factors(images: Tensor) -> Tensor:
@@ -46,14 +46,11 @@ def blob_factors(images: Tensor) -> Tensor:
     return torch.stack([cx, cy, r, mass / (2 * math.pi * r.clamp_min(1e-3) ** 2)], 1)
 
 # %% ../nbs/11_hspace.ipynb
-HSPACE_UNET = dict(in_ch=1, ch=16, ch_mult=(1, 2, 2), num_res=1, attn_levels=(), groups=8)
-
-
-def train_hspace_model(images: Tensor, seconds: float = 100.0, steps: int = 10**9, seed: int = 0, unet: dict | None = None,
+def train_hspace_model(images: Tensor, seconds: float = 100.0, steps: int = 10**9, seed: int = 0, unet='plain-small',
                        progress: bool = False, device=None) -> tuple[nn.Module, VP]:
-    "Train a U-Net (`HSPACE_UNET` by default) on `images` with the VP schedule for `seconds`; returns (EMA model, schedule)."
+    "Train a U-Net (a name in `models.UNET_CONFIGS`, or settings) on `images` with the VP schedule for `seconds`; returns (EMA model, schedule)."
     torch.manual_seed(seed)
-    model = UNet(**(unet or HSPACE_UNET))
+    model = build_unet(unet)
     S = VP()
     res = train_diffusion(model, images, S, pred='eps', steps=steps, max_seconds=seconds, batch_size=64, lr=2e-3,
                           seed=seed, progress=progress, device=device, ema_decay=0.995)
@@ -68,38 +65,28 @@ def _eps_h(model, x, schedule, t, shift=None):
 @torch.no_grad()
 def h_sample(model: nn.Module, schedule, x: Tensor, steps: int = 20, seed: int = 0, eta: float = 1.0, delta=None,
              edit_steps=None, asymmetric: bool = False, record: bool = True):
-    """DDIM(eta) sampling from `x` (at t_max) in `steps` uniform steps, noises from `seed`. Returns `(x0, H)`: the
-    images and the unshifted bottleneck at every step, H (steps, B, *h_shape) (None if `record=False`).
+    """DDIM(eta) sampling from `x` (at t_max) in `steps` uniform steps by the samplers' shared driver, noises from `seed`.
+    Returns `(x0, H)`: the images and the unshifted bottleneck at every step, H (steps, B, *h_shape) (None if `record=False`).
 
-    `delta`: a shift (steps, *h_shape) or (*h_shape,) added to h at the steps in `edit_steps` (default all);
-    `asymmetric`: the shift changes only the x0 prediction (Asyrp), not the direction term."""
-    ts = time_grid(schedule, steps)
-    g = torch.Generator().manual_seed(seed)
-    noises = [torch.randn(x.shape, generator=g) for _ in range(steps)]
-    edit_steps = set(range(steps)) if edit_steps is None else set(edit_steps)
-    H = []
-    for i in range(steps):
-        t, s = ts[i], ts[i + 1]
-        a_t, s_t = schedule._alpha(t).item(), schedule._sigma(t).item()
-        a_s, s_s = schedule._alpha(s).item(), schedule._sigma(s).item()
-        d = None
-        if delta is not None and i in edit_steps:
-            d = delta[i] if delta.ndim == len(x.shape) else delta
-            d = d.to(x)
-        eps, h = _eps_h(model, x, schedule, t)
-        if record:
-            H.append(h.cpu())
-        eps_x0 = eps_dir = eps
-        if d is not None:
-            eps_e, _ = _eps_h(model, x, schedule, t, shift=d)
-            eps_x0 = eps_e
-            eps_dir = eps if asymmetric else eps_e
-        x0 = (x - s_t * eps_x0) / a_t
-        c = 0.0
-        if eta > 0 and s_s > 0:
-            c = eta * math.sqrt(max((s_t**2 - (a_t / a_s) ** 2 * s_s**2) * s_s**2 / s_t**2, 0.0))
-        x = a_s * x0 + math.sqrt(max(s_s**2 - c**2, 0.0)) * eps_dir + c * noises[i].to(x)
-    return x, (torch.stack(H) if record else None)
+    `delta`: a shift (steps, *h_shape) or (*h_shape,) added to h at the steps in `edit_steps` (default all), passed to the
+    model as the extra argument `h_shift`; `asymmetric`: the shift changes only the x0 prediction (Asyrp), not the
+    direction term. h is read by a forward hook on the U-Net's middle block (before the shift). Runs on the model's device."""
+    home, x = x.device, x.to(next(model.parameters()).device)      # run on the model's device, answer on x's
+    extra = None
+    if delta is not None:
+        edit = set(range(steps)) if edit_steps is None else set(edit_steps)
+        extra = {'h_shift': PerStep([(delta[i] if delta.ndim == x.ndim else delta).to(x) if i in edit else None
+                                     for i in range(steps)])}
+    H, last = [], {}
+    hook = model.mid[-1].register_forward_hook(lambda mod, inp, out: last.__setitem__('h', out)) if record else None
+    try:
+        out = ddim(model_denoiser(model, schedule), x, schedule, time_grid(schedule, steps), extra_args=extra,
+                   generator=torch.Generator().manual_seed(seed), progress=False, eta=eta, asymmetric=asymmetric,
+                   callback=(lambda st: H.append(last['h'].cpu()) if st['i'] < steps else None) if record else None)
+    finally:
+        if hook is not None:
+            hook.remove()
+    return out.to(home), (torch.stack(H) if record else None)
 
 # %% ../nbs/11_hspace.ipynb
 def _flat(v: Tensor) -> Tensor:
@@ -411,7 +398,8 @@ def run_hspace(seed: int = 0, out='out/hspace', seconds: float = 90.0, n: int = 
     m['pca_vs_random'] = max(max(abs(v) for v in tp[f'pc{i + 1}']) for i in range(3)) / max(abs(v) for v in tp['random'])
     # Jacobian directions at a middle step, applied at all steps
     t_mid = time_grid(S, steps)[steps // 2]
-    xt_mid = S._alpha(t_mid).item() * x0[:16] + S._sigma(t_mid).item() * torch.randn(16, 1, 16, 16, generator=g)
+    a_mid, s_mid = S.scales(t_mid)
+    xt_mid = a_mid * x0[:16] + s_mid * torch.randn(16, 1, 16, 16, generator=g)
     c = time_condition(S, t_mid.expand(16))
     fwd_bwd = []
     for _ in range(3):
@@ -441,7 +429,7 @@ def run_hspace(seed: int = 0, out='out/hspace', seconds: float = 90.0, n: int = 
     say(f'training a U-Net on the digits for {digits_seconds:.0f} s; DDIM inversion and ink edits')
     digits, _ = load_digits_images(seed=seed)
     dmodel, dS = train_hspace_model(digits, seconds=digits_seconds, seed=seed, progress=progress, device=device,
-                                    unet=dict(in_ch=1, ch=16, ch_mult=(1, 2), num_res=1, attn_levels=(1,), groups=8))
+                                    unet='digits-small')
     r = real_image_edits(dmodel, dS, digits[:300], steps=steps, cal_images=digits[300:350])
     m['inversion_psnr'], m['edit_success_rate'] = r['psnr'], r['success_rate']
     m['ink_direction_calibration_effect'] = r['calibration_effect_before_orienting']

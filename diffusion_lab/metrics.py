@@ -17,11 +17,11 @@ from torch import Tensor, nn
 from .data import GaussianMixture
 from .schedules import Schedule
 from .score import alpha_sigma, convert
-from .train import fit
+from .train import fit, save_checkpoint
 
 # %% auto 0
-__all__ = ['mmd', 'mmd_floor', 'sliced_wasserstein', 'mode_stats', 'log_likelihood', 'FeatureNet', 'cache_dir', 'feature_net',
-           'embed', 'fid', 'kid', 'image_scores']
+__all__ = ['mmd', 'mmd_floor', 'sliced_wasserstein', 'mode_stats', 'sampler_report', 'log_likelihood', 'FeatureNet', 'cache_dir',
+           'feature_net', 'embed', 'fid', 'kid', 'image_scores']
 
 # %% ../nbs/06_metrics.ipynb
 def _flat(x) -> Tensor:
@@ -73,12 +73,26 @@ def mode_stats(x: Tensor, law: GaussianMixture, k: float = 3.0, min_frac: float 
     x = torch.as_tensor(x).double().reshape(len(x), -1)
     if torch.isnan(x).any():
         raise ValueError('mode_stats: the samples contain NaN')
-    idx, dist = law.nearest(x)
+    idx, _ = law.nearest(x)
     w = torch.bincount(idx, minlength=law.K).double() / len(x)
-    on = (dist <= k * law.stds[idx].clamp(min=1e-12)).double().mean().item()
+    on = law.within(x, k).double().mean().item()
     return {'weights': w, 'weight_error': (w - law.weights).abs().max().item(),
             'covered': int((w >= min_frac * law.weights).sum()), 'modes': law.K,
             'on_support': on, 'off_support': 1 - on}
+
+
+def sampler_report(law: GaussianMixture, samples: Tensor, n_mmd: int = 2000, floor: float | None = None, seed: int = 123) -> dict:
+    """How well `samples` match an isotropic mixture `law`: MMD of the first `n_mmd` samples against as many fresh
+    ones and its true-versus-true floor (pass `floor` to reuse one), the mode statistics of all samples, and
+    `spread_ratio`, the RMS distance to the nearest mode per coordinate over sigma (1 when the widths are right)."""
+    n = min(n_mmd, len(samples))
+    st = mode_stats(samples, law)
+    idx, dist = law.nearest(samples)
+    on = law.within(samples, 3.0)
+    spread = (dist[on] ** 2).mean().div(law.D).sqrt() / law.stds[idx][on].mean()   # RMS per coordinate / sigma
+    return {'mmd': mmd(samples[:n], law.sample(n, seed=seed)[0]), 'floor': mmd_floor(law, n) if floor is None else floor,
+            'covered': st['covered'], 'modes': law.K, 'weight_error': st['weight_error'], 'off_support': st['off_support'],
+            'spread_ratio': spread.item()}
 
 # %% ../nbs/06_metrics.ipynb
 def _divergence(fn, x):
@@ -144,7 +158,7 @@ def feature_net(images: Tensor, labels: Tensor, name: str = 'data', steps: int =
     path = cache_dir() / 'classifiers' / f'{name}-{tuple(images.shape[1:])}-{key}-s{seed}-v1.pt'.replace(' ', '')
     net = FeatureNet(int(labels.max()) + 1, in_ch=images.shape[1])
     if cache and path.is_file():
-        net.load_state_dict(torch.load(path, map_location='cpu'))
+        net.load_state_dict(torch.load(path, map_location='cpu', weights_only=True))
         return net.eval()
     torch.manual_seed(seed)
     res = fit(net, images, lambda m, x, y, g: F.cross_entropy(m(x), y), labels=labels, steps=steps, batch_size=128,
@@ -153,7 +167,7 @@ def feature_net(images: Tensor, labels: Tensor, name: str = 'data', steps: int =
     net = res.ema.cpu().eval()
     if cache:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix('.tmp'); torch.save(net.state_dict(), tmp); os.replace(tmp, path)
+        save_checkpoint(path, net.state_dict())
     return net
 
 

@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 # %% auto 0
-__all__ = ['sinusoidal_embedding', 'FourierEmbedding', 'MLPDenoiser', 'count_params', 'ResBlock', 'Attention', 'UNet',
-           'EDMPrecond']
+__all__ = ['UNET_CONFIGS', 'sinusoidal_embedding', 'FourierEmbedding', 'MLPDenoiser', 'count_params', 'ResBlock', 'Attention',
+           'UNet', 'build_unet', 'build_model', 'EDMPrecond']
 
 # %% ../nbs/02_models.ipynb
 def sinusoidal_embedding(c: Tensor, dim: int, max_period: float = 10_000.0) -> Tensor:
@@ -196,6 +196,40 @@ def _run(blk, h, e):
     for layer in blk:
         h = layer(h, e) if isinstance(layer, (ResBlock, Attention)) else layer(h)
     return h
+
+# %% ../nbs/02_models.ipynb
+UNET_CONFIGS = {
+    'digits-small': dict(ch=16, ch_mult=(1, 2), attn_levels=(1,)),                    # 8x8 digits, ~190k parameters
+    'digits-medium': dict(ch=32, ch_mult=(1, 2), attn_levels=(1,)),
+    'mnist-small': dict(ch=32, ch_mult=(1, 2, 2), attn_levels=(2,)),
+    'mnist-medium': dict(ch=64, ch_mult=(1, 2, 2, 2), num_res=2, attn_levels=(2,)),  # 32x32 images, ~9.6M parameters
+    'blobs-small': dict(ch=16, ch_mult=(1, 2, 2), attn_levels=(2,)),
+    'blobs-medium': dict(ch=32, ch_mult=(1, 2, 2), attn_levels=(2,)),
+    'shapes-small': dict(ch=16, ch_mult=(1, 2, 2, 2), attn_levels=(3,)),
+    'shapes-medium': dict(ch=32, ch_mult=(1, 2, 2, 2), attn_levels=(3,)),
+    'plain-small': dict(ch=16, ch_mult=(1, 2, 2), attn_levels=()),                   # no attention: h-space, Simple Shapes
+}
+
+
+def build_unet(config='digits-small', **overrides) -> UNet:
+    "A `UNet` from a name in `UNET_CONFIGS` (or a dict of settings), with `overrides` (in_ch, num_classes, ...) on top."
+    if isinstance(config, str):
+        if config not in UNET_CONFIGS:
+            raise ValueError(f'unknown U-Net configuration {config!r}; choose one of {list(UNET_CONFIGS)}')
+        config = UNET_CONFIGS[config]
+    cfg = {k: tuple(v) if isinstance(v, list) else v for k, v in {**config, **overrides}.items()}
+    return UNet(**cfg)
+
+
+def build_model(config: dict) -> nn.Module:
+    "Rebuild a network from the configuration a checkpoint stores: `{'kind': 'mlp' or 'unet', **settings}`."
+    cfg = dict(config)
+    kind = cfg.pop('kind', None)
+    if kind == 'mlp':
+        return MLPDenoiser(**cfg)
+    if kind == 'unet':
+        return build_unet(cfg)
+    raise ValueError(f"unknown model kind {kind!r} in the configuration; expected 'mlp' or 'unet'")
 
 # %% ../nbs/02_models.ipynb
 class EDMPrecond(nn.Module):

@@ -6,17 +6,18 @@
 from __future__ import annotations
 
 import math
-import time
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from torch import Tensor
 
+from .widgets import explorer
+
 # %% auto 0
 __all__ = ['DDPM_BETAS', 'SCHEDULES', 'expand_like', 'Schedule', 'linear_betas', 'cosine_betas', 'sigmoid_betas', 'DDPM', 'VP',
            'VE', 'EDM', 'karras_sigmas', 'get_schedule', 'plot_log_snr', 'q_sample', 'show_forward', 'posterior',
-           'has_widget_frontend', 'explorer', 'forward_slider', 'plotly_log_snr']
+           'forward_slider', 'plotly_log_snr']
 
 # %% ../nbs/00_schedules.ipynb
 def expand_like(v: Tensor, x: Tensor) -> Tensor:
@@ -67,6 +68,13 @@ class Schedule:
     def sigma(self, t) -> Tensor:
         "Noise scale sigma(t) (float64)."
         return self._sigma(self.check_t(t))
+
+    def scales(self, t) -> tuple[float, float]:
+        "alpha(t) and sigma(t) at one time `t` as Python floats: what a sampler's step needs."
+        t = self.check_t(t)
+        if t.numel() != 1:
+            raise ValueError(f'scales takes one time; got {t.numel()} values (use alpha(t) and sigma(t) for many)')
+        return self._alpha(t).item(), self._sigma(t).item()
 
     def snr(self, t) -> Tensor:
         "Signal-to-noise ratio alpha^2 / sigma^2 (inf where sigma = 0)."
@@ -349,67 +357,6 @@ def posterior(schedule: Schedule, x0: Tensor, xt: Tensor, t, s=None):
     return mean, var_ts * s_s**2 / s_t**2
 
 # %% ../nbs/00_schedules.ipynb
-def has_widget_frontend() -> bool:
-    "True inside a Jupyter kernel that can display ipywidgets (JupyterLab, Notebook, VS Code)."
-    try:
-        from IPython import get_ipython
-        ip = get_ipython()
-    except ImportError:
-        return False
-    return ip is not None and type(ip).__name__ == 'ZMQInteractiveShell'
-
-
-def _show(fig):
-    "Display a matplotlib or plotly figure in the current output (inside IPython only); a matplotlib figure is then closed."
-    from IPython import get_ipython
-    from IPython.display import display
-    if get_ipython() is not None:
-        display(fig)
-    if isinstance(fig, plt.Figure):
-        plt.close(fig)
-
-
-def explorer(controls: dict, draw, widget: bool | None = None, static=None):
-    """An interactive explorer: `controls` maps names to ipywidgets controls and `draw(**values) -> (figure, data)`
-    makes a matplotlib or plotly figure of the controls' values and returns the data it shows. Every change of a
-    control redraws. The widget (a `VBox`) carries `.controls`, `.output` and `.state`, a dict updated at each draw
-    with `calls`, `data`, `figure`, `values` and `seconds` (the response time), which is what headless tests read.
-
-    `widget=None` picks the widget when a widget front end is present; otherwise (a script, `nbdev_test`, a static web
-    page, or `widget=False`) the figure of the initial values is returned, made by `static(**values)` when given
-    (a matplotlib version of a plotly figure, say, since plotly output is not kept on the web pages)."""
-    import ipywidgets as W
-    from IPython import get_ipython
-    values = lambda: {k: c.value for k, c in controls.items()}
-    if widget is None:
-        widget = has_widget_frontend()
-    if not widget:
-        fig, _ = (static or draw)(**values())
-        if isinstance(fig, plt.Figure):
-            plt.close(fig)                                      # shown once, as the return value
-        return fig
-    out = W.Output()
-    state = {'calls': 0, 'data': None, 'figure': None, 'values': None, 'seconds': None}
-
-    def update(*_):
-        t0 = time.perf_counter()
-        v = values()
-        fig, data = draw(**v)
-        if get_ipython() is not None:                # in a kernel: replace the picture (outside, nothing to show)
-            with out:
-                out.clear_output(wait=True)
-                _show(fig)
-        elif isinstance(fig, plt.Figure):
-            plt.close(fig)
-        state.update(calls=state['calls'] + 1, data=data, figure=fig, values=v, seconds=time.perf_counter() - t0)
-    for c in controls.values():
-        c.observe(update, names='value')
-    update()
-    box = W.VBox([W.HBox(list(controls.values())[:3]), *([W.HBox(list(controls.values())[3:])] if len(controls) > 3 else []), out])
-    box.controls, box.output, box.state = controls, out, state
-    return box
-
-
 def forward_slider(x0: Tensor, schedules=('linear', 'cosine', 'sigmoid'), seed: int = 0, widget: bool | None = None, t: float = 0.3):
     """Explorer of q(x_t | x0): a slider over t (as a fraction of the way from data to noise) and a menu of schedules;
     the noise draw stays fixed. `x0`: points `(N, 2)` or images (see `show_forward`). The widget's `state['data']`

@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 
 from .data import GaussianMixture
-from .schedules import DDPM, EDM, Schedule, expand_like, q_sample
+from .schedules import EDM, Schedule, expand_like, q_sample
 
 # %% auto 0
 __all__ = ['PREDICTIONS', 'convert', 'alpha_sigma', 'time_condition', 'model_denoiser', 'guided_denoiser', 'sample_times',
@@ -46,8 +46,7 @@ def convert(value: Tensor, src: str, dst: str, x: Tensor, alpha, sigma) -> Tenso
 
 def alpha_sigma(schedule: Schedule, t, x: Tensor):
     "alpha(t) and sigma(t) shaped to broadcast against `x`, in x's dtype."
-    t = schedule.check_t(t)
-    return (expand_like(schedule._alpha(t), x).to(x), expand_like(schedule._sigma(t), x).to(x))
+    return (expand_like(schedule.alpha(t), x).to(x), expand_like(schedule.sigma(t), x).to(x))
 
 # %% ../nbs/03_score_matching.ipynb
 def time_condition(schedule: Schedule, t) -> Tensor:
@@ -65,27 +64,40 @@ def _per_sample(t, n: int) -> Tensor:
 
 
 def model_denoiser(model, schedule: Schedule, pred: str = 'eps', y=None, **model_kwargs):
-    """Wrap `model(x, c, y, **model_kwargs)` predicting `pred` ('eps', 'x0', 'v', 'score' or 'edm')
-    into the sampler signature `(x, t) -> eps`."""
+    """Wrap `model(x, c, y, **model_kwargs)` predicting `pred` ('eps', 'x0', 'v', 'score' or 'edm') into the sampler
+    signature `denoise(x, t, **extra_args) -> eps`. The conditioning can also come per call, which is how samplers pass
+    their `extra_args`: `y` (a label, or one per sample; default the `y` given here), `guidance` (a classifier-free
+    guidance scale w: (1 + w) eps(x | y) - w eps(x | none), both passes in one batch) and any further keyword for the
+    model (`h_shift` for the U-Net's bottleneck)."""
     if pred not in PREDICTIONS + ('edm',):
         raise ValueError(f"unknown prediction type {pred!r}; choose one of {list(PREDICTIONS) + ['edm']}")
+    n_cls = getattr(model, 'num_classes', None)
 
-    def denoise(x: Tensor, t) -> Tensor:
+    def net(x: Tensor, t, yb, kw) -> Tensor:
         t = schedule.check_t(_per_sample(t, x.shape[0]))
         a, s = alpha_sigma(schedule, t, x)
         if pred == 'edm':
-            x0 = model(x / a, (s / a).reshape(-1), y, **model_kwargs)
-            return convert(x0, 'x0', 'eps', x, a, s)
-        out = model(x, time_condition(schedule, t).to(x.device), y, **model_kwargs)
-        return convert(out, pred, 'eps', x, a, s)
+            return convert(model(x / a, (s / a).reshape(-1), yb, **kw), 'x0', 'eps', x, a, s)
+        return convert(model(x, time_condition(schedule, t).to(x.device), yb, **kw), pred, 'eps', x, a, s)
+
+    def denoise(x: Tensor, t, y=y, guidance: float = 0.0, **kwargs) -> Tensor:
+        kw = {**model_kwargs, **kwargs}
+        yb = None if y is None else torch.as_tensor(y, dtype=torch.long, device=x.device).expand(x.shape[0])
+        if not guidance:
+            return net(x, t, yb, kw)
+        if not n_cls or yb is None:
+            raise ValueError('classifier-free guidance needs a class-conditional model (built with num_classes, trained '
+                             'with label dropout) and a label y')
+        t = _per_sample(torch.as_tensor(t), x.shape[0])
+        cond, uncond = net(torch.cat([x, x]), torch.cat([t, t]), torch.cat([yb, torch.full_like(yb, n_cls)]), kw).chunk(2)
+        return cond + guidance * (cond - uncond)
     return denoise
 
 # %% ../nbs/03_score_matching.ipynb
 def guided_denoiser(model, schedule: Schedule, y, scale: float = 0.0, pred: str = 'eps', **model_kwargs):
-    """Classifier-free guidance in the sampler signature `(x, t) -> eps`: (1 + w) eps(x, t | y) - w eps(x, t | none)
-    with w = `scale`. `model` is class-conditional (`model.num_classes` set; label `num_classes` means none) and was
-    trained with label dropout; `y` is one label or one per sample. w = 0 evaluates the conditional model alone;
-    otherwise the conditional and unconditional passes share one batch."""
+    """Classifier-free guidance as a plain `(x, t) -> eps`: `model_denoiser` with `y` and `guidance=scale` fixed, after
+    checking that `model` is class-conditional (`model.num_classes`; label `num_classes` means none) and that the labels
+    are valid. In a sampler the same is `extra_args={'y': y, 'guidance': scale}` on `model_denoiser(model, schedule)`."""
     n_cls = getattr(model, 'num_classes', None)
     if not n_cls:
         raise ValueError('classifier-free guidance needs a class-conditional model (built with num_classes) '
@@ -93,16 +105,8 @@ def guided_denoiser(model, schedule: Schedule, y, scale: float = 0.0, pred: str 
     y = torch.as_tensor(y, dtype=torch.long)
     if ((y < 0) | (y >= n_cls)).any():
         raise ValueError(f'labels must lie in 0..{n_cls - 1}; got {y.unique().tolist()[:10]}')
-
-    def denoise(x: Tensor, t) -> Tensor:
-        yb = y.to(x.device).expand(x.shape[0]) if y.ndim == 0 else y.to(x.device)
-        if scale == 0:
-            return model_denoiser(model, schedule, pred, y=yb, **model_kwargs)(x, t)
-        t = _per_sample(torch.as_tensor(t), x.shape[0])
-        both = model_denoiser(model, schedule, pred, y=torch.cat([yb, torch.full_like(yb, n_cls)]), **model_kwargs)
-        cond, uncond = both(torch.cat([x, x]), torch.cat([t, t])).chunk(2)
-        return cond + scale * (cond - uncond)
-    return denoise
+    den = model_denoiser(model, schedule, pred, **model_kwargs)
+    return lambda x, t: den(x, t, y=y, guidance=scale)
 
 # %% ../nbs/03_score_matching.ipynb
 def sample_times(schedule: Schedule, n: int, generator: torch.Generator | None = None, device=None) -> Tensor:
@@ -222,7 +226,7 @@ def score_explorer(denoisers: dict, law: GaussianMixture, schedule: Schedule, li
     a menu of `denoisers` (name -> denoiser; 'exact' is added). Shows the relative error |s - s*|/|s*| as a plotly
     heatmap (log10) with the field's arrows; `state['data']` is the field (n*n, 2) on the grid."""
     import ipywidgets as W
-    from diffusion_lab.schedules import explorer
+    from diffusion_lab.widgets import explorer
     dens = dict(denoisers, exact=law.denoiser(schedule))
     lo = schedule.t_min + 0.01 * (schedule.t_max - schedule.t_min)
     u = torch.linspace(-lim, lim, n)

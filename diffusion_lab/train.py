@@ -5,9 +5,9 @@
 # %% ../nbs/05_training.ipynb 3
 from __future__ import annotations
 
-import json
-import math
 import os
+import pickle
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +18,31 @@ from torch import Tensor, nn
 from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 
-from .schedules import Schedule, get_schedule
+from .schedules import get_schedule
 from .score import diffusion_loss
 
 # %% auto 0
-__all__ = ['CKPT', 'ensure_writable', 'signature', 'save_checkpoint', 'load_checkpoint', 'ema_warmup', 'ema_update',
-           'TrainResult', 'fit', 'train_diffusion']
+__all__ = ['CKPT', 'plain_fit', 'ensure_writable', 'signature', 'save_checkpoint', 'load_checkpoint', 'ema_decay_at',
+           'ema_warmup', 'ema_update', 'place_data', 'batches', 'make_optimizer', 'train_step', 'training_state',
+           'resume', 'wrap_model', 'TrainResult', 'fit', 'drop_labels', 'train_diffusion', 'bench_fit']
+
+# %% ../nbs/05_training.ipynb
+def plain_fit(model: nn.Module, data: Tensor, loss_fn, steps: int = 1000, batch_size: int = 256, lr: float = 1e-3,
+              seed: int = 0) -> list:
+    """The training loop of the tutorials: AdamW, a random batch per step, nothing else. Trains `model` in place and
+    returns the loss of every step. The speed baseline that `fit` is measured against (`make bench`); with `fit`'s
+    extras switched off the two take the same steps (`seed` seeds the same generator)."""
+    g = torch.Generator().manual_seed(seed * 1000)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)        # fit's default optimiser settings
+    losses = []
+    for _ in range(steps):
+        xb = data[torch.randint(0, len(data), (batch_size,), generator=g)]
+        loss = loss_fn(model, xb, None, g)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses.append(loss.detach())
+    return torch.stack(losses).tolist()
 
 # %% ../nbs/05_training.ipynb
 CKPT = 'checkpoint.pt'
@@ -48,8 +67,8 @@ def signature(model: nn.Module) -> dict:
     return {'class': type(m).__name__, 'shapes': {k: list(v.shape) for k, v in m.state_dict().items()}}
 
 
-def save_checkpoint(path, state: dict):
-    "Write `state` with torch.save to `path` atomically: a temporary file in the same folder, then a rename."
+def save_checkpoint(path, state):
+    "Write `state` (tensors and plain data) with torch.save to `path` atomically: a temporary file beside it, then a rename."
     path = Path(path)
     tmp = path.with_name(path.name + '.tmp')
     torch.save(state, tmp)
@@ -57,11 +76,26 @@ def save_checkpoint(path, state: dict):
 
 
 def load_checkpoint(path, model: nn.Module | None = None, map_location='cpu') -> dict:
-    "Load a checkpoint; with `model`, check that it was written for the same configuration."
+    """Load a checkpoint with `weights_only=True`: tensors and plain data only, so a crafted file cannot run code; one
+    that holds anything else is refused with a `ValueError`. With `model`, check that it was written for the same
+    configuration."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f'no checkpoint at {path}')
-    state = torch.load(path, map_location=map_location, weights_only=False)
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as e:
+        named = [l.strip() for l in str(e).splitlines() if 'GLOBAL' in l]
+        if not named:                                               # not a pickle of ours at all
+            raise ValueError(f'{path} is not a readable checkpoint (not a torch file, or truncated)') from None
+        raise ValueError(f'refused to load {path}: it holds Python objects other than tensors and plain data, which could '
+                         f'run code when unpickled ({named[0][:200]}). Nothing in it was run. diffusion-lab checkpoints '
+                         'never hold such objects: use a checkpoint written by diffusion-lab train') from None
+    except (RuntimeError, EOFError) as e:
+        raise ValueError(f'{path} is not a readable checkpoint ({str(e).splitlines()[0][:200]}); '
+                         'it may be truncated or not a torch file') from None
+    if not isinstance(state, dict):
+        raise ValueError(f'{path} holds a {type(state).__name__}, not a diffusion-lab checkpoint (a dict)')
     if model is not None and state.get('signature') != signature(model):
         mine, theirs = signature(model), state.get('signature') or {}
         diff = [k for k in set(mine['shapes']) | set(theirs.get('shapes', {})) if mine['shapes'].get(k) != theirs.get('shapes', {}).get(k)]
@@ -70,22 +104,24 @@ def load_checkpoint(path, model: nn.Module | None = None, map_location='cpu') ->
                          'build the model with the same settings, or use a new output folder')
     return state
 
+# %% ../nbs/05_training.ipynb
+def ema_decay_at(decay: float, n: int) -> float:
+    "The EMA's decay after `n` updates: min(decay, (1 + n)/(10 + n)), so a short run's EMA does not remember its random start."
+    return min(decay, (1 + float(n)) / (10 + float(n)))
+
 
 def ema_warmup(decay: float):
-    """An exponential moving average for `AveragedModel` whose decay warms up as min(decay, (1 + n)/(10 + n)) after
-    n updates, so a short run's EMA is not dominated by its random initial weights."""
+    "`multi_avg_fn` for `AveragedModel`: an exponential moving average with the warm-up of `ema_decay_at`."
     @torch.no_grad()
     def update(ema_params, params, n):
-        d = min(decay, (1 + float(n)) / (10 + float(n)))
-        torch._foreach_lerp_(ema_params, params, 1 - d)
+        torch._foreach_lerp_(ema_params, params, 1 - ema_decay_at(decay, n))
     return update
 
 
 @torch.no_grad()
 def ema_update(ema: AveragedModel, model: nn.Module, n: int, decay: float):
     """Move `ema` (an `AveragedModel`) towards `model`: the arithmetic of `ema.update_parameters(model)` with
-    `ema_warmup(decay)`, but with the update count `n` kept on the host. `update_parameters` reads its count from
-    the device (`if self.n_averaged > 0`), which on a GPU is a host synchronisation at every step."""
+    `ema_warmup(decay)`, with the update count `n` kept on the host (no host synchronisation on a GPU)."""
     mine = list(ema.module.parameters()) + list(ema.module.buffers())
     theirs = [p.detach() for p in list(model.parameters()) + list(model.buffers())]
     if n == 0:
@@ -93,17 +129,129 @@ def ema_update(ema: AveragedModel, model: nn.Module, n: int, decay: float):
             a.copy_(b)
     else:
         fl = [(a, b) for a, b in zip(mine, theirs) if a.is_floating_point()]
-        d = min(decay, (1 + float(n)) / (10 + float(n)))
-        torch._foreach_lerp_([a for a, _ in fl], [b for _, b in fl], 1 - d)
+        torch._foreach_lerp_([a for a, _ in fl], [b for _, b in fl], 1 - ema_decay_at(decay, n))
         for a, b in zip(mine, theirs):
             if not a.is_floating_point():
                 a.copy_(b)
     ema.n_averaged += 1
 
+# %% ../nbs/05_training.ipynb
+def _check_inputs(data, labels, steps, batch_size):
+    if not torch.is_tensor(data) or data.ndim < 2:
+        raise ValueError(f'data must be a tensor of shape (N, ...) with N samples; got {getattr(data, "shape", type(data).__name__)}')
+    if not torch.isfinite(data).all():
+        raise ValueError('the training data contain NaN or inf; clean or drop those samples first')
+    if labels is not None and len(labels) != len(data):
+        raise ValueError(f'labels must have one entry per sample: {len(labels)} labels for {len(data)} samples')
+    for name, v in (('steps', steps), ('batch_size', batch_size)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            raise ValueError(f'{name} must be an integer >= 1; got {v!r}')
 
+
+def place_data(model: nn.Module, data: Tensor, labels: Tensor | None, device: torch.device):
+    """Move `model` to `device` (channels_last for images on CUDA) and the data to the GPU when it takes under 40% of
+    the free memory, else into pinned host memory. Returns `(model, data, labels, on_device)`."""
+    cuda = device.type == 'cuda'
+    model = model.to(device)
+    if cuda and data.ndim == 4:
+        model = model.to(memory_format=torch.channels_last)
+    on_device = not cuda or data.element_size() * data.nelement() < 0.4 * torch.cuda.mem_get_info(device)[0]
+    data = data.to(device) if on_device else data.pin_memory()
+    return model, data, (labels.to(data.device) if labels is not None else None), on_device
+
+
+def batches(data: Tensor, labels: Tensor | None, batch_size: int, g: torch.Generator, device: torch.device, g_host=None):
+    "Endless random batches `(x, y)` on `device`, indices from `g` (from `g_host` when the data stay in host memory)."
+    while True:
+        if g_host is None:
+            idx = torch.randint(0, len(data), (batch_size,), generator=g, device=data.device)
+            yield data[idx], (labels[idx] if labels is not None else None)
+        else:                                                       # pinned host memory, asynchronous copies
+            idx = torch.randint(0, len(data), (batch_size,), generator=g_host)
+            yield (data[idx].to(device, non_blocking=True),
+                   labels[idx].to(device, non_blocking=True) if labels is not None else None)
+
+
+def make_optimizer(model: nn.Module, lr: float, weight_decay: float = 0.0, warmup: int = 100):
+    "AdamW (fused on CUDA) and a linear learning-rate warm-up over `warmup` steps."
+    cuda = next(model.parameters()).device.type == 'cuda'
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, **({'fused': True} if cuda else {}))
+    return opt, torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, warmup)))
+
+
+def train_step(net: nn.Module, model: nn.Module, loss_fn, xb: Tensor, yb, g: torch.Generator, opt, sched,
+               grad_clip: float | None = 1.0) -> Tensor:
+    "One optimisation step of `net` (`model` wrapped, or itself): loss, backward, clipping, optimiser and schedule step; the loss, detached."
+    with torch.autocast(xb.device.type, dtype=torch.bfloat16, enabled=xb.device.type == 'cuda'):
+        loss = loss_fn(net, xb, yb, g)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    if grad_clip:
+        nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+    opt.step()
+    sched.step()
+    return loss.detach()
+
+# %% ../nbs/05_training.ipynb
+def training_state(model, ema, opt, sched, step: int, gens: list, log: list, config: dict | None, seed: int) -> dict:
+    "What a checkpoint holds: tensors and plain data only (loadable with weights_only=True)."
+    return {'model': model.state_dict(), 'ema': ema.state_dict(), 'opt': opt.state_dict(), 'sched': sched.state_dict(),
+            'step': step, 'generators': gens, 'log': log, 'signature': signature(model), 'config': config or {}, 'seed': seed}
+
+
+def resume(ckpt: Path, model, ema, opt, sched, g: torch.Generator, rank: int = 0, world: int = 1):
+    "Restore a run from `ckpt` into the given objects; returns `(step, log)`."
+    st = load_checkpoint(ckpt, model, map_location=g.device)
+    gens = st['generators']
+    if len(gens) != world:
+        raise ValueError(f'the checkpoint was written by {len(gens)} processes; resume it with the same number (now {world})')
+    model.load_state_dict(st['model']); ema.load_state_dict(st['ema'])
+    opt.load_state_dict(st['opt']); sched.load_state_dict(st['sched'])
+    g.set_state(gens[rank].cpu() if g.device.type == 'cpu' else gens[rank].to(g.get_state().device))
+    return st['step'], [tuple(r) for r in st['log']]
+
+
+def _dist_setup(device, distributed):
+    "Rank, world size, and whether this call created the process group (then `fit` also destroys it)."
+    world = int(os.environ.get('WORLD_SIZE', '1')) if distributed is not False else 1
+    owns = world > 1 and not dist.is_initialized()
+    if owns:
+        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
+    return (dist.get_rank(), dist.get_world_size(), owns) if world > 1 else (0, 1, False)
+
+
+def wrap_model(model: nn.Module, world: int, compile: bool | str = False) -> nn.Module:
+    "DistributedDataParallel when `world > 1`, then `torch.compile` when asked (a mode string is passed on)."
+    dev = next(model.parameters()).device
+    net = nn.parallel.DistributedDataParallel(model, device_ids=[dev.index] if dev.type == 'cuda' else None) if world > 1 else model
+    return torch.compile(net, mode=compile if isinstance(compile, str) else None) if compile else net
+
+
+class _Progress:
+    "A progress bar over the steps, or over the seconds when the run has a time budget."
+    def __init__(self, steps, start, max_seconds, enabled):
+        self.budget = max_seconds
+        total, unit = (round(max_seconds), 's') if max_seconds is not None else (steps, 'step')
+        self.bar = tqdm(total=total, initial=0 if max_seconds is not None else start, unit=unit, desc='train',
+                        disable=not enabled, leave=False)
+
+    def update(self, step, seconds, loss=None):
+        if self.budget is not None:
+            self.bar.n = min(round(seconds), self.bar.total)
+            self.bar.set_postfix({'step': step, **({'loss': f'{loss:.4f}'} if loss is not None else {})}, refresh=False)
+            self.bar.refresh()
+        else:
+            self.bar.update(1)
+            if loss is not None:
+                self.bar.set_postfix(loss=f'{loss:.4f}')
+
+    def close(self):
+        self.bar.close()
+
+# %% ../nbs/05_training.ipynb
 @dataclass
 class TrainResult:
-    "What `fit` returns: the trained model, its EMA copy, the logged (step, loss) pairs, steps done and seconds."
+    "What `fit` returns: the trained model, its EMA copy, the logged (step, loss) pairs, steps done, seconds, and the step it resumed from."
     model: nn.Module
     ema: nn.Module
     log: list = field(default_factory=list)
@@ -112,74 +260,43 @@ class TrainResult:
     out: Path | None = None
     world_size: int = 1
     param_checksums: list | None = None
+    resumed_from: int | None = None
 
 
-def _dist_setup(device):
-    "Rank, world size, and whether this call created the process group (then `fit` also destroys it)."
-    world = int(os.environ.get('WORLD_SIZE', '1'))
-    owns = world > 1 and not dist.is_initialized()
-    if owns:
-        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
-    return (dist.get_rank(), dist.get_world_size(), owns) if world > 1 else (0, 1, False)
-
-# %% ../nbs/05_training.ipynb
 def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None, steps: int = 1000, batch_size: int = 256,
         lr: float = 1e-3, warmup: int = 100, weight_decay: float = 0.0, grad_clip: float | None = 1.0,
-        ema_decay: float = 0.999, seed: int = 0, out=None, ckpt_every: int | None = None, resume: bool = True,
+        ema_decay: float = 0.999, seed: int = 0, out=None, ckpt_every: int | None = None, resume_run: bool = True,
         log_every: int = 50, device=None, compile: bool | str = False, max_seconds: float | None = None,
         progress: bool = True, callback=None, config: dict | None = None, distributed: bool | None = None) -> TrainResult:
     """Train `model` on `data` (N, ...) (and optional `labels` (N,)) by minimising `loss_fn(model, x, y, generator)`.
 
-    Writes `out/checkpoint.pt` every `ckpt_every` steps and at the end when `out` is given, resuming from it
-    when present (`resume=True`). `max_seconds` stops early at a time budget. `config` (a dict) is stored in
-    the checkpoint so a command can rebuild the model. `compile`: True, or a `torch.compile` mode ('reduce-overhead'
-    also captures CUDA graphs). On CUDA: bf16 autocast, channels_last, fused AdamW, the data held on the GPU when
-    it fits, and no host synchronisation between log points. `distributed`: None joins torchrun's processes when
-    WORLD_SIZE > 1; False trains in this process alone (a helper network trained by rank 0 only). Returns a `TrainResult`."""
+    `out`: a folder for `checkpoint.pt`, written every `ckpt_every` steps and at the end, and resumed from when present
+    (`resume_run=True`). `max_seconds` stops at a time budget. `config` (a dict) is stored in the checkpoint so a command
+    can rebuild the model. `compile`: True, or a `torch.compile` mode. `distributed`: None joins torchrun's processes
+    when WORLD_SIZE > 1; False trains in this process alone. Returns a `TrainResult`."""
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    if not torch.is_tensor(data) or data.ndim < 2:
-        raise ValueError(f'data must be a tensor of shape (N, ...) with N samples; got {getattr(data, "shape", type(data).__name__)}')
-    if not torch.isfinite(data).all():
-        raise ValueError('the training data contain NaN or inf; clean or drop those samples first')
-    if labels is not None and len(labels) != len(data):
-        raise ValueError(f'labels must have one entry per sample: {len(labels)} labels for {len(data)} samples')
-    if steps < 1 or batch_size < 1:
-        raise ValueError(f'steps and batch_size must be >= 1; got steps={steps}, batch_size={batch_size}')
-    rank, world, owns_group = _dist_setup(device) if distributed is not False else (0, 1, False)
-    model = model.to(device)
-    cuda = device.type == 'cuda'
-    if cuda and data.ndim == 4:
-        model = model.to(memory_format=torch.channels_last)
-    nbytes = data.element_size() * data.nelement()
-    on_device = not cuda or nbytes < 0.4 * torch.cuda.mem_get_info(device)[0]    # hold the data on the GPU when it fits
-    data = data.to(device) if on_device else data.pin_memory()
-    labels = labels.to(data.device) if labels is not None else None
+    _check_inputs(data, labels, steps, batch_size)
+    rank, world, owns_group = _dist_setup(device, distributed)
+    model, data, labels, on_device = place_data(model, data, labels, device)
     g = torch.Generator(device=device).manual_seed(seed * 1000 + rank)
-    g_host = None if on_device else torch.Generator().manual_seed(seed * 1000 + rank)
     try:                                                   # does the data fit the model? one dry batch, nothing written yet
         with torch.no_grad():
             loss_fn(model, data[:2].to(device), None if labels is None else labels[:2].to(device), torch.Generator(device=device).manual_seed(0))
     except Exception as e:
         raise ValueError(f'a batch of the data (shape {tuple(data[:2].shape)}) does not fit the model {type(model).__name__}: {e}') from None
     out = ensure_writable(out) if out is not None else None          # only now, so bad input leaves no files behind
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, **({'fused': True} if cuda else {}))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, warmup)))
-    ema = AveragedModel(model, multi_avg_fn=ema_warmup(ema_decay), use_buffers=True)
-    step, log = 0, []
     ckpt = out / CKPT if out is not None else None
-    if ckpt is not None and resume and ckpt.is_file():
-        st = load_checkpoint(ckpt, model, map_location=device)
-        model.load_state_dict(st['model']); ema.load_state_dict(st['ema'])
-        opt.load_state_dict(st['opt']); sched.load_state_dict(st['sched'])
-        step, log = st['step'], st['log']
-        gens = st['generators']
-        if len(gens) != world:
-            raise ValueError(f'the checkpoint was written by {len(gens)} processes; resume it with the same number (now {world})')
-        g.set_state(gens[rank].to(g.get_state().device) if torch.is_tensor(gens[rank]) else gens[rank])
-    net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if cuda else None) if world > 1 else model
-    fwd = torch.compile(net, mode=compile if isinstance(compile, str) else None) if compile else net
+    opt, sched = make_optimizer(model, lr, weight_decay, warmup)
+    ema = AveragedModel(model, multi_avg_fn=ema_warmup(ema_decay), use_buffers=True)
+    step, log, resumed = 0, [], None
+    if ckpt is not None and resume_run and ckpt.is_file():
+        step, log = resume(ckpt, model, ema, opt, sched, g, rank, world)
+        resumed = step
+        if progress and rank == 0:
+            print(f'fit: resumed from step {step} of {ckpt}', file=sys.stderr, flush=True)
+    net = wrap_model(model, world, compile)
+    data_iter = batches(data, labels, batch_size, g, device, None if on_device else torch.Generator().manual_seed(seed * 1000 + rank))
     n_ema = int(ema.n_averaged)                                     # the EMA's update count, kept on the host
-    sig = signature(model)
 
     def checkpoint():
         gens = [g.get_state().cpu()]
@@ -187,56 +304,38 @@ def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None
             gens = [None] * world
             dist.all_gather_object(gens, g.get_state().cpu())
         if rank == 0 and ckpt is not None:
-            save_checkpoint(ckpt, {'model': model.state_dict(), 'ema': ema.state_dict(), 'opt': opt.state_dict(),
-                                   'sched': sched.state_dict(), 'step': step, 'generators': gens, 'log': log,
-                                   'signature': sig, 'config': config or {}, 'seed': seed})
+            save_checkpoint(ckpt, training_state(model, ema, opt, sched, step, gens, log, config, seed))
 
     bad = torch.full((), -1, dtype=torch.long, device=device)      # first step with a non-finite loss, on the device
-    run_loss = torch.zeros((), device=device)
-    n_run, t0 = 0, time.time()
-    bar = tqdm(total=steps, initial=step, desc='train', disable=not progress or rank != 0, leave=False)
+    run_loss, n_run, t0 = torch.zeros((), device=device), 0, time.time()
+    bar = _Progress(steps, step, max_seconds, progress and rank == 0)
     model.train()
     while step < steps:
-        if on_device:
-            idx = torch.randint(0, len(data), (batch_size,), generator=g, device=device)
-            xb = data[idx]
-            yb = labels[idx] if labels is not None else None
-        else:                                                       # too big for the GPU: pinned host memory, async copies
-            idx = torch.randint(0, len(data), (batch_size,), generator=g_host)
-            xb = data[idx].to(device, non_blocking=True)
-            yb = labels[idx].to(device, non_blocking=True) if labels is not None else None
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
-            loss = loss_fn(fwd, xb, yb, g)
-        finite = torch.isfinite(loss.detach())
-        bad = torch.where((bad < 0) & ~finite, torch.full_like(bad, step + 1), bad)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        if grad_clip:
-            nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
-        opt.step(); sched.step(); ema_update(ema, model, n_ema, ema_decay); n_ema += 1
-        run_loss += loss.detach().float(); n_run += 1
+        xb, yb = next(data_iter)
+        loss = train_step(net, model, loss_fn, xb, yb, g, opt, sched, grad_clip)
+        bad = torch.where((bad < 0) & ~torch.isfinite(loss), torch.full_like(bad, step + 1), bad)
+        ema_update(ema, model, n_ema, ema_decay); n_ema += 1
+        run_loss += loss.float(); n_run += 1
         step += 1
         last = step == steps or (max_seconds is not None and time.time() - t0 > max_seconds)
+        mean = None
         if step % log_every == 0 or last:
             b = int(bad)                                            # the one host synchronisation, every log_every steps
             if b >= 0:
                 where = f'; the last good checkpoint is {ckpt}' if ckpt is not None and ckpt.is_file() else ''
                 raise FloatingPointError(f'the loss became NaN or inf at step {b}{where}. Lower the learning rate, '
                                          'clip gradients harder or check the data')
-            log.append((step, (run_loss / n_run).item()))
+            mean = (run_loss / n_run).item()
+            log.append((step, mean))
             run_loss.zero_(); n_run = 0
-            bar.set_postfix(loss=f'{log[-1][1]:.4f}')
             if callback is not None:
-                callback({'step': step, 'loss': log[-1][1], 'seconds': time.time() - t0, 'log': log})
-        bar.update(1)
-        if ckpt_every and step % ckpt_every == 0 and not last:
-            if int(bad) < 0:
-                checkpoint()
+                callback({'step': step, 'loss': mean, 'seconds': time.time() - t0, 'log': log})
+        bar.update(step, time.time() - t0, mean)
+        if ckpt_every and step % ckpt_every == 0 and not last and int(bad) < 0:
+            checkpoint()
         if last:
             break
     bar.close()
-    if int(bad) >= 0:
-        raise FloatingPointError(f'the loss became NaN or inf at step {int(bad)}')
     checkpoint()
     sums = None
     if world > 1:                                                   # prove the ranks agree: gather a checksum of the weights
@@ -246,9 +345,15 @@ def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None
         if owns_group:                                              # a clean exit: no live gloo threads at teardown
             dist.barrier(); dist.destroy_process_group()
     model.eval(); ema.eval()
-    return TrainResult(model, ema.module, log, step, time.time() - t0, out, world, sums)
+    return TrainResult(model, ema.module, log, step, time.time() - t0, out, world, sums, resumed)
 
 # %% ../nbs/05_training.ipynb
+def drop_labels(y: Tensor, num_classes: int, p: float, g: torch.Generator) -> Tensor:
+    "Replace a fraction `p` of the labels by 'no label' (the index `num_classes`), drawn from `g`: classifier-free guidance's training."
+    drop = torch.rand(len(y), generator=g, device=g.device).to(y.device) < p
+    return torch.where(drop, torch.full_like(y, num_classes), y)
+
+
 def train_diffusion(model: nn.Module, data: Tensor, schedule='linear', pred: str = 'eps', weighting=None,
                     labels: Tensor | None = None, label_drop: float = 0.0, **kwargs) -> TrainResult:
     "Train a denoiser `model(x, c, y)` on `data` with `diffusion_loss`; kwargs go to `fit`."
@@ -257,7 +362,43 @@ def train_diffusion(model: nn.Module, data: Tensor, schedule='linear', pred: str
 
     def loss_fn(m, x, y, g):
         if y is not None and label_drop > 0 and n_cls:
-            drop = torch.rand(len(y), generator=g, device=y.device) < label_drop
-            y = torch.where(drop, torch.full_like(y, n_cls), y)
+            y = drop_labels(y, n_cls, label_drop, g)
         return diffusion_loss(m, x, schedule, pred=pred, weighting=weighting, y=y, generator=g)
     return fit(model, data, loss_fn, labels=labels, **kwargs)
+
+# %% ../nbs/05_training.ipynb
+def bench_fit(steps: int = 1500, batch_size: int = 2048, lr: float = 2e-3, seed: int = 0, schedule='linear',
+              sampler: str = 'ddpm', sample_steps: int = 100, n: int = 5000, repeats: int = 2) -> dict:
+    """`plain_fit` against `fit` on 8 Gaussians with the default `MLPDenoiser(dim=2)`, same batch, learning rate, loss and
+    steps (the better of `repeats` runs each, alternating); then `fit`'s EMA model sampled with `sampler` in
+    `sample_steps` steps: the share of `n` samples within 3 sigma of a mode and the modes covered; and the seconds to
+    draw `n` points with DDIM in 20 steps."""
+    from diffusion_lab.data import circle_mixture
+    from diffusion_lab.models import MLPDenoiser, count_params
+    from diffusion_lab.samplers import sample
+    from diffusion_lab.score import model_denoiser
+    law, sched = circle_mixture(radius=2.0, std=0.1), get_schedule(schedule)
+    data = law.sample(20_000, seed=seed)[0]
+    loss_fn = lambda m, x, y, g: diffusion_loss(m, x, sched, generator=g)
+    times = {'plain': [], 'fit': []}
+    for _ in range(repeats):
+        torch.manual_seed(seed)
+        t0 = time.perf_counter(); plain_fit(MLPDenoiser(dim=2), data, loss_fn, steps, batch_size, lr, seed)
+        times['plain'].append(time.perf_counter() - t0)
+        torch.manual_seed(seed)
+        t0 = time.perf_counter()
+        res = fit(MLPDenoiser(dim=2), data, loss_fn, steps=steps, batch_size=batch_size, lr=lr, seed=seed, progress=False, device='cpu')
+        times['fit'].append(time.perf_counter() - t0)
+    den = model_denoiser(res.ema, sched)
+    x = sample(den, sched, shape=(n, 2), sampler=sampler, steps=sample_steps, seed=seed, progress=False)
+    idx, _ = law.nearest(x)
+    counts = torch.bincount(idx, minlength=law.K)
+    t0 = time.perf_counter()
+    sample(den, sched, shape=(n, 2), sampler='ddim', steps=20, seed=seed, progress=False)
+    t_sample = time.perf_counter() - t0
+    plain_s, fit_s = min(times['plain']), min(times['fit'])
+    return {'steps': steps, 'batch_size': batch_size, 'lr': lr, 'params': count_params(res.model), 'threads': torch.get_num_threads(),
+            'plain_steps_per_s': round(steps / plain_s, 1), 'fit_steps_per_s': round(steps / fit_s, 1),
+            'fit_over_plain_time': round(fit_s / plain_s, 3), 'sampler': f'{sampler} {sample_steps} steps', 'n': n,
+            'within_3sigma': law.within(x, 3.0).double().mean().item(), 'modes_covered': int((counts >= 0.25 * n / law.K).sum()),
+            'sample_seconds_ddim20': round(t_sample, 3)}

@@ -63,23 +63,62 @@ def test_image_sets_ranges_and_seeds():
     assert torch.corrcoef(torch.stack([com, fb[:, 0]]))[0, 1] > 0.99
 
 
-def test_mnist_reader():
-    import pytest, tempfile, gzip, shutil
+def test_idx_reader_on_files_it_writes():
+    # The reader, checked on small IDX files written here (no data set needed): raw and gzipped, flat and torchvision's layout
+    import pytest, tempfile, gzip, struct
     from pathlib import Path
-    mnist = find_mnist()
-    assert mnist is not None, 'the MNIST test split must lie in ../shared/data/mnist (or set DIFFUSION_LAB_MNIST)'
-    x, y = load_mnist(mnist)
-    assert x.shape == (10000, 1, 28, 28) and y.shape == (10000,) and x.min() == -1 and x.max() == 1
-    assert torch.bincount(y).tolist()[:3] == [980, 1135, 1032]       # the known class counts of the test split
-    assert load_mnist(mnist, size=32, limit=5)[0].shape == (5, 1, 32, 32)
-    tv = Path(tempfile.mkdtemp())                                        # torchvision's layout, uncompressed
+    g = torch.Generator().manual_seed(0)
+    imgs = torch.randint(0, 256, (7, 28, 28), generator=g, dtype=torch.uint8)
+    labs = torch.randint(0, 10, (7,), generator=g, dtype=torch.uint8)
+    def idx_bytes(t):
+        return struct.pack('>HBB', 0, 0x08, t.ndim) + struct.pack('>' + 'I' * t.ndim, *t.shape) + t.numpy().tobytes()
+    flat, tv = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
     (tv / 'MNIST' / 'raw').mkdir(parents=True)
-    for stem in MNIST_FILES['test']:
-        with gzip.open(mnist / (stem + '.gz')) as f, open(tv / 'MNIST' / 'raw' / stem, 'wb') as g:
-            shutil.copyfileobj(f, g)
-    assert torch.equal(load_mnist(tv, limit=100)[0], x[:100])
+    for stem, t in zip(MNIST_FILES['test'], (imgs, labs)):
+        (flat / (stem + '.gz')).write_bytes(gzip.compress(idx_bytes(t)))
+        (tv / 'MNIST' / 'raw' / stem).write_bytes(idx_bytes(t))
+    assert torch.equal(read_idx(flat / (MNIST_FILES['test'][0] + '.gz')), imgs)
+    for folder in (flat, tv):
+        x, y = load_mnist(folder)
+        assert x.shape == (7, 1, 28, 28) and torch.equal(y, labs.long())
+        assert torch.allclose(x, imgs[:, None].float() / 127.5 - 1)                 # [0, 255] -> [-1, 1]
+    assert load_mnist(flat, size=32, limit=5)[0].shape == (5, 1, 32, 32) and load_mnist(flat, size=32)[0][0, 0, 0, 0] == -1
+    bad = Path(tempfile.mkdtemp()) / 'bad'
+    bad.write_bytes(struct.pack('>HBB', 0, 0x08, 1) + struct.pack('>I', 10) + bytes(3))
+    with pytest.raises(ValueError, match=r'truncated: header says \(10,\), found 3'):
+        read_idx(bad)
+    bad.write_bytes(struct.pack('>HBB', 0, 0x0D, 1) + struct.pack('>I', 1) + bytes(4))
+    with pytest.raises(ValueError, match='not an unsigned-byte IDX file'):
+        read_idx(bad)
     with pytest.raises(FileNotFoundError, match=r"t10k-images-idx3-ubyte.*nothing is downloaded"):
         load_mnist(tempfile.mkdtemp())
+
+
+def test_mnist_test_split_when_present():
+    import os, pytest
+    mnist = find_mnist()
+    if mnist is None:                  # skipped (under pytest) or said (in the notebook), never failed: a newcomer has no MNIST
+        msg = 'MNIST files not found (../shared/data/mnist or $DIFFUSION_LAB_MNIST): the real-split check is skipped'
+        if 'PYTEST_CURRENT_TEST' in os.environ:
+            pytest.skip(msg)
+        print(msg)
+    else:
+        x, y = load_mnist(mnist)
+        assert x.shape == (10000, 1, 28, 28) and y.shape == (10000,) and x.min() == -1 and x.max() == 1
+        assert torch.bincount(y).tolist()[:3] == [980, 1135, 1032]       # the known class counts of the test split
+
+
+def test_dataset_registry():
+    import pytest
+    for name in ('gaussians8', 'moons', 'digits', 'shapes', 'blobs'):
+        ds = load_dataset(name, n=300, limit=50)  if name in IMAGE_SETS else load_dataset(name, n=300)
+        assert ds['kind'] == ('images' if name in IMAGE_SETS else 'points') and torch.isfinite(ds['x']).all()
+        assert (ds['law'] is not None) == (name in POINT_LAWS)
+        assert (ds['y'] is None) == (name not in ('digits', 'shapes')), name
+    assert load_dataset('shapes', limit=40)['y'].max() <= 6                    # 7 non-empty combinations as classes
+    assert load_images('digits', size=32)[0].shape[-1] == 32
+    with pytest.raises(ValueError, match=r"unknown data set 'mnsit'; choose one of \['gaussians8'"):
+        load_dataset('mnsit')
 
 
 def test_mixture_bad_input():

@@ -51,3 +51,10 @@ def test_edm_precond_limits():
     import pytest
     with pytest.raises(ValueError, match='divisible by 2'):
         UNet(ch=16, ch_mult=(1, 2), groups=4)(torch.randn(1, 1, 7, 7), torch.tensor(1.0))
+    with pytest.raises(ValueError, match=r"unknown U-Net configuration 'digit'; choose one of \['digits-small'"):
+        build_unet('digit')
+    assert count_params(build_unet('mnist-medium')) > 5_000_000 > count_params(build_unet('digits-small', num_classes=10))
+    m = build_model({'kind': 'unet', 'ch_mult': [1, 2], 'ch': 8, 'attn_levels': [], 'groups': 4})   # lists, as JSON stores them
+    assert isinstance(m, UNet) and m.levels == 2
+    with pytest.raises(ValueError, match="unknown model kind 'gan'"):
+        build_model({'kind': 'gan'})

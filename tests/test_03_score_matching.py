@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import torch
 from torch import Tensor
 from diffusion_lab.data import GaussianMixture
-from diffusion_lab.schedules import DDPM, EDM, Schedule, expand_like, q_sample
+from diffusion_lab.schedules import EDM, Schedule, expand_like, q_sample
 from diffusion_lab.score import *
 
 
@@ -37,9 +37,15 @@ def test_guidance_combines_exactly():
         e = guided_denoiser(Probe(), vp, y, scale=w)(x, torch.tensor(0.5))
         assert torch.allclose(e, ((1 + w) * y.float() - w * 2.0)[:, None].expand(6, 3))
         assert Probe.calls == 1                     # one batch: w = 0 alone, or conditional and unconditional together
+    den = model_denoiser(Probe(), vp)                # the same through extra arguments, as a sampler passes them
+    Probe.calls = 0
+    assert torch.allclose(den(x, torch.tensor(0.5), y=y, guidance=3.0), e) and Probe.calls == 1
+    assert torch.allclose(den(x, torch.tensor(0.5), y=1), torch.ones(6, 3))     # one label for the batch
     import pytest
     with pytest.raises(ValueError, match='class-conditional'):
         guided_denoiser(lambda x, c, y=None: x, vp, y)
+    with pytest.raises(ValueError, match='and a label y'):
+        den(x, torch.tensor(0.5), guidance=1.0)
     with pytest.raises(ValueError, match='labels must lie in 0..1'):
         guided_denoiser(Probe(), vp, torch.tensor([0, 5]))
 

@@ -6,13 +6,13 @@ import sys
 import time
 from pathlib import Path
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 from torch import Tensor, nn
 from diffusion_lab.data import BLOB_FACTORS, blobs, load_digits_images, show_images
-from diffusion_lab.models import UNet, count_params
-from diffusion_lab.samplers import ddim_invert, time_grid
-from diffusion_lab.schedules import VP, explorer, has_widget_frontend
+from diffusion_lab.models import UNet, build_unet, count_params
+from diffusion_lab.samplers import PerStep, ddim, ddim_invert, time_grid
+from diffusion_lab.schedules import VP
+from diffusion_lab.widgets import explorer
 from diffusion_lab.score import model_denoiser, time_condition
 from diffusion_lab.train import ensure_writable, train_diffusion
 from diffusion_lab.hspace import *

@@ -4,25 +4,24 @@ import copy
 import hashlib
 import json
 import math
-import os
 import resource
 import time
-from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from tqdm.auto import tqdm
-from diffusion_lab.data import find_mnist, load_digits_images, load_mnist, show_images, simple_shapes
+from diffusion_lab.data import load_images, show_images
 from diffusion_lab.metrics import FeatureNet, cache_dir, embed, feature_net, image_scores
-from diffusion_lab.models import UNet, count_params
+from diffusion_lab.models import UNet, build_unet, count_params
 from diffusion_lab.samplers import evaluations, sample, steps_for_nfe
 from diffusion_lab.schedules import get_schedule
 from diffusion_lab.score import diffusion_loss, guided_denoiser, time_condition
-from diffusion_lab.train import ensure_writable, train_diffusion
+from diffusion_lab.train import drop_labels, ensure_writable, load_checkpoint, save_checkpoint, train_diffusion
 from diffusion_lab.generators import *
 
 
+@pytest.mark.slow
 def test_generator_bench_cpu_acceptance():
     import tempfile
     from pathlib import Path
@@ -39,12 +38,13 @@ def test_generator_bench_cpu_acceptance():
     assert set(saved['cfg_confidence']) == {'0', '3'}
     assert saved['cfg_confidence']['3'] > saved['cfg_confidence']['0'] + 0.05          # guidance raises the confidence
     assert saved['zero_shot_accuracy'] > 0.6                                            # chance is 0.1
-    assert saved['nfe'] <= 20 and saved['fid'] < 10 * saved['fid_floor'] + 1
+    assert saved['fid'] < 3 * saved['fid_floor'], (saved['fid'], saved['fid_floor'])      # close to real-vs-real (see the bench's table)
     assert all((d / f).is_file() for f in saved['figures'])
 
 
 def test_load_images_sizes_and_errors():
     import pytest, tempfile
+    from diffusion_lab.data import resize_images
     x, y = load_images('digits')
     assert x.shape == (1797, 1, 8, 8) and x.min() >= -1 and x.max() <= 1 and set(y.tolist()) == set(range(10))
     xs, ys = load_images('shapes', size=32, limit=10)
@@ -73,11 +73,12 @@ def test_zero_shot_shares_draws_and_plain_loop_trains():
     assert torch.allclose(err[..., 0], err[..., 1]) and torch.equal(err[..., 1], err[..., 9])   # the same draws for every class
     net = build_generator({'ch': 8, 'ch_mult': (1, 2), 'attn_levels': ()}, 1, 10)
     r = plain_training_loop(net, torch.rand(64, 1, 8, 8) * 2 - 1, torch.randint(0, 10, (64,)), steps=6, batch=16, warmup_steps=2)
-    assert len(r['losses']) == 8 and r['images_per_s'] > 0
+    assert len(r['losses']) == 8 and all(math.isfinite(v) for v in r['losses'])
     fl = training_flops(net, (1, 8, 8))
     assert 2.5 < fl['train'] / fl['forward'] < 3.5                    # a training step costs about three forward passes
 
 
+@pytest.mark.slow
 def test_train_conditional_under_torchrun():
     import subprocess, sys, os, tempfile
     from pathlib import Path
@@ -90,6 +91,6 @@ def test_train_conditional_under_torchrun():
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=dict(os.environ, OMP_NUM_THREADS='1'))
     assert p.returncode == 0, p.stderr[-3000:]
     m = json.loads((d / 'metrics.json').read_text())
-    assert m['world_size'] == 2 and m['conditional'] and m['label_drop'] == 0.1
+    assert m['world_size'] == 2 and m['conditional'] and m['settings']['label_drop'] == 0.1
     a, b = m['param_checksums']
     assert a == b

@@ -3,25 +3,25 @@ import pytest
 import argparse
 import json
 import math
+import os
 import platform
 import sys
 import time
 from pathlib import Path
 import torch
 from tqdm.auto import tqdm
-import os
 from diffusion_lab import __version__
-from diffusion_lab.data import (blobs, circle_mixture, find_mnist, grid_mixture, load_digits_images, load_mnist, mixture_1d,
-                                plot_law, rings, show_images, simple_shapes, swiss_roll, two_moons)
+from diffusion_lab.data import (DATASETS, circle_mixture, grid_mixture, load_dataset, load_digits_images, mixture_1d,
+                                plot_law, show_images)
+from diffusion_lab.generators import GENERATOR_CONFIGS, run_generators
 from diffusion_lab.hallucination import HALLUCINATION_CONFIGS, run_hallucination
 from diffusion_lab.hspace import run_hspace
-from diffusion_lab.generators import GENERATOR_CONFIGS, run_generators
-from diffusion_lab.metrics import feature_net, image_scores, mmd
-from diffusion_lab.models import MLPDenoiser, UNet, count_params
-from diffusion_lab.samplers import SAMPLERS, bench_samplers, evaluations, sample, sampler_report, steps_for_nfe
-from diffusion_lab.schedules import DDPM, VE, VP, EDM, get_schedule, plot_log_snr, q_sample, show_forward
+from diffusion_lab.metrics import feature_net, image_scores, mmd, mmd_floor, sampler_report
+from diffusion_lab.models import build_model, count_params
+from diffusion_lab.samplers import SAMPLERS, bench_samplers, evaluations, get_sampler, sample, steps_for_nfe
+from diffusion_lab.schedules import DDPM, EDM, VE, VP, get_schedule, plot_log_snr, q_sample, show_forward
 from diffusion_lab.score import model_denoiser
-from diffusion_lab.train import CKPT, ensure_writable, load_checkpoint, train_diffusion
+from diffusion_lab.train import CKPT, bench_fit, ensure_writable, load_checkpoint, train_diffusion
 from diffusion_lab.cli import *
 
 
@@ -29,20 +29,30 @@ def test_tour_writes_figures_and_metrics():
     import json, tempfile
     from pathlib import Path
     d = Path(tempfile.mkdtemp()) / 'nested' / 'tour'
-    assert main(['tour', '--out', str(d), '--no-progress', '--seed', '1']) == 0
-    m = json.loads((d / 'metrics.json').read_text())
+    m = tour(d, seed=1, progress=False, train=False)            # the training stage is the slow test below
+    assert json.loads((d / 'metrics.json').read_text()) == json.loads(json.dumps(m))
     assert m['seed'] == 1 and set(m['forward']) == {'linear', 'cosine', 'sigmoid'}
     for f in m['figures']:
         assert (d / f).stat().st_size > 5000, f
     for name, v in m['forward'].items():
         assert v['q_sample_rel_err']['mean'] < 0.01 and v['q_sample_rel_err']['std'] < 0.01, name
         assert 0 <= v['prior_kl_per_dim'] < 1e-3, name     # x_T is practically N(0, I) for every schedule
-    assert {'within_3sigma', 'modes_covered', 'mmd', 'mmd_floor', 'train_seconds'} <= set(m['gaussians8'])
-    assert {'fid', 'fid_floor', 'min_class_fraction', 'nfe', 'train_seconds'} <= set(m['digits'])
-    assert m['gaussians8']['modes_covered'] == 8 and m['gaussians8']['within_3sigma'] >= 0.9 and m['digits']['nfe'] <= 20
     for law, rows in m['sampling_exact_score'].items():
         for sampler, r in rows.items():
-            assert r['covered'] == r['modes'] and r['mmd_over_floor'] < 2.5 and r['weight_error'] < 0.03, (law, sampler, r)
+            assert r['covered'] == r['modes'] and r['mmd_over_floor'] < 2.0 and r['weight_error'] < 0.03, (law, sampler, r)
+
+
+@pytest.mark.slow
+def test_tour_training_stage():
+    import json, tempfile
+    from pathlib import Path
+    d = Path(tempfile.mkdtemp()) / 'tour'
+    assert main(['tour', '--out', str(d), '--no-progress']) == 0
+    m = json.loads((d / 'metrics.json').read_text())
+    g, dg = m['gaussians8'], m['digits']
+    assert g['steps'] == 2500 and dg['steps'] == 1500 and dg['nfe'] == 19          # fixed counts, whatever the machine's speed
+    assert g['modes_covered'] == 8 and g['within_3sigma'] >= 0.92 and g['mmd'] < 1.5 * g['mmd_floor'], g
+    assert dg['fid'] < 12 and dg['min_class_fraction'] >= 0.05, dg
 
 
 def test_train_and_sample_commands():
@@ -51,29 +61,52 @@ def test_train_and_sample_commands():
     d = Path(tempfile.mkdtemp())
     assert main(['train', '--data', 'moons', '--steps', '60', '--nfe', '10', '--n-samples', '300', '--no-progress', '--out', str(d / 't')]) == 0
     m = json.loads((d / 't' / 'metrics.json').read_text())
-    assert m['steps'] == 60 and m['nfe'] == 10 and m['mmd'] > 0 and m['mmd_floor'] > 0
+    assert m['steps'] == 60 and m['nfe'] == 10 and m['n_samples'] == 300 and m['resumed_from_step'] is None
+    assert m['settings'] == {'data': 'moons', 'size': 'small', 'steps': 60, 'max_seconds': None, 'batch': 512, 'lr': 0.002,
+                             'schedule': 'vp', 'pred': 'eps', 'seed': 0, 'sampler': 'ddim', 'nfe': 10, 'n_samples': 300,
+                             'ema_decay': 0.995, 'cond': False, 'label_drop': None}   # every setting, defaults included
     for f in ('checkpoint.pt', 'samples.png', 'loss.png'):
         assert (d / 't' / f).stat().st_size > 1000, f
     assert main(['sample', '--ckpt', str(d / 't'), '--sampler', 'heun', '--nfe', '9', '--n', '300', '--no-progress', '--out', str(d / 's')]) == 0
     s = json.loads((d / 's' / 'metrics.json').read_text())
     assert s['trained_steps'] == 60 and s['sampler_steps'] == 5 and s['nfe'] == 9 and (d / 's' / 'samples.png').is_file()
-    with pytest.raises(SystemExit):                                  # argparse refuses an unknown data set
-        main(['train', '--data', 'cifar', '--out', str(d / 'x')])
+    assert main(['train', '--data', 'moons', '--steps', '80', '--nfe', '10', '--n-samples', '300', '--no-progress', '--out', str(d / 't')]) == 0
+    assert json.loads((d / 't' / 'metrics.json').read_text())['resumed_from_step'] == 60     # it says where it resumed
 
 
 def test_bench_samplers_command():
     import json, tempfile
     from pathlib import Path
     d = Path(tempfile.mkdtemp())
-    assert main(['bench-samplers', '--n', '2000', '--out', str(d)]) == 0
+    assert main(['bench-samplers', '--n', '2000', '--fit-steps', '20', '--out', str(d)]) == 0
     m = json.loads((d / 'metrics.json').read_text())
-    assert m['n'] == 2000 and m['ddpm_1000_s'] > 0 and m['ddim_50_s'] > 0
+    assert m['n'] == 2000 and {'ddpm_1000_s', 'ddim_50_s', 'threads', 'torch', 'machine'} <= set(m)
+    assert m['fit_vs_plain']['steps'] == 20 and m['fit_vs_plain']['batch_size'] == 2048
 
 
-def test_tour_refuses_unwritable_out():
-    import tempfile, pytest
+def test_user_errors_are_one_line_and_status_2():
+    import os, subprocess, sys, tempfile, torch
     from pathlib import Path
-    f = Path(tempfile.mkdtemp()) / 'a_file'
-    f.write_text('not a folder')
-    with pytest.raises(SystemExit, match='cannot write to the output folder .*Pass --out'):
-        main(['tour', '--out', str(f / 'sub'), '--no-progress'])
+    d = Path(tempfile.mkdtemp())
+    exe = Path(sys.executable).parent / 'diffusion-lab'
+    assert exe.is_file(), 'install the package (pip install -e .) so the diffusion-lab command exists'
+    marker = d / 'code-ran'
+    class Crafted:
+        def __reduce__(self):
+            return (os.mkdir, (str(marker),))
+    torch.save({'config': Crafted(), 'ema': {}}, d / 'checkpoint.pt')
+    (d / 'file').write_text('x')
+    cases = [(['train', '--steps', '-5'], 'argument --steps: must be at least 1'),
+             (['train', '--batch', '0'], 'argument --batch: must be at least 1'),
+             (['train', '--sampler', 'ddpn'], "invalid choice: 'ddpn'"),
+             (['sample', '--ckpt', str(d / 'missing.pt')], 'error: no checkpoint at'),
+             (['sample', '--ckpt', str(d)], 'error: refused to load .*could run code'),
+             (['train', '--data', 'moons', '--steps', '2', '--out', str(d / 'file' / 'sub')], 'error: cannot write to the output folder .*Pass --out')]
+    import re
+    for argv, msg in cases:
+        p = subprocess.run([str(exe), *argv, '--no-progress'], capture_output=True, text=True, timeout=120, cwd=d)
+        assert p.returncode == 2, (argv, p.returncode, p.stderr)
+        assert 'Traceback' not in p.stderr and re.search(msg, p.stderr), (argv, p.stderr)
+        assert len([l for l in p.stderr.splitlines() if 'error' in l]) == 1, (argv, p.stderr)
+    assert not marker.exists()                                                # the crafted checkpoint ran nothing
+    assert main(['sample', '--ckpt', str(d), '--no-progress', '--out', str(d / 'o')]) == 2   # the same through main()

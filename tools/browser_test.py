@@ -3,8 +3,11 @@
 Installs what it needs when absent (Debian's `chromium` by apt-get; JupyterLab, ipykernel and Python `playwright` from PyPI
 into this Python's environment; never `playwright install`), starts `jupyter lab` on 127.0.0.1 with a token over a copy
 of a notebook, opens it in Chromium, runs all cells from the Run menu, waits for the first explorer widget, moves its
-slider with the keyboard, checks that the picture the widget shows changed, and saves screenshots. Exit status 0 when
-every check passed. Run by `make browser` (part of `make test`).
+slider with the keyboard, checks that the picture the widget shows changed, and saves screenshots. Then the plotly
+explorers: a small notebook with `score_explorer` (notebook 03) and `sampler_explorer` (notebook 04) is run the same way;
+each must draw a real plotly figure (an SVG plot with traces, not an empty output or a text repr), and the figure must
+change when a control moves (the score explorer's t slider, the sampler explorer's menu). Exit status 0 when every
+check passed. Run by `make browser` (part of `make test`).
 
     python tools/browser_test.py [--notebook nbs/00_schedules.ipynb] [--out out/browser] [--timeout 240]
 """
@@ -109,6 +112,93 @@ def readout(page):
     return page.evaluate("() => document.querySelector('.widget-slider .widget-readout').textContent.trim()")
 
 
+PLOTLY_CELLS = [
+    "from diffusion_lab.data import grid_mixture\nfrom diffusion_lab.schedules import VP\nfrom diffusion_lab.score import score_explorer\n"
+    "law, vp = grid_mixture(n=3, std=0.15), VP()\n"
+    "score_explorer({'shifted': lambda x, t: law.eps(x, vp, t) + 0.1}, law, vp, n=13)",
+    "from diffusion_lab.samplers import sampler_explorer\nsampler_explorer(law, 'vp', n=200, n_paths=10, steps=5)",
+]
+
+
+def plotly_notebook(folder: Path) -> Path:
+    "A notebook holding the two plotly explorers, one per cell."
+    cells = [{'cell_type': 'code', 'execution_count': None, 'metadata': {}, 'outputs': [], 'source': c} for c in PLOTLY_CELLS]
+    nb = {'cells': cells, 'nbformat': 4, 'nbformat_minor': 5,
+          'metadata': {'kernelspec': {'name': 'python3', 'display_name': 'Python 3 (ipykernel)', 'language': 'python'}}}
+    dst = folder / 'plotly_explorers.ipynb'
+    dst.write_text(json.dumps(nb))
+    return dst
+
+
+def open_and_run_all(page, port, token, name, out, t0, workspace=None):
+    """Open notebook `name` in JupyterLab (in its own named workspace when given, so no other notebook is open),
+    accept a kernel dialog, run all cells; returns (seconds, errors, cells not run)."""
+    where = f'workspaces/{workspace}/tree' if workspace else 'tree'
+    page.goto(f'http://127.0.0.1:{port}/lab/{where}/{name}?token={token}')
+    page.wait_for_selector('.jp-Notebook .jp-Cell', state='visible')
+    page.wait_for_timeout(1500)
+    dialog = page.locator('.jp-Dialog')
+    if dialog.count():                                   # e.g. the kernel chooser: take its default (Python 3)
+        say(f'dialog: {dialog.first.inner_text()[:120]!r}; accepting its default')
+        page.screenshot(path=str(out / 'dialog.png'))
+        page.locator('.jp-Dialog .jp-mod-accept').first.click()
+    page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', state='attached')
+    say(f'{name} open, kernel idle after {time.time() - t0:.1f} s; Run > Run All Cells')
+    page.locator('.lm-MenuBar-itemLabel', has_text='Run').first.click()
+    page.locator('.lm-Menu-itemLabel', has_text='Run All Cells').first.click()
+    t1 = time.time()
+    page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="busy"]', state='attached', timeout=20_000)
+    page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', state='attached')
+    tracebacks = page.locator('.jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]').count()
+    unrun = page.evaluate("""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                                  .filter(p => !/\\[\\d+\\]/.test(p.textContent)).length""")
+    n_cells = page.locator('.jp-Notebook .jp-CodeCell').count()
+    run_s = time.time() - t1
+    say(f'{name}: all cells ran in {run_s:.1f} s: {n_cells} code cells, {unrun} without an execution count, {tracebacks} errors')
+    return run_s, tracebacks, unrun
+
+
+PLOT_STATE = """(i) => { const boxes = [...document.querySelectorAll('.jp-CodeCell')].map(c => c.querySelector('.js-plotly-plot'));
+    const p = boxes.filter(b => b)[i]; if (!p) return null;
+    const t = p.querySelector('.gtitle');
+    return {title: t ? t.textContent : '', traces: p.querySelectorAll('.scatterlayer .trace, .heatmaplayer .hm, .imagelayer image').length,
+            svg: p.querySelectorAll('svg.main-svg').length}; }"""
+
+
+def plotly_stage(page, port, token, work, out, t0, checks):
+    "Run the plotly explorers' notebook; each figure must be drawn and must change when its control moves."
+    name = plotly_notebook(work).name
+    _, errors, unrun = open_and_run_all(page, port, token, name, out, t0, workspace='plotly')
+    checks['plotly notebook ran without an error'] = errors == 0 and unrun == 0
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2")
+    page.wait_for_timeout(1000)
+    cells = page.locator('.jp-CodeCell')
+    for i, (label, move) in enumerate((('score explorer', 'slider'), ('sampler explorer', 'menu'))):
+        before = page.evaluate(PLOT_STATE, i)
+        say(f'{label}: plotly figure {before}')
+        checks[f'{label}: plotly figure drawn'] = bool(before and before['svg'] > 0 and before['traces'] > 0 and before['title'])
+        cell = cells.nth(i)
+        cell.scroll_into_view_if_needed()
+        cell.screenshot(path=str(out / f'{label.replace(" ", "_")}_before.png'))
+        t2 = time.time()
+        if move == 'slider':
+            handle = cell.locator('.noUi-handle').first
+            handle.focus()
+            for _ in range(10):
+                page.keyboard.press('ArrowRight')
+        else:
+            cell.locator('select').first.select_option('dpmpp_2m')
+        page.wait_for_function("""([i, old]) => { const ps = [...document.querySelectorAll('.jp-CodeCell')]
+                                       .map(c => c.querySelector('.js-plotly-plot')).filter(b => b);
+                                     const t = ps[i] && ps[i].querySelector('.gtitle');
+                                     return t && t.textContent !== old; }""", arg=[i, before['title'] if before else ''])
+        page.wait_for_timeout(1000)
+        after = page.evaluate(PLOT_STATE, i)
+        say(f'{label}: after the {move} moved ({time.time() - t2:.1f} s): {after}')
+        checks[f'{label}: figure changed with its {move}'] = bool(after and before and after['title'] != before['title'] and after['traces'] > 0)
+        cell.screenshot(path=str(out / f'{label.replace(" ", "_")}_after.png'))
+
+
 def run(args) -> int:
     t_install = time.time()
     ensure_chromium()
@@ -130,28 +220,7 @@ def run(args) -> int:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
             page = browser.new_page(viewport={'width': 1400, 'height': 1000})
             page.set_default_timeout(args.timeout * 1000)
-            page.goto(f'http://127.0.0.1:{port}/lab/tree/{nb.name}?token={token}')
-            page.wait_for_selector('.jp-Notebook .jp-Cell', state='visible')
-            page.wait_for_timeout(1500)
-            dialog = page.locator('.jp-Dialog')
-            if dialog.count():                                   # e.g. the kernel chooser: take its default (Python 3)
-                say(f'dialog: {dialog.first.inner_text()[:120]!r}; accepting its default')
-                page.screenshot(path=str(out / 'dialog.png'))
-                page.locator('.jp-Dialog .jp-mod-accept').first.click()
-            page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', state='attached')
-            say(f'notebook open, kernel idle after {time.time() - t0:.1f} s; Run > Run All Cells')
-            page.locator('.lm-MenuBar-itemLabel', has_text='Run').first.click()
-            page.locator('.lm-Menu-itemLabel', has_text='Run All Cells').first.click()
-            t1 = time.time()
-            page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="busy"]', state='attached', timeout=20_000)
-            page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', state='attached')
-            run_s = time.time() - t1
-            errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count()
-            tracebacks = page.locator('.jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]').count()
-            n_cells = page.locator('.jp-Notebook .jp-CodeCell').count()
-            unrun = page.evaluate("""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-                                          .filter(p => !/\\[\\d+\\]/.test(p.textContent)).length""")
-            say(f'all cells ran in {run_s:.1f} s: {n_cells} code cells, {unrun} without an execution count, {tracebacks} errors')
+            _, tracebacks, unrun = open_and_run_all(page, port, token, nb.name, out, t0)
             checks['all cells ran without an error'] = tracebacks == 0 and unrun == 0
             handle = page.locator('.jupyter-widgets .noUi-handle, .widget-slider .noUi-handle').first
             handle.wait_for(state='attached')
@@ -179,6 +248,12 @@ def run(args) -> int:
             checks['explorer picture changed'] = before is not None and after is not None and after != before
             area.screenshot(path=str(out / 'explorer_after.png'))
             page.screenshot(path=str(out / 'jupyterlab.png'), full_page=False)
+            if args.plotly:
+                page.close()                                     # a fresh page and workspace: only the plotly notebook open
+                page = browser.new_page(viewport={'width': 1400, 'height': 1000})
+                page.set_default_timeout(args.timeout * 1000)
+                plotly_stage(page, port, token, work, out, t0, checks)
+                page.screenshot(path=str(out / 'jupyterlab_plotly.png'), full_page=False)
             browser.close()
     finally:
         os.killpg(lab.pid, 15)
@@ -190,7 +265,7 @@ def run(args) -> int:
         shutil.rmtree(work, ignore_errors=True)
     for k, ok in checks.items():
         say(('PASS ' if ok else 'FAIL ') + k)
-    say(f'screenshots in {out} (jupyterlab.png, explorer_before.png, explorer_after.png); {time.time() - t0:.1f} s in all')
+    say(f'screenshots in {out} (jupyterlab.png, explorer_*.png, jupyterlab_plotly.png, *_explorer_*.png); {time.time() - t0:.1f} s in all')
     (out / 'result.json').write_text(json.dumps({'checks': checks, 'seconds': time.time() - t0,
                                                  'seconds_with_installs': time.time() - t_install}, indent=1))
     return 0 if checks and all(checks.values()) else 1
@@ -201,4 +276,5 @@ if __name__ == '__main__':
     ap.add_argument('--notebook', default='nbs/00_schedules.ipynb', help='notebook to open (default: %(default)s)')
     ap.add_argument('--out', default='out/browser', help='folder for the screenshots and the log (default: %(default)s)')
     ap.add_argument('--timeout', type=float, default=240, help='seconds to wait for any one step (default: %(default)s)')
+    ap.add_argument('--no-plotly', dest='plotly', action='store_false', help='leave out the plotly explorers')
     sys.exit(run(ap.parse_args()))

@@ -16,8 +16,8 @@ import torch
 
 from diffusion_lab.data import circle_mixture, grid_mixture, load_digits_images
 from diffusion_lab.hallucination import threshold_explorer
-from diffusion_lab.hspace import HSPACE_UNET, direction_explorer
-from diffusion_lab.models import MLPDenoiser, UNet
+from diffusion_lab.hspace import direction_explorer
+from diffusion_lab.models import MLPDenoiser, build_unet
 from diffusion_lab.samplers import sampler_explorer
 from diffusion_lab.schedules import VP, forward_slider
 from diffusion_lab.score import model_denoiser, score_explorer
@@ -61,7 +61,7 @@ def main(out='out/explorers'):
     between = torch.rand(10_000, generator=g) < 0.03
     box = threshold_explorer(x, torch.rand(10_000, generator=g) + between.double(), ~between, between, widget=True)
     res['hallucination threshold (10,000 samples)'] = timed(box, [('retention', 0.9), ('retention', 0.8), ('retention', 0.99)])
-    net = UNet(**HSPACE_UNET).eval()
+    net = build_unet('plain-small').eval()
     xT = torch.randn(8, 1, 16, 16, generator=g)
     h = net(xT, torch.zeros(8), return_h=True)[1]
     dirs = {f'direction {k}': torch.randn(15, *h.shape[1:], generator=g) * 0.1 for k in range(4)}
