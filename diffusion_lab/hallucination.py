@@ -484,6 +484,8 @@ def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination
     rot = _grid_study('rotated', cfg, seed, progress, device)
     lab = sq['lab']
     m = {'config': cfg, 'seed': seed, 'k_sigma': 4.0, 'between_fraction_of_spacing': 0.3,
+         'settings': dict(config=config, seed=seed, sweep=sweep, recursive=recursive, shapes=shapes, shapes_seconds=shapes_seconds,
+                          device=str(device), overrides=overrides),
          'between_mode_rate': lab['between'].double().mean().item(),
          'off_support_rate': lab['off_support'].double().mean().item(),
          'train_between_mode_rate': classify_samples(sq['data'], sq['law'])['between'].double().mean().item(),

@@ -346,7 +346,8 @@ def run_hspace(seed: int = 0, out='out/hspace', seconds: float = 90.0, n: int = 
     def say(msg):
         if progress:
             print(f'hspace: {msg}', file=sys.stderr, flush=True)
-    m = {'seed': seed, 'steps': steps, 'n': n}
+    m = {'seed': seed, 'steps': steps, 'n': n,
+         'settings': dict(seed=seed, seconds=seconds, n=n, steps=steps, digits_seconds=digits_seconds, device=str(device))}
     jc = jacobian_check(seed)
     m.update(jacobian_sv_rel_err=jc['sv_rel_err'], jacobian_max_angle=jc['max_angle'])
     say(f'training a U-Net on 16x16 blobs for {seconds:.0f} s')

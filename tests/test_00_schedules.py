@@ -11,26 +11,26 @@ from diffusion_lab.schedules import *
 
 def test_alpha_bar_is_cumprod():
     for name in ('linear', 'cosine', 'sigmoid'):
-        s = DDPM.from_name(name, T=300)
+        s_ = DDPM.from_name(name, T=300)
         prod = torch.ones(())
-        for t in range(1, s.T + 1):
-            prod = prod * (1 - s.betas[t])
-            assert torch.allclose(s.alpha_bar[t], prod, rtol=1e-12), (name, t)
-        assert s.alpha(0) == 1 and s.sigma(0) == 0
-        assert torch.allclose(s.alpha(torch.arange(s.T + 1)) ** 2 + s.sigma(torch.arange(s.T + 1)) ** 2, torch.ones(s.T + 1, dtype=torch.float64))
+        for t in range(1, s_.T + 1):
+            prod = prod * (1 - s_.betas[t])
+            assert torch.allclose(s_.alpha_bar[t], prod, rtol=1e-12), (name, t)
+        assert s_.alpha(0) == 1 and s_.sigma(0) == 0
+        assert torch.allclose(s_.alpha(torch.arange(s_.T + 1)) ** 2 + s_.sigma(torch.arange(s_.T + 1)) ** 2, torch.ones(s_.T + 1, dtype=torch.float64))
 
 
 def test_cosine_endpoints():
     import math
-    s = DDPM.from_name('cosine', T=1000)
-    assert s.alpha_bar[0] == 1
+    s_ = DDPM.from_name('cosine', T=1000)
+    assert s_.alpha_bar[0] == 1
     # alpha_bar follows f(t)/f(0) exactly until the 0.999 clip, which only bites at the very last step
     f = lambda u: math.cos((u + 0.008) / 1.008 * math.pi / 2) ** 2
     for t in (1, 10, 500, 990):
-        assert abs(s.alpha_bar[t].item() - f(t / 1000) / f(0)) < 1e-12, t
-    assert s.betas[-1] == 0.999 and s.betas[1:-1].max() < 0.999
-    assert s.alpha_bar[-1] < 1e-8              # the data are gone at t = T
-    assert abs(s.alpha_bar[500].item() - f(0.5) / f(0)) < 1e-12 and 0.45 < s.alpha_bar[500] < 0.55  # half-way is half signal
+        assert abs(s_.alpha_bar[t].item() - f(t / 1000) / f(0)) < 1e-12, t
+    assert s_.betas[-1] == 0.999 and s_.betas[1:-1].max() < 0.999
+    assert s_.alpha_bar[-1] < 1e-8              # the data are gone at t = T
+    assert abs(s_.alpha_bar[500].item() - f(0.5) / f(0)) < 1e-12 and 0.45 < s_.alpha_bar[500] < 0.55  # half-way is half signal
 
 
 def test_linear_ddpm_approaches_vp():
@@ -45,55 +45,55 @@ def test_linear_ddpm_approaches_vp():
 
 
 def test_sde_closed_forms_match_autograd():
-    for s in (VP(), VE(), EDM()):
-        t = torch.linspace(s.t_min + 1e-3, s.t_max, 7, dtype=torch.float64)
-        f, g2 = s.sde(t)
-        f_ad, g2_ad = Schedule.sde(s, t)
-        assert torch.allclose(f, f_ad, rtol=1e-9, atol=1e-12) and torch.allclose(g2, g2_ad, rtol=1e-9), s
+    for s_ in (VP(), VE(), EDM()):
+        t = torch.linspace(s_.t_min + 1e-3, s_.t_max, 7, dtype=torch.float64)
+        f, g2 = s_.sde(t)
+        f_ad, g2_ad = Schedule.sde(s_, t)
+        assert torch.allclose(f, f_ad, rtol=1e-9, atol=1e-12) and torch.allclose(g2, g2_ad, rtol=1e-9), s_
     ks = karras_sigmas(18)
     assert ks[0] == 80.0 and abs(ks[-1].item() - 0.002) < 1e-15 and (ks.diff() < 0).all()
 
 
 def test_q_sample_moments():
-    g = torch.Generator().manual_seed(0)
-    for s, ts in ((DDPM.from_name('linear'), (1, 100, 300)), (DDPM.from_name('cosine'), (10, 400)), (VP(), (0.1, 0.4)), (VE(), (0.0, 0.5)), (EDM(), (0.5, 3.0))):
+    g_ = torch.Generator().manual_seed(0)
+    for s_, ts in ((DDPM.from_name('linear'), (1, 100, 300)), (DDPM.from_name('cosine'), (10, 400)), (VP(), (0.1, 0.4)), (VE(), (0.0, 0.5)), (EDM(), (0.5, 3.0))):
         for t in ts:
             x0 = torch.full((100_000,), 5.0, dtype=torch.float64)
-            xt, eps = q_sample(s, x0, torch.full((100_000,), t), generator=g)
-            a, sd = s.alpha(t).item(), s.sigma(t).item()
-            assert abs(xt.mean().item() - 5 * a) < 0.01 * 5 * a, (s, t)
-            assert abs(xt.std().item() - sd) < 0.01 * sd, (s, t)
-            assert torch.allclose(xt, a * x0 + sd * eps)
+            xt, eps = q_sample(s_, x0, torch.full((100_000,), t), generator=g_)
+            a_, sd = s_.alpha(t).item(), s_.sigma(t).item()
+            assert abs(xt.mean().item() - 5 * a_) < 0.01 * 5 * a_, (s_, t)
+            assert abs(xt.std().item() - sd) < 0.01 * sd, (s_, t)
+            assert torch.allclose(xt, a_ * x0 + sd * eps)
 
 
 def test_posterior_matches_ddpm_eq7():
-    s = DDPM.from_name('linear')
-    t = torch.arange(1, s.T + 1)
-    x0, xt = torch.randn(s.T, dtype=torch.float64), torch.randn(s.T, dtype=torch.float64)
-    mean, var = posterior(s, x0, xt, t)
-    ab, ab_prev, b = s.alpha_bar[t], s.alpha_bar[t - 1], s.betas[t]
+    s_ = DDPM.from_name('linear')
+    t = torch.arange(1, s_.T + 1)
+    x0, xt = torch.randn(s_.T, dtype=torch.float64), torch.randn(s_.T, dtype=torch.float64)
+    mean, var = posterior(s_, x0, xt, t)
+    ab, ab_prev, b = s_.alpha_bar[t], s_.alpha_bar[t - 1], s_.betas[t]
     assert torch.allclose(var, (1 - ab_prev) / (1 - ab) * b, rtol=1e-10)
-    assert torch.allclose(mean, ab_prev.sqrt() * b / (1 - ab) * x0 + s.alphas[t].sqrt() * (1 - ab_prev) / (1 - ab) * xt, rtol=1e-10)
+    assert torch.allclose(mean, ab_prev.sqrt() * b / (1 - ab) * x0 + s_.alphas[t].sqrt() * (1 - ab_prev) / (1 - ab) * xt, rtol=1e-10)
     assert var[0] == 0 and torch.allclose(mean[0], x0[0])   # from t = 1 the step back lands on x0
 
 
 def test_posterior_preserves_marginals():
     # x_t ~ q(x_t|x0) followed by x_s ~ q(x_s|x_t,x0) must be a draw of q(x_s|x0): mean alpha_s x0, std sigma_s
-    g = torch.Generator().manual_seed(1)
-    for sch, t, s in ((VP(), 0.7, 0.3), (VE(), 0.9, 0.4), (EDM(), 10.0, 1.0), (DDPM.from_name('cosine'), 600, 200)):
+    g_ = torch.Generator().manual_seed(1)
+    for sch, t, s_ in ((VP(), 0.7, 0.3), (VE(), 0.9, 0.4), (EDM(), 10.0, 1.0), (DDPM.from_name('cosine'), 600, 200)):
         x0 = torch.full((200_000,), 2.0, dtype=torch.float64)
-        xt, _ = q_sample(sch, x0, t, generator=g)
-        mean, var = posterior(sch, x0, xt, torch.full((200_000,), t), torch.full((200_000,), s))
-        xs = mean + var.sqrt() * torch.randn(x0.shape, generator=g, dtype=x0.dtype)
-        assert abs(xs.mean().item() - 2 * sch.alpha(s).item()) < 0.01 * max(2 * sch.alpha(s).item(), sch.sigma(s).item()), sch
-        assert abs(xs.std().item() / sch.sigma(s).item() - 1) < 0.01, sch
+        xt, _ = q_sample(sch, x0, t, generator=g_)
+        mean, var = posterior(sch, x0, xt, torch.full((200_000,), t), torch.full((200_000,), s_))
+        xs = mean + var.sqrt() * torch.randn(x0.shape, generator=g_, dtype=x0.dtype)
+        assert abs(xs.mean().item() - 2 * sch.alpha(s_).item()) < 0.01 * max(2 * sch.alpha(s_).item(), sch.sigma(s_).item()), sch
+        assert abs(xs.std().item() / sch.sigma(s_).item() - 1) < 0.01, sch
 
 
 def test_forward_explorer_updates():
     # Headless: build the widget, move its controls, and check that what it shows changed as it should.
     from diffusion_lab.data import circle_mixture
-    pts = circle_mixture(std=0.1).sample(500, seed=0)[0]
-    for x0 in (pts, torch.rand(4, 1, 8, 8) * 2 - 1):
+    pts_ = circle_mixture(std=0.1).sample(500, seed=0)[0]
+    for x0 in (pts_, torch.rand(4, 1, 8, 8) * 2 - 1):
         box = forward_slider(x0, widget=True, t=0.0)
         assert box.state['calls'] == 1 and torch.allclose(box.state['data'], x0, atol=1e-3)      # t = 0: the data
         box.controls['t'].value = 1.0

@@ -16,51 +16,51 @@ from diffusion_lab.data import *
 def test_exact_score_matches_autograd():
     from diffusion_lab.schedules import DDPM, VP, VE, EDM
     g = torch.Generator().manual_seed(0)
-    laws = [grid_mixture(std=0.1), mixture_1d(), circle_mixture(std=0.3), lowrank_mixture(dim=6, rank=2, noise=0.05),
+    laws_ = [grid_mixture(std=0.1), mixture_1d(), circle_mixture(std=0.3), lowrank_mixture(dim=6, rank=2, noise=0.05),
             GaussianMixture(torch.randn(4, 3, dtype=torch.float64), stds=torch.rand(4, dtype=torch.float64) + 0.1, weights=[0.1, 0.2, 0.3, 0.4])]
-    for law in laws:
-        for sched, t in ((VP(), torch.rand(64, generator=g, dtype=torch.float64) * 0.9 + 0.05),
+    for law_ in laws_:
+        for sched, t_ in ((VP(), torch.rand(64, generator=g, dtype=torch.float64) * 0.9 + 0.05),
                          (VE(), torch.rand(64, generator=g, dtype=torch.float64)),
                          (EDM(), torch.rand(64, generator=g, dtype=torch.float64) * 5 + 0.01),
                          (DDPM.from_name('cosine'), torch.randint(1, 1001, (64,), generator=g))):
-            x0, _ = law.sample(64, generator=g)
-            x = (sched.alpha(t)[:, None] * x0.double() + sched.sigma(t)[:, None] * torch.randn(64, law.D, generator=g, dtype=torch.float64)).requires_grad_(True)
-            lp = law.log_prob(x, sched, t)
-            auto, = torch.autograd.grad(lp.sum(), x)
-            exact = law.score(x.detach(), sched, t)
+            x0, _ = law_.sample(64, generator=g)
+            x_ = (sched.alpha(t_)[:, None] * x0.double() + sched.sigma(t_)[:, None] * torch.randn(64, law_.D, generator=g, dtype=torch.float64)).requires_grad_(True)
+            lp = law_.log_prob(x_, sched, t_)
+            auto, = torch.autograd.grad(lp.sum(), x_)
+            exact = law_.score(x_.detach(), sched, t_)
             rel = ((exact - auto).norm(dim=1) / auto.norm(dim=1).clamp(min=1e-12)).max().item()
-            assert rel < 1e-4, (law, sched, rel)
+            assert rel < 1e-4, (law_, sched, rel)
 
 
 def test_tweedie_single_gaussian():
     from diffusion_lab.schedules import VP
     # one Gaussian N(m, s^2): E[x0 | x_t] = m + a s^2 / (a^2 s^2 + sigma^2) (x_t - a m)
-    law = GaussianMixture(torch.tensor([[1.5, -0.5]]), stds=0.7)
-    vp, t = VP(), torch.full((5,), 0.3, dtype=torch.float64)
-    a, s = vp.alpha(0.3).item(), vp.sigma(0.3).item()
-    x = torch.randn(5, 2, dtype=torch.float64)
-    expect = law.means + a * 0.49 / (a**2 * 0.49 + s**2) * (x - a * law.means)
-    assert torch.allclose(law.x0(x, vp, t), expect, atol=1e-10)
-    assert torch.allclose(law.eps(x, vp, t), (x - a * law.x0(x, vp, t)) / s, atol=1e-10)
+    law_ = GaussianMixture(torch.tensor([[1.5, -0.5]]), stds=0.7)
+    vp_, t_ = VP(), torch.full((5,), 0.3, dtype=torch.float64)
+    a, s = vp_.alpha(0.3).item(), vp_.sigma(0.3).item()
+    x_ = torch.randn(5, 2, dtype=torch.float64)
+    expect = law_.means + a * 0.49 / (a**2 * 0.49 + s**2) * (x_ - a * law_.means)
+    assert torch.allclose(law_.x0(x_, vp_, t_), expect, atol=1e-10)
+    assert torch.allclose(law_.eps(x_, vp_, t_), (x_ - a * law_.x0(x_, vp_, t_)) / s, atol=1e-10)
 
 
 def test_image_sets_ranges_and_seeds():
-    x, y = load_digits_images()
-    assert x.shape == (1797, 1, 8, 8) and x.min() == -1 and x.max() == 1 and set(y.tolist()) == set(range(10))
+    x_, y = load_digits_images()
+    assert x_.shape == (1797, 1, 8, 8) and x_.min() == -1 and x_.max() == 1 and set(y.tolist()) == set(range(10))
     assert torch.equal(load_digits_images(seed=3)[0], load_digits_images(seed=3)[0])
     assert load_digits_images(size=16)[0].shape == (1797, 1, 16, 16)
-    xs, ls = simple_shapes(300, seed=1)
-    assert xs.shape == (300, 1, 64, 64) and ls.any(1).all() and xs.min() == -1 and xs.max() == 1
-    assert torch.equal(xs, simple_shapes(300, seed=1)[0])
-    frac = ls.float().mean(0)
+    xs_, ls_ = simple_shapes(300, seed=1)
+    assert xs_.shape == (300, 1, 64, 64) and ls_.any(1).all() and xs_.min() == -1 and xs_.max() == 1
+    assert torch.equal(xs_, simple_shapes(300, seed=1)[0])
+    frac = ls_.float().mean(0)
     assert ((frac > 0.5) & (frac < 0.65)).all(), frac   # p = 0.5 each, conditioned on not blank: 0.5/0.875 = 0.571
-    for j, name in enumerate(SHAPE_NAMES):             # exact pixel count per strip, and nothing outside the strips' shapes
-        count = (xs[:, 0, :, 21 * j:21 * j + 21] > 0).sum((1, 2))
-        assert torch.equal(count, ls[:, j].long() * SHAPE_PIXELS[name]), name
-    xb, fb = blobs(200, size=32, seed=2)
-    assert xb.shape == (200, 1, 32, 32) and xb.min() >= -1 and xb.max() <= 1 and fb.shape == (200, 4)
-    com = ((xb + 1)[:, 0] * torch.arange(32.)).sum((1, 2)) / (xb + 1)[:, 0].sum((1, 2))   # centre of mass tracks x
-    assert torch.corrcoef(torch.stack([com, fb[:, 0]]))[0, 1] > 0.99
+    for j, name_ in enumerate(SHAPE_NAMES):             # exact pixel count per strip, and nothing outside the strips' shapes
+        count = (xs_[:, 0, :, 21 * j:21 * j + 21] > 0).sum((1, 2))
+        assert torch.equal(count, ls_[:, j].long() * SHAPE_PIXELS[name_]), name_
+    xb_, fb_ = blobs(200, size=32, seed=2)
+    assert xb_.shape == (200, 1, 32, 32) and xb_.min() >= -1 and xb_.max() <= 1 and fb_.shape == (200, 4)
+    com = ((xb_ + 1)[:, 0] * torch.arange(32.)).sum((1, 2)) / (xb_ + 1)[:, 0].sum((1, 2))   # centre of mass tracks x
+    assert torch.corrcoef(torch.stack([com, fb_[:, 0]]))[0, 1] > 0.99
 
 
 def test_idx_reader_on_files_it_writes():
@@ -70,18 +70,18 @@ def test_idx_reader_on_files_it_writes():
     g = torch.Generator().manual_seed(0)
     imgs = torch.randint(0, 256, (7, 28, 28), generator=g, dtype=torch.uint8)
     labs = torch.randint(0, 10, (7,), generator=g, dtype=torch.uint8)
-    def idx_bytes(t):
-        return struct.pack('>HBB', 0, 0x08, t.ndim) + struct.pack('>' + 'I' * t.ndim, *t.shape) + t.numpy().tobytes()
+    def idx_bytes(t_):
+        return struct.pack('>HBB', 0, 0x08, t_.ndim) + struct.pack('>' + 'I' * t_.ndim, *t_.shape) + t_.numpy().tobytes()
     flat, tv = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
     (tv / 'MNIST' / 'raw').mkdir(parents=True)
-    for stem, t in zip(MNIST_FILES['test'], (imgs, labs)):
-        (flat / (stem + '.gz')).write_bytes(gzip.compress(idx_bytes(t)))
-        (tv / 'MNIST' / 'raw' / stem).write_bytes(idx_bytes(t))
+    for stem, t_ in zip(MNIST_FILES['test'], (imgs, labs)):
+        (flat / (stem + '.gz')).write_bytes(gzip.compress(idx_bytes(t_)))
+        (tv / 'MNIST' / 'raw' / stem).write_bytes(idx_bytes(t_))
     assert torch.equal(read_idx(flat / (MNIST_FILES['test'][0] + '.gz')), imgs)
     for folder in (flat, tv):
-        x, y = load_mnist(folder)
-        assert x.shape == (7, 1, 28, 28) and torch.equal(y, labs.long())
-        assert torch.allclose(x, imgs[:, None].float() / 127.5 - 1)                 # [0, 255] -> [-1, 1]
+        x_, y = load_mnist(folder)
+        assert x_.shape == (7, 1, 28, 28) and torch.equal(y, labs.long())
+        assert torch.allclose(x_, imgs[:, None].float() / 127.5 - 1)                 # [0, 255] -> [-1, 1]
     assert load_mnist(flat, size=32, limit=5)[0].shape == (5, 1, 32, 32) and load_mnist(flat, size=32)[0][0, 0, 0, 0] == -1
     bad = Path(tempfile.mkdtemp()) / 'bad'
     bad.write_bytes(struct.pack('>HBB', 0, 0x08, 1) + struct.pack('>I', 10) + bytes(3))
@@ -103,18 +103,18 @@ def test_mnist_test_split_when_present():
             pytest.skip(msg)
         print(msg)
     else:
-        x, y = load_mnist(mnist)
-        assert x.shape == (10000, 1, 28, 28) and y.shape == (10000,) and x.min() == -1 and x.max() == 1
+        x_, y = load_mnist(mnist)
+        assert x_.shape == (10000, 1, 28, 28) and y.shape == (10000,) and x_.min() == -1 and x_.max() == 1
         assert torch.bincount(y).tolist()[:3] == [980, 1135, 1032]       # the known class counts of the test split
 
 
 def test_dataset_registry():
     import pytest
-    for name in ('gaussians8', 'moons', 'digits', 'shapes', 'blobs'):
-        ds = load_dataset(name, n=300, limit=50)  if name in IMAGE_SETS else load_dataset(name, n=300)
-        assert ds['kind'] == ('images' if name in IMAGE_SETS else 'points') and torch.isfinite(ds['x']).all()
-        assert (ds['law'] is not None) == (name in POINT_LAWS)
-        assert (ds['y'] is None) == (name not in ('digits', 'shapes')), name
+    for name_ in ('gaussians8', 'moons', 'digits', 'shapes', 'blobs'):
+        ds = load_dataset(name_, n=300, limit=50)  if name_ in IMAGE_SETS else load_dataset(name_, n=300)
+        assert ds['kind'] == ('images' if name_ in IMAGE_SETS else 'points') and torch.isfinite(ds['x']).all()
+        assert (ds['law'] is not None) == (name_ in POINT_LAWS)
+        assert (ds['y'] is None) == (name_ not in ('digits', 'shapes')), name_
     assert load_dataset('shapes', limit=40)['y'].max() <= 6                    # 7 non-empty combinations as classes
     assert load_images('digits', size=32)[0].shape[-1] == 32
     with pytest.raises(ValueError, match=r"unknown data set 'mnsit'; choose one of \['gaussians8'"):

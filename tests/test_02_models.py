@@ -9,16 +9,16 @@ from diffusion_lab.models import *
 
 def test_model_shapes_and_conditioning():
     torch.manual_seed(0)
-    mlp = MLPDenoiser(dim=3, num_classes=4)
-    x, c = torch.randn(5, 3), torch.rand(5) * 1000
-    assert mlp(x, c).shape == (5, 3)
+    mlp_ = MLPDenoiser(dim=3, num_classes=4)
+    x, c_ = torch.randn(5, 3), torch.rand(5) * 1000
+    assert mlp_(x, c_).shape == (5, 3)
     with torch.no_grad():  # make the zero-initialised output layer live, then labels must matter
-        mlp.out[-1].weight.normal_()
-    assert not torch.allclose(mlp(x, c, torch.zeros(5)), mlp(x, c, torch.ones(5)))
+        mlp_.out[-1].weight.normal_()
+    assert not torch.allclose(mlp_(x, c_, torch.zeros(5)), mlp_(x, c_, torch.ones(5)))
     u = UNet(ch=16, ch_mult=(1, 2), attn_levels=(1,), num_classes=10, groups=4)
     xi = torch.randn(3, 1, 8, 8)
-    out, h = u(xi, torch.tensor([1.0, 200.0, 900.0]), return_h=True)
-    assert out.shape == xi.shape and h.shape == (3, 32, 4, 4)
+    out_, h_ = u(xi, torch.tensor([1.0, 200.0, 900.0]), return_h=True)
+    assert out_.shape == xi.shape and h_.shape == (3, 32, 4, 4)
     for emb in ('sinusoidal', 'fourier'):
         assert MLPDenoiser(emb=emb)(torch.randn(2, 2), torch.tensor(3.0)).shape == (2, 2)
     assert count_params(nn.Linear(3, 2)) == 8
@@ -29,12 +29,12 @@ def test_h_space_read_and_shift():
     u = UNet(ch=16, ch_mult=(1, 2), attn_levels=(1,), groups=4)
     for p in u.parameters():            # give every layer (also the zero-initialised ones) a live weight
         if p.ndim > 1: torch.nn.init.normal_(p, std=0.2)
-    x, c = torch.randn(2, 1, 8, 8), torch.tensor([100.0, 400.0])
-    out, h = u(x, c, return_h=True)
-    assert torch.equal(u(x, c, h_shift=torch.zeros_like(h)), out)          # a zero shift changes nothing
-    shifted, h2 = u(x, c, h_shift=0.5 * torch.ones_like(h), return_h=True)
-    assert torch.allclose(h2, h + 0.5) and not torch.allclose(shifted, out)
-    assert torch.allclose(u(x, c, h_shift=lambda z: z + 0.5), shifted)      # a function works too
+    x, c_ = torch.randn(2, 1, 8, 8), torch.tensor([100.0, 400.0])
+    out_, h_ = u(x, c_, return_h=True)
+    assert torch.equal(u(x, c_, h_shift=torch.zeros_like(h_)), out_)          # a zero shift changes nothing
+    shifted, h2 = u(x, c_, h_shift=0.5 * torch.ones_like(h_), return_h=True)
+    assert torch.allclose(h2, h_ + 0.5) and not torch.allclose(shifted, out_)
+    assert torch.allclose(u(x, c_, h_shift=lambda z: z + 0.5), shifted)      # a function works too
 
 
 def test_edm_precond_limits():
@@ -54,7 +54,7 @@ def test_edm_precond_limits():
     with pytest.raises(ValueError, match=r"unknown U-Net configuration 'digit'; choose one of \['digits-small'"):
         build_unet('digit')
     assert count_params(build_unet('mnist-medium')) > 5_000_000 > count_params(build_unet('digits-small', num_classes=10))
-    m = build_model({'kind': 'unet', 'ch_mult': [1, 2], 'ch': 8, 'attn_levels': [], 'groups': 4})   # lists, as JSON stores them
-    assert isinstance(m, UNet) and m.levels == 2
+    m_ = build_model({'kind': 'unet', 'ch_mult': [1, 2], 'ch': 8, 'attn_levels': [], 'groups': 4})   # lists, as JSON stores them
+    assert isinstance(m_, UNet) and m_.levels == 2
     with pytest.raises(ValueError, match="unknown model kind 'gan'"):
         build_model({'kind': 'gan'})

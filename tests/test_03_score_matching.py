@@ -13,14 +13,14 @@ def test_conversions_round_trip():
     from diffusion_lab.schedules import VP, VE
     g = torch.Generator().manual_seed(0)
     for sched in (VP(), VE()):
-        t = torch.rand(16, generator=g, dtype=torch.float64) * 0.9 + 0.05
-        x0, eps = torch.randn(16, 3, generator=g, dtype=torch.float64), torch.randn(16, 3, generator=g, dtype=torch.float64)
-        a, s = alpha_sigma(sched, t, x0)
-        x = a * x0 + s * eps
-        truth = {'eps': eps, 'x0': x0, 'v': a * eps - s * x0, 'score': -eps / s}
+        t_ = torch.rand(16, generator=g, dtype=torch.float64) * 0.9 + 0.05
+        x0_, eps = torch.randn(16, 3, generator=g, dtype=torch.float64), torch.randn(16, 3, generator=g, dtype=torch.float64)
+        a, s_ = alpha_sigma(sched, t_, x0_)
+        x = a * x0_ + s_ * eps
+        truth = {'eps': eps, 'x0': x0_, 'v': a * eps - s_ * x0_, 'score': -eps / s_}
         for src in PREDICTIONS:
             for dst in PREDICTIONS:
-                assert torch.allclose(convert(truth[src], src, dst, x, a, s), truth[dst], atol=1e-9), (sched, src, dst)
+                assert torch.allclose(convert(truth[src], src, dst, x, a, s_), truth[dst], atol=1e-9), (sched, src, dst)
 
 
 def test_guidance_combines_exactly():
@@ -30,56 +30,56 @@ def test_guidance_combines_exactly():
             Probe.calls += 1
             return torch.ones_like(x) * y.float().view(-1, *[1] * (x.ndim - 1))
     from diffusion_lab.schedules import VP
-    vp, x = VP(), torch.randn(6, 3)
+    vp_, x = VP(), torch.randn(6, 3)
     y = torch.tensor([0, 1, 1, 0, 1, 0])
     for w in (0.0, 1.0, 3.0):
         Probe.calls = 0
-        e = guided_denoiser(Probe(), vp, y, scale=w)(x, torch.tensor(0.5))
+        e = guided_denoiser(Probe(), vp_, y, scale=w)(x, torch.tensor(0.5))
         assert torch.allclose(e, ((1 + w) * y.float() - w * 2.0)[:, None].expand(6, 3))
         assert Probe.calls == 1                     # one batch: w = 0 alone, or conditional and unconditional together
-    den = model_denoiser(Probe(), vp)                # the same through extra arguments, as a sampler passes them
+    den_ = model_denoiser(Probe(), vp_)                # the same through extra arguments, as a sampler passes them
     Probe.calls = 0
-    assert torch.allclose(den(x, torch.tensor(0.5), y=y, guidance=3.0), e) and Probe.calls == 1
-    assert torch.allclose(den(x, torch.tensor(0.5), y=1), torch.ones(6, 3))     # one label for the batch
+    assert torch.allclose(den_(x, torch.tensor(0.5), y=y, guidance=3.0), e) and Probe.calls == 1
+    assert torch.allclose(den_(x, torch.tensor(0.5), y=1), torch.ones(6, 3))     # one label for the batch
     import pytest
     with pytest.raises(ValueError, match='class-conditional'):
-        guided_denoiser(lambda x, c, y=None: x, vp, y)
+        guided_denoiser(lambda x, c, y=None: x, vp_, y)
     with pytest.raises(ValueError, match='and a label y'):
-        den(x, torch.tensor(0.5), guidance=1.0)
+        den_(x, torch.tensor(0.5), guidance=1.0)
     with pytest.raises(ValueError, match='labels must lie in 0..1'):
-        guided_denoiser(Probe(), vp, torch.tensor([0, 5]))
+        guided_denoiser(Probe(), vp_, torch.tensor([0, 5]))
 
 
 def test_exact_predictor_minimises_every_objective():
     from diffusion_lab.data import grid_mixture
     from diffusion_lab.schedules import DDPM
-    law, sched = grid_mixture(std=0.2), DDPM.from_name('cosine')
+    law_, sched = grid_mixture(std=0.2), DDPM.from_name('cosine')
     for pred in PREDICTIONS:
         for w in (None, 'min_snr', 'sigma2'):
-            floor = loss_floor(law, sched, n=20_000, pred=pred, weighting=w, seed=3)
+            floor = loss_floor(law_, sched, n=20_000, pred=pred, weighting=w, seed=3)
             assert floor > 0
             for delta in (0.1, -0.1):
                 g = torch.Generator().manual_seed(3)          # the same draws as loss_floor's
-                x0 = law.sample(20_000, generator=g)[0].double()
+                x0_ = law_.sample(20_000, generator=g)[0].double()
                 def model(x, c, y, delta=delta):              # the exact predictor, nudged (c = t for T = 1000)
                     t = c.double().round().long()
                     a, s = alpha_sigma(sched, t, x)
-                    return convert(law.eps(x, sched, t), 'eps', pred, x, a, s) * (1 + delta)
-                nudged = diffusion_loss(model, x0, sched, pred=pred, weighting=w, generator=g).item()
+                    return convert(law_.eps(x, sched, t), 'eps', pred, x, a, s) * (1 + delta)
+                nudged = diffusion_loss(model, x0_, sched, pred=pred, weighting=w, generator=g).item()
                 assert nudged > floor, (pred, w, delta, nudged, floor)
 
 
 def test_score_explorer_updates():
     from diffusion_lab.data import circle_mixture
     from diffusion_lab.schedules import VP
-    vp, law = VP(), circle_mixture(std=0.15)
-    shifted = lambda x, t: law.denoiser(vp)(x, t) + 0.3                  # a wrong eps: known error everywhere
-    box = score_explorer({'shifted': shifted}, law, vp, n=9, widget=True)
+    vp_, law_ = VP(), circle_mixture(std=0.15)
+    shifted = lambda x, t: law_.denoiser(vp_)(x, t) + 0.3                  # a wrong eps: known error everywhere
+    box = score_explorer({'shifted': shifted}, law_, vp_, n=9, widget=True)
     f1 = box.state['data'].clone()
     box.controls['model'].value = 'exact'
     f2 = box.state['data']
     assert box.state['calls'] == 2 and not torch.allclose(f1, f2)
-    exact = law.score(torch.zeros(1, 2, dtype=torch.float64), vp, torch.tensor([box.controls['t'].value])).float()
+    exact = law_.score(torch.zeros(1, 2, dtype=torch.float64), vp_, torch.tensor([box.controls['t'].value])).float()
     assert torch.allclose(f2[40], exact[0], atol=1e-4)                  # the grid's centre point holds the exact score
     box.controls['t'].value = 0.8
     assert box.state['calls'] == 3 and not torch.allclose(box.state['data'], f2)
@@ -90,16 +90,16 @@ def test_score_explorer_updates():
 def test_intrinsic_dimension_recovers_rank():
     from diffusion_lab.data import lowrank_mixture
     from diffusion_lab.schedules import VP
-    vp = VP()
+    vp_ = VP()
     for rank in (1, 2, 4):
-        law = lowrank_mixture(dim=10, rank=rank, k=3, seed=rank)
-        x = q_sample(vp, law.sample(300, seed=0)[0].double(), 0.01)[0]
-        dims, _ = intrinsic_dimension(law.denoiser(vp), vp, 0.01, x)
-        assert (dims == rank).all(), (rank, dims.unique(return_counts=True))
+        law_ = lowrank_mixture(dim=10, rank=rank, k=3, seed=rank)
+        x = q_sample(vp_, law_.sample(300, seed=0)[0].double(), 0.01)[0]
+        dims_, _ = intrinsic_dimension(law_.denoiser(vp_), vp_, 0.01, x)
+        assert (dims_ == rank).all(), (rank, dims_.unique(return_counts=True))
     x = torch.randn(50, 10, dtype=torch.float64)
-    assert asymmetry(score_jacobian(law.denoiser(vp), vp, 0.3, x)).max() < 1e-10          # the exact field is a gradient
+    assert asymmetry(score_jacobian(law_.denoiser(vp_), vp_, 0.3, x)).max() < 1e-10          # the exact field is a gradient
     rot = lambda x, t: torch.stack([-x[:, 1], x[:, 0]], 1)                                    # a pure rotation is not
-    assert torch.allclose(asymmetry(score_jacobian(rot, vp, 0.3, torch.randn(5, 2))), torch.full((5,), 2.0))
+    assert torch.allclose(asymmetry(score_jacobian(rot, vp_, 0.3, torch.randn(5, 2))), torch.full((5,), 2.0))
 
 
 def test_bad_prediction_names():

@@ -16,78 +16,87 @@ from diffusion_lab.samplers import *
 def test_six_line_ddim_is_the_library_ddim():
     from diffusion_lab.data import grid_mixture
     from diffusion_lab.schedules import DDPM
-    grid, lin = grid_mixture(std=0.1), DDPM.from_name('linear')
-    x = torch.randn(50, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    ts = torch.linspace(1000, 0, 51).round().long()
-    y = x
-    for t, s in zip(ts[:-1], ts[1:]):                   # the loop of the picture
-        (a_t, s_t), (a_s, s_s) = lin.scales(t), lin.scales(s)
-        eps = grid.eps(y, lin, t.expand(len(y)))
-        y = a_s * (y - s_t * eps) / a_t + s_s * eps
-    lib, tr = sample(grid.denoiser(lin), lin, x=x, sampler='ddim', steps=50, progress=False, return_trajectory=True)
+    grid_, lin_ = grid_mixture(std=0.1), DDPM.from_name('linear')
+    x_ = torch.randn(50, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    ts_ = torch.linspace(1000, 0, 51).round().long()
+    y = x_
+    for t_, s_ in zip(ts_[:-1], ts_[1:]):                   # the loop of the picture
+        (a_t_, s_t_), (a_s_, s_s_) = lin_.scales(t_), lin_.scales(s_)
+        eps_ = grid_.eps(y, lin_, t_.expand(len(y)))
+        y = a_s_ * (y - s_t_ * eps_) / a_t_ + s_s_ * eps_
+    lib, tr_ = sample(grid_.denoiser(lin_), lin_, x=x_, sampler='ddim', steps=50, progress=False, return_trajectory=True)
     assert torch.allclose(lib, y, atol=1e-12, rtol=0)
-    assert torch.equal(tr.ts, ts) and torch.equal(tr.xs[0], x) and torch.equal(tr.xs[-1], lib) and tr.x0s.shape == (51, 50, 2)
+    assert torch.equal(tr_.ts, ts_) and torch.equal(tr_.xs[0], x_) and torch.equal(tr_.xs[-1], lib) and tr_.x0s.shape == (51, 50, 2)
 
 
 def test_declared_evaluations_match_the_driver():
     from diffusion_lab.data import grid_mixture
     from diffusion_lab.schedules import DDPM, VP
-    law = grid_mixture(std=0.1)
-    for name, s in SAMPLERS.items():
-        sched = VP() if s.sde else DDPM.from_name('linear')
-        for steps, opts in ((7, {}), (12, {'n_inner': 2} if name == 'langevin' else {'n_corrector': 3} if name == 'pc' else {})):
+    law_ = grid_mixture(std=0.1)
+    for name_, s_ in SAMPLERS.items():
+        sched_ = VP() if s_.sde else DDPM.from_name('linear')
+        for steps_, opts in ((7, {}), (12, {'n_inner': 2} if name_ == 'langevin' else {'n_corrector': 3} if name_ == 'pc' else {})):
             calls = []
-            den = lambda x, t: (calls.append(1), law.eps(x, sched, t))[1]
-            ts = time_grid(sched, steps, s.spacing)
-            state = list(sampling(s, den, torch.randn(10, 2, dtype=torch.float64), sched, ts, **opts))[-1]
-            assert len(calls) == state['nfe'] == evaluations(name, len(ts) - 1, **opts), (name, steps, len(calls))
-        assert evaluations(name, steps_for_nfe(name, 20)) <= 20 < evaluations(name, steps_for_nfe(name, 20) + 1), name
+            den = lambda x, t: (calls.append(1), law_.eps(x, sched_, t))[1]
+            ts_ = time_grid(sched_, steps_, s_.spacing)
+            state = list(sampling(s_, den, torch.randn(10, 2, dtype=torch.float64), sched_, ts_, **opts))[-1]
+            assert len(calls) == state['nfe'] == evaluations(name_, len(ts_) - 1, **opts), (name_, steps_, len(calls))
+        assert evaluations(name_, steps_for_nfe(name_, 20)) <= 20 < evaluations(name_, steps_for_nfe(name_, 20) + 1), name_
 
 
 def test_step_rules_agree_with_the_posterior():
     # DDPM's step is a draw from the exact posterior q(x_s | x_t, x0) of the schedules notebook: same mean, same variance
     from diffusion_lab.schedules import DDPM, VP, posterior
-    for sched, t, s in ((DDPM.from_name('cosine'), 700, 650), (VP(), 0.8, 0.55)):
-        x0, xt = torch.randn(5, 3, dtype=torch.float64), torch.randn(5, 3, dtype=torch.float64)
-        mean, var = posterior(sched, x0, xt, t, s)
-        (a_t, s_t), (a_s, s_s) = sched.scales(t), sched.scales(s)
-        s_down, c = ancestral_step(a_t, s_t, a_s, s_s, 1.0)
-        assert torch.allclose(a_s * x0 + s_down * (xt - a_t * x0) / s_t, mean, atol=1e-12) and abs(c**2 - float(var)) < 1e-12
-        s_down0, c0 = ancestral_step(a_t, s_t, a_s, s_s, 0.0)
-        assert c0 == 0 and s_down0 == s_s                                        # eta = 0: DDIM keeps all of sigma_s
+    for sched_, t_, s_ in ((DDPM.from_name('cosine'), 700, 650), (VP(), 0.8, 0.55)):
+        x0_, xt = torch.randn(5, 3, dtype=torch.float64), torch.randn(5, 3, dtype=torch.float64)
+        mean, var = posterior(sched_, x0_, xt, t_, s_)
+        (a_t_, s_t_), (a_s_, s_s_) = sched_.scales(t_), sched_.scales(s_)
+        s_down, c = ancestral_step(a_t_, s_t_, a_s_, s_s_, 1.0)
+        assert torch.allclose(a_s_ * x0_ + s_down * (xt - a_t_ * x0_) / s_t_, mean, atol=1e-12) and abs(c**2 - float(var)) < 1e-12
+        s_down0, c0 = ancestral_step(a_t_, s_t_, a_s_, s_s_, 0.0)
+        assert c0 == 0 and s_down0 == s_s_                                        # eta = 0: DDIM keeps all of sigma_s
 
 
 def test_exact_score_samplers_match_the_law():
+    import time
     from diffusion_lab.data import grid_mixture, mixture_1d
     from diffusion_lab.metrics import mmd_floor, sampler_report
     from diffusion_lab.schedules import DDPM, VP, VE
-    lin, vp, ve = DDPM.from_name('linear'), VP(), VE()
-    configs = [dict(sampler='ddpm', steps=1000, schedule=lin), dict(sampler='ddpm', steps=1000, schedule=lin, variance='large'),
-               dict(sampler='ddim', steps=50, schedule=lin), dict(sampler='ddim', steps=100, schedule=lin),
-               dict(sampler='heun', steps=20, schedule=vp), dict(sampler='euler', steps=500, schedule=vp),
-               dict(sampler='em', steps=1000, schedule=vp), dict(sampler='langevin', steps=100, schedule=ve, n_inner=5),
-               dict(sampler='pc', steps=500, schedule=vp)]
-    for law in (grid_mixture(std=0.1), mixture_1d(means=(-2.0, 0.0, 2.0), std=0.15, weights=(0.2, 0.5, 0.3))):
-        floor = mmd_floor(law, 2000)
-        for cfg in configs:
-            cfg = dict(cfg); sched = cfg.pop('schedule')
-            xs = sample(law.denoiser(sched), sched, shape=(4000, law.D), seed=1, progress=False, **cfg)
-            r = sampler_report(law, xs, floor=floor)
-            assert r['mmd'] < (1.3 if law.D == 2 else 1.8) * r['floor'], (law, cfg, r)
-            assert r['covered'] == law.K and r['weight_error'] < 0.02, (law, cfg, r)
-            lo, hi = {('ddim', 50): (0.76, 0.92), ('ddim', 100): (0.84, 0.96)}.get((cfg['sampler'], cfg['steps']), (0.92, 1.05))
-            assert lo < r['spread_ratio'] < hi, (law, cfg, r)
+    lin_, vp_, ve_ = DDPM.from_name('linear'), VP(), VE()
+    CONFIGS = {'ddpm 1000': dict(sampler='ddpm', steps=1000, schedule=lin_),
+               'ddpm 1000 large var': dict(sampler='ddpm', steps=1000, schedule=lin_, variance='large'),
+               'ddim 50': dict(sampler='ddim', steps=50, schedule=lin_),
+               'ddim 100': dict(sampler='ddim', steps=100, schedule=lin_),
+               'heun 20 (39 evals)': dict(sampler='heun', steps=20, schedule=vp_),
+               'euler PF-ODE 500': dict(sampler='euler', steps=500, schedule=vp_),
+               'euler-maruyama 1000': dict(sampler='em', steps=1000, schedule=vp_),
+               'annealed langevin 100x5': dict(sampler='langevin', steps=100, schedule=ve_, n_inner=5),
+               'predictor-corrector 500': dict(sampler='pc', steps=500, schedule=vp_)}
+    print(f"{'law':7s} {'sampler':26s} {'MMD/floor':>9s} {'covered':>8s} {'w err':>6s} {'spread':>7s} {'off':>6s} {'s':>5s}")
+    for law_ in (grid_mixture(std=0.1), mixture_1d(means=(-2.0, 0.0, 2.0), std=0.15, weights=(0.2, 0.5, 0.3))):
+        floor_ = mmd_floor(law_, 2000)
+        for name_, cfg_ in CONFIGS.items():
+            cfg_ = dict(cfg_); sched_ = cfg_.pop('schedule')
+            t0_ = time.time()
+            xs_ = sample(law_.denoiser(sched_), sched_, shape=(4000, law_.D), seed=1, progress=False, **cfg_)
+            r_ = sampler_report(law_, xs_, floor=floor_)
+            print(f"{law_.name:7s} {name_:26s} {r_['mmd'] / r_['floor']:9.2f} {r_['covered']:>4d}/{r_['modes']:<3d} {r_['weight_error']:6.3f} "
+                  f"{r_['spread_ratio']:7.3f} {r_['off_support']:6.3f} {time.time() - t0_:5.1f}")
+            assert r_['mmd'] < (1.3 if law_.D == 2 else 1.8) * r_['floor'], (law_, cfg_, r_)
+            assert r_['covered'] == law_.K and r_['weight_error'] < 0.02, (law_, cfg_, r_)
+            lo_, hi_ = {('ddim', 50): (0.76, 0.92), ('ddim', 100): (0.84, 0.96)}.get((cfg_['sampler'], cfg_['steps']), (0.92, 1.05))
+            assert lo_ < r_['spread_ratio'] < hi_, (law_, cfg_, r_)
 
 
 def test_sampler_explorer_updates():
     from diffusion_lab.data import grid_mixture
-    law = grid_mixture(n=3, std=0.15)
-    box = sampler_explorer(law, 'vp', n=200, n_paths=10, steps=2, widget=True)
+    law_ = grid_mixture(n=3, std=0.15)
+    box = sampler_explorer(law_, 'vp', n=200, n_paths=10, steps=2, widget=True)
     x1 = box.state['data'].clone()
     box.controls['steps'].value = 30
     x2 = box.state['data'].clone()
     assert box.state['calls'] == 2 and not torch.equal(x1, x2)
-    _, d1 = law.nearest(x1); _, d2 = law.nearest(x2)
+    _, d1 = law_.nearest(x1); _, d2 = law_.nearest(x2)
     assert d2.mean() < d1.mean()                                        # more steps land closer to the modes
     box.controls['eta'].value = 1.0                                     # DDIM with fresh noise: other endpoints
     assert box.state['calls'] == 3 and not torch.equal(box.state['data'], x2)
@@ -101,47 +110,47 @@ def test_sampler_explorer_updates():
 
 
 def test_dpm_solver_is_second_order():
-    for name, lo, hi in (('ddim', 1.7, 2.3), ('dpmpp_2m', 3.3, 6.0), ('heun', 3.3, 6.0)):
-        e = [gaussian_ode_error(name, k) for k in (20, 40, 80)]
-        assert all(lo < e[i] / e[i + 1] < hi for i in range(2)), (name, e)       # order 1: ratio 2; order 2: ratio 4
+    for name_, lo, hi in (('ddim', 1.7, 2.3), ('dpmpp_2m', 3.3, 6.0), ('heun', 3.3, 6.0)):
+        e = [gaussian_ode_error(name_, k) for k in (20, 40, 80)]
+        assert all(lo < e[i] / e[i + 1] < hi for i in range(2)), (name_, e)       # order 1: ratio 2; order 2: ratio 4
     assert gaussian_ode_error('dpmpp_2m', 20) < 0.5 * gaussian_ode_error('ddim', 20)
 
 
 def test_ddim_deterministic_and_inversion():
     from diffusion_lab.data import grid_mixture
     from diffusion_lab.schedules import VP, DDPM
-    law, vp = grid_mixture(std=0.1), VP()
-    den = law.denoiser(vp)
-    z = torch.randn(500, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    a = sample(den, vp, x=z, sampler='ddim', steps=100, progress=False, generator=torch.Generator().manual_seed(1))
-    b = sample(den, vp, x=z, sampler='ddim', steps=100, progress=False, generator=torch.Generator().manual_seed(2))
+    law_, vp = grid_mixture(std=0.1), VP()
+    den = law_.denoiser(vp)
+    z_ = torch.randn(500, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    a = sample(den, vp, x=z_, sampler='ddim', steps=100, progress=False, generator=torch.Generator().manual_seed(1))
+    b = sample(den, vp, x=z_, sampler='ddim', steps=100, progress=False, generator=torch.Generator().manual_seed(2))
     assert torch.equal(a, b)                                                   # eta = 0: no randomness
     errs = {}
-    for steps in (100, 400):
-        x0 = law.sample(500, seed=3)[0].double()
-        zi = ddim_invert(den, x0, vp, steps=steps, progress=False)
-        rec = sample(den, vp, x=zi, sampler='ddim', steps=steps, progress=False)
-        errs[steps] = (rec - x0).norm(dim=1).median().item()
+    for steps_ in (100, 400):
+        x0_ = law_.sample(500, seed=3)[0].double()
+        zi_ = ddim_invert(den, x0_, vp, steps=steps_, progress=False)
+        rec_ = sample(den, vp, x=zi_, sampler='ddim', steps=steps_, progress=False)
+        errs[steps_] = (rec_ - x0_).norm(dim=1).median().item()
     assert errs[400] < 0.02 and errs[400] < errs[100], errs                   # tolerance: median error < 0.02 = sigma/5 at 400 steps
     # eta = 1 DDIM is DDPM with the posterior ('small') variance, draw for draw
-    lin = DDPM.from_name('linear')
-    d1 = sample(law.denoiser(lin), lin, x=z, sampler='ddim', steps=50, eta=1.0, progress=False, seed=5)
-    d2 = sample(law.denoiser(lin), lin, x=z, sampler='ddpm', steps=50, progress=False, seed=5)
+    lin_ = DDPM.from_name('linear')
+    d1 = sample(law_.denoiser(lin_), lin_, x=z_, sampler='ddim', steps=50, eta=1.0, progress=False, seed=5)
+    d2 = sample(law_.denoiser(lin_), lin_, x=z_, sampler='ddpm', steps=50, progress=False, seed=5)
     assert torch.allclose(d1, d2, atol=1e-9)
 
 
 def test_memorising_denoiser_reproduces_training_points():
     from diffusion_lab.data import GaussianMixture, load_digits_images
     from diffusion_lab.schedules import DDPM
-    xd, _ = load_digits_images()
-    train = xd[:200].reshape(200, -1).double()
-    memo = GaussianMixture(train, stds=0.0)
-    lin = DDPM.from_name('linear')
-    for sampler, steps in (('ddim', 50), ('ddpm', 1000)):
-        gen = sample(memo.denoiser(lin), lin, shape=(32, 64), sampler=sampler, steps=steps, progress=False, seed=1)
-        d = torch.cdist(gen.double(), train).min(1).values
+    xd_, _ = load_digits_images()
+    train_ = xd_[:200].reshape(200, -1).double()
+    memo_ = GaussianMixture(train_, stds=0.0)
+    lin_ = DDPM.from_name('linear')
+    for sampler, steps_ in (('ddim', 50), ('ddpm', 1000)):
+        gen_ = sample(memo_.denoiser(lin_), lin_, shape=(32, 64), sampler=sampler, steps=steps_, progress=False, seed=1)
+        d = torch.cdist(gen_.double(), train_).min(1).values
         assert d.max() < 1e-3, (sampler, d.max())                       # every sample is a training image
-        spread = torch.cdist(train, train).fill_diagonal_(float('inf')).min(1).values.min()
+        spread = torch.cdist(train_, train_).fill_diagonal_(float('inf')).min(1).values.min()
         assert spread > 1.0                                              # ... and the training images are far apart
 
 
@@ -150,42 +159,42 @@ def test_gauge_freedom_exact_sampling_without_conservativity():
     from diffusion_lab.schedules import VP
     from diffusion_lab.metrics import mmd, mmd_floor
     from diffusion_lab.score import asymmetry, score_jacobian
-    radial, vp = GaussianMixture(torch.zeros(2, 2), stds=torch.tensor([0.4, 1.5])), VP()
+    radial_, vp = GaussianMixture(torch.zeros(2, 2), stds=torch.tensor([0.4, 1.5])), VP()
     def den(x, t):                                             # eps of the field score + 2 R x
-        return radial.eps(x, vp, t) - vp.sigma(t)[:, None].to(x) * 2.0 * torch.stack([-x[:, 1], x[:, 0]], 1)
-    ref = radial.sample(2000, seed=5)[0]
-    assert asymmetry(score_jacobian(den, vp, 0.3, ref[:100])).mean() > 1.0    # far from a gradient field
-    xs = sample(den, vp, shape=(2000, 2), sampler='heun', steps=200, progress=False, seed=0)
-    assert mmd(xs, ref) < 2 * mmd_floor(radial, 2000)                         # ... yet the samples are exact
+        return radial_.eps(x, vp, t) - vp.sigma(t)[:, None].to(x) * 2.0 * torch.stack([-x[:, 1], x[:, 0]], 1)
+    ref_ = radial_.sample(2000, seed=5)[0]
+    assert asymmetry(score_jacobian(den, vp, 0.3, ref_[:100])).mean() > 1.0    # far from a gradient field
+    xs_ = sample(den, vp, shape=(2000, 2), sampler='heun', steps=200, progress=False, seed=0)
+    assert mmd(xs_, ref_) < 2 * mmd_floor(radial_, 2000)                         # ... yet the samples are exact
 
 
 def test_sampler_bad_input():
     import pytest
     from diffusion_lab.data import grid_mixture
     from diffusion_lab.schedules import VP, DDPM
-    law, vp, lin = grid_mixture(), VP(), DDPM.from_name('linear')
+    law_, vp, lin_ = grid_mixture(), VP(), DDPM.from_name('linear')
     with pytest.raises(ValueError, match=r"unknown sampler 'ddpn'; choose one of \['ddim', 'ddpm'"):
-        sample(law.denoiser(vp), vp, shape=(4, 2), sampler='ddpn')
+        sample(law_.denoiser(vp), vp, shape=(4, 2), sampler='ddpn')
     with pytest.raises(ValueError, match='steps must be an integer >= 1'):
-        sample(law.denoiser(vp), vp, shape=(4, 2), steps=0)
+        sample(law_.denoiser(vp), vp, shape=(4, 2), steps=0)
     with pytest.raises(ValueError, match=r'denoiser returned \(4, 3\) for an input of shape \(4, 2\)'):
-        sample(lambda x, t: torch.zeros(4, 3), vp, shape=(4, 2), progress=False)
+        sample(lambda x_, t: torch.zeros(4, 3), vp, shape=(4, 2), progress=False)
     with pytest.raises(ValueError, match='NaN'):
-        sample(law.denoiser(vp), vp, x=torch.tensor([[0.0, float('nan')]]), progress=False)
+        sample(law_.denoiser(vp), vp, x=torch.tensor([[0.0, float('nan')]]), progress=False)
     with pytest.raises(ValueError, match='has no SDE'):
-        sample(law.denoiser(lin), 'linear', shape=(4, 2), sampler='em', steps=10, progress=False)
+        sample(law_.denoiser(lin_), 'linear', shape=(4, 2), sampler='em', steps=10, progress=False)
     with pytest.raises(ValueError, match='only 1000 steps'):
-        sample(law.denoiser(lin), 'linear', shape=(4, 2), steps=2000)
+        sample(law_.denoiser(lin_), 'linear', shape=(4, 2), steps=2000)
     with pytest.raises(ValueError, match=r"ddim takes the options \['asymmetric', 'eta'\]; got \['etta'\]"):
-        sample(law.denoiser(vp), vp, shape=(4, 2), steps=5, etta=0.5, progress=False)
-    x = torch.randn(4, 2)
+        sample(law_.denoiser(vp), vp, shape=(4, 2), steps=5, etta=0.5, progress=False)
+    x_ = torch.randn(4, 2)
     for bad, msg in ((torch.tensor([1, -19]), r't must lie in \[0, 1000\]'), (torch.tensor([500, 600, 400]), 'strictly monotone'),
                      (torch.tensor([500.5, 3.0]), 'integer step'), (torch.tensor([True, False]), 'real times'),
                      (torch.tensor([500]), 'at least two times'), (torch.tensor([[500, 0]]), 'at least two times'),
                      ('500, 0', '1-D tensor')):
         with pytest.raises(ValueError, match=msg):
-            ddim(law.denoiser(lin), x, lin, bad, progress=False)
+            ddim(law_.denoiser(lin_), x_, lin_, bad, progress=False)
     with pytest.raises(ValueError, match=r'ddpm only runs from noise to data'):
-        ddpm(law.denoiser(lin), x, lin, torch.tensor([0, 500]), progress=False)
+        ddpm(law_.denoiser(lin_), x_, lin_, torch.tensor([0, 500]), progress=False)
     with pytest.raises(ValueError, match=r't must lie in \[0.0, 1.0\]'):
-        heun(law.denoiser(vp), x, vp, torch.tensor([1.5, 0.0]), progress=False)
+        heun(law_.denoiser(vp), x_, vp, torch.tensor([1.5, 0.0]), progress=False)

@@ -17,19 +17,25 @@ from diffusion_lab.train import *
 
 
 def test_gaussians8_mlp_2500_steps():
-    from diffusion_lab.data import circle_mixture
+    from diffusion_lab.data import circle_mixture, plot_law
     from diffusion_lab.models import MLPDenoiser
     from diffusion_lab.metrics import sampler_report
     from diffusion_lab.samplers import sample
     from diffusion_lab.schedules import DDPM
-    from diffusion_lab.score import model_denoiser
+    from diffusion_lab.score import loss_floor, model_denoiser
     torch.manual_seed(0)
-    law, lin = circle_mixture(std=0.1), DDPM.from_name('linear')
-    res = train_diffusion(MLPDenoiser(dim=2), law.sample(20_000, seed=0)[0], lin, steps=2500,
-                          batch_size=512, lr=2e-3, progress=False)
-    x = sample(model_denoiser(res.ema, lin), lin, shape=(4000, 2), sampler='ddpm', steps=100, progress=False)
-    r = sampler_report(law, x, n_mmd=2000)
-    assert 1 - r['off_support'] >= 0.92 and r['covered'] == 8 and r['mmd'] < 1.5 * r['floor'], r
+    law_, lin_ = circle_mixture(std=0.1), DDPM.from_name('linear')
+    res_ = train_diffusion(MLPDenoiser(dim=2), law_.sample(20_000, seed=0)[0], lin_, steps=2500, batch_size=512, lr=2e-3,
+                           log_every=50, progress=False)
+    floor_, last_ = loss_floor(law_, lin_), sum(l for _, l in res_.log[-10:]) / 10
+    print(f'{res_.steps} steps; loss of the last 500 steps {last_:.4f} (floor {floor_:.4f}, {100 * (last_ / floor_ - 1):.1f}% above)')
+    x_ = sample(model_denoiser(res_.ema, lin_), lin_, shape=(4000, 2), sampler='ddpm', steps=100, progress=False)
+    r_ = sampler_report(law_, x_, n_mmd=2000)
+    print(f"EMA samples, 100 DDPM steps: {r_['covered']}/8 modes, {1 - r_['off_support']:.1%} within 3 sigma, "
+          f"MMD {r_['mmd']:.4f} = {r_['mmd'] / r_['floor']:.2f}x the floor, spread {r_['spread_ratio']:.2f} sigma")
+    assert 1 - r_['off_support'] >= 0.92 and r_['covered'] == 8 and r_['mmd'] < 1.5 * r_['floor'], r_
+    ax_ = plot_law(law_, x_, lim=3.2)
+    ax_.set_title(f"{r_['covered']}/8 modes, {1 - r_['off_support']:.1%} within 3σ, MMD/floor {r_['mmd'] / r_['floor']:.2f}", fontsize=9);
 
 
 def test_dsm_loss_within_5pct_of_floor():
@@ -38,26 +44,26 @@ def test_dsm_loss_within_5pct_of_floor():
     from diffusion_lab.schedules import DDPM
     from diffusion_lab.score import diffusion_loss, loss_floor
     torch.manual_seed(0)
-    law, cos = grid_mixture(std=0.2), DDPM.from_name('cosine')
-    res = train_diffusion(MLPDenoiser(dim=2, hidden=128), law.sample(50_000, seed=0)[0], cos, steps=3000,
+    law_, cos = grid_mixture(std=0.2), DDPM.from_name('cosine')
+    res_ = train_diffusion(MLPDenoiser(dim=2, hidden=128), law_.sample(50_000, seed=0)[0], cos, steps=3000,
                           batch_size=512, lr=2e-3, progress=False)   # a fixed count: the result must not depend on load
-    floor = loss_floor(law, cos, n=100_000, seed=7)
+    floor_ = loss_floor(law_, cos, n=100_000, seed=7)
     g = torch.Generator().manual_seed(7)
-    x0 = law.sample(100_000, generator=g)[0].double()
+    x0 = law_.sample(100_000, generator=g)[0].double()
     with torch.no_grad():
-        learned = diffusion_loss(lambda x, c, y: res.ema(x.float(), c, y).double(), x0, cos, generator=g).item()
-    assert learned <= 1.05 * floor, (learned, floor)
+        learned = diffusion_loss(lambda x, c, y: res_.ema(x.float(), c, y).double(), x0, cos, generator=g).item()
+    assert learned <= 1.05 * floor_, (learned, floor_)
 
 
 def test_exact_resume():
     import tempfile
     from diffusion_lab.models import UNet
     from diffusion_lab.data import load_digits_images
-    x, y = load_digits_images()
+    x_, y = load_digits_images()
     def run(steps, out, seed=3):
         torch.manual_seed(123)                       # the same initial weights for every run
         m = UNet(ch=16, ch_mult=(1, 2), attn_levels=(1,), groups=4, num_classes=10)
-        return train_diffusion(m, x, 'cosine', labels=y, label_drop=0.1, steps=steps, batch_size=32, seed=seed, out=out,
+        return train_diffusion(m, x_, 'cosine', labels=y, label_drop=0.1, steps=steps, batch_size=32, seed=seed, out=out,
                                log_every=2, progress=False)
     straight = run(12, tempfile.mkdtemp())
     d = tempfile.mkdtemp()
@@ -192,15 +198,15 @@ def test_fit_is_the_plain_loop_plus_extras():
     # with its extras switched off (no warm-up, no clipping), fit takes exactly the plain loop's steps: same batches, same weights
     from diffusion_lab.models import MLPDenoiser
     from diffusion_lab.schedules import DDPM
-    lin = DDPM.from_name('linear')
-    loss = lambda m, x, y, g: diffusion_loss(m, x, lin, generator=g)
-    data = torch.randn(500, 2, generator=torch.Generator().manual_seed(1))
+    lin_ = DDPM.from_name('linear')
+    loss = lambda m, x, y, g: diffusion_loss(m, x, lin_, generator=g)
+    data_ = torch.randn(500, 2, generator=torch.Generator().manual_seed(1))
     torch.manual_seed(0); a = MLPDenoiser(dim=2)
     torch.manual_seed(0); b = MLPDenoiser(dim=2)
-    la = plain_fit(a, data, loss, steps=20, batch_size=32, lr=1e-3, seed=0)
-    res = fit(b, data, loss, steps=20, batch_size=32, lr=1e-3, warmup=1, grad_clip=None, seed=0, log_every=1, progress=False, device='cpu')
+    la = plain_fit(a, data_, loss, steps=20, batch_size=32, lr=1e-3, seed=0)
+    res_ = fit(b, data_, loss, steps=20, batch_size=32, lr=1e-3, warmup=1, grad_clip=None, seed=0, log_every=1, progress=False, device='cpu')
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
-    assert [s for s, _ in res.log] == list(range(1, 21)) and all(abs(l - m) < 1e-6 for (_, l), m in zip(res.log, la))
-    r = bench_fit(steps=30, batch_size=64, n=400, sample_steps=10, repeats=1)                 # the benchmark's report
-    assert r['steps'] == 30 and r['params'] == sum(p.numel() for p in MLPDenoiser(dim=2).parameters())
-    assert {'plain_steps_per_s', 'fit_steps_per_s', 'fit_over_plain_time', 'within_3sigma', 'modes_covered', 'sample_seconds_ddim20'} <= set(r)
+    assert [s for s, _ in res_.log] == list(range(1, 21)) and all(abs(l - m) < 1e-6 for (_, l), m in zip(res_.log, la))
+    r_ = bench_fit(steps=30, batch_size=64, n=400, sample_steps=10, repeats=1)                 # the benchmark's report
+    assert r_['steps'] == 30 and r_['params'] == sum(p.numel() for p in MLPDenoiser(dim=2).parameters())
+    assert {'plain_steps_per_s', 'fit_steps_per_s', 'fit_over_plain_time', 'within_3sigma', 'modes_covered', 'sample_seconds_ddim20'} <= set(r_)

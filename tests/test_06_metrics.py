@@ -16,44 +16,44 @@ from diffusion_lab.metrics import *
 
 def test_metrics_separate_good_from_bad():
     from diffusion_lab.data import grid_mixture
-    law = grid_mixture(std=0.1)
-    n = 2000
-    floor = mmd_floor(law, n)
-    ref = law.sample(n, seed=9)[0]
-    assert mmd(law.sample(n, seed=1)[0], ref) < 2 * floor
-    wide = GaussianMixture(law.means, stds=0.2).sample(n, seed=2)[0]
-    shifted = law.sample(n, seed=4)[0] + 0.3
-    assert mmd(wide, ref) > 1.5 * floor and mmd(shifted, ref) > 3 * floor
-    assert sliced_wasserstein(shifted, ref) > 3 * sliced_wasserstein(law.sample(n, seed=5)[0], ref)
-    st = mode_stats(law.sample(20_000, seed=6)[0], law)
-    assert st['covered'] == 25 and st['weight_error'] < 0.01 and abs(st['off_support'] - 0.0111) < 0.004   # 2-D: P(|z| > 3) = e^-4.5
-    keep = law.means[:, 1] > -3
-    st = mode_stats(GaussianMixture(law.means[keep], stds=0.1).sample(n, seed=3)[0], law)
-    assert st['covered'] == 20
+    law_ = grid_mixture(std=0.1)
+    n_ = 2000
+    floor_ = mmd_floor(law_, n_)
+    ref = law_.sample(n_, seed=9)[0]
+    assert mmd(law_.sample(n_, seed=1)[0], ref) < 2 * floor_
+    wide_ = GaussianMixture(law_.means, stds=0.2).sample(n_, seed=2)[0]
+    shifted = law_.sample(n_, seed=4)[0] + 0.3
+    assert mmd(wide_, ref) > 1.5 * floor_ and mmd(shifted, ref) > 3 * floor_
+    assert sliced_wasserstein(shifted, ref) > 3 * sliced_wasserstein(law_.sample(n_, seed=5)[0], ref)
+    st_ = mode_stats(law_.sample(20_000, seed=6)[0], law_)
+    assert st_['covered'] == 25 and st_['weight_error'] < 0.01 and abs(st_['off_support'] - 0.0111) < 0.004   # 2-D: P(|z| > 3) = e^-4.5
+    keep_ = law_.means[:, 1] > -3
+    st_ = mode_stats(GaussianMixture(law_.means[keep_], stds=0.1).sample(n_, seed=3)[0], law_)
+    assert st_['covered'] == 20
 
 
 def test_pf_ode_likelihood_is_exact():
     from diffusion_lab.schedules import VP
-    vp = VP()
-    law = GaussianMixture(torch.tensor([[2.0, 0.0], [-2.0, 0.0], [0.0, 2.0]]), stds=0.3, weights=[0.5, 0.3, 0.2])
-    x = law.sample(100, seed=0)[0].double()
-    ll = log_likelihood(law.denoiser(vp), vp, x, steps=200)
-    exact = law.log_prob(x, vp, torch.full((100,), 1e-3, dtype=torch.float64))
-    assert (ll - exact).abs().max() < 0.02, (ll - exact).abs().max()
+    vp_ = VP()
+    law_ = GaussianMixture(torch.tensor([[2.0, 0.0], [-2.0, 0.0], [0.0, 2.0]]), stds=0.3, weights=[0.5, 0.3, 0.2])
+    x_ = law_.sample(100, seed=0)[0].double()
+    ll_ = log_likelihood(law_.denoiser(vp_), vp_, x_, steps=200)
+    exact_ = law_.log_prob(x_, vp_, torch.full((100,), 1e-3, dtype=torch.float64))
+    assert (ll_ - exact_).abs().max() < 0.02, (ll_ - exact_).abs().max()
 
 
 def test_fid_kid_floor_and_damage():
     from diffusion_lab.data import load_digits_images
-    xd, yd = load_digits_images()
-    net = feature_net(xd, yd, name='digits')
-    _, p = embed(net, xd)
-    assert (p.argmax(1) == yd).double().mean() > 0.97                      # a real classifier
-    real = image_scores(net, xd.flip(0), xd)
-    noisy = image_scores(net, (xd + 0.4 * torch.randn(xd.shape, generator=torch.Generator().manual_seed(0))).clamp(-1, 1), xd)
-    assert noisy['fid'] > 2 * noisy['fid_floor'] and noisy['kid'] > noisy['kid_floor'] + 0.03   # damage is seen (the floors vary by run)
+    xd_, yd_ = load_digits_images()
+    net_ = feature_net(xd_, yd_, name='digits')
+    _, p_ = embed(net_, xd_)
+    assert (p_.argmax(1) == yd_).double().mean() > 0.97                      # a real classifier
+    real = image_scores(net_, xd_.flip(0), xd_)
+    noisy_ = image_scores(net_, (xd_ + 0.4 * torch.randn(xd_.shape, generator=torch.Generator().manual_seed(0))).clamp(-1, 1), xd_)
+    assert noisy_['fid'] > 2 * noisy_['fid_floor'] and noisy_['kid'] > noisy_['kid_floor'] + 0.03   # damage is seen (the floors vary by run)
     assert real['min_class_fraction'] > 0.07
-    net2 = feature_net(xd, yd, name='digits')                                 # the second call reads the cache
-    assert all(torch.equal(a, b) for a, b in zip(net.state_dict().values(), net2.state_dict().values()))
+    net2 = feature_net(xd_, yd_, name='digits')                                 # the second call reads the cache
+    assert all(torch.equal(a, b) for a, b in zip(net_.state_dict().values(), net2.state_dict().values()))
 
 
 @pytest.mark.slow
@@ -65,12 +65,12 @@ def test_digits_unet_fid_after_2000_steps():
     from diffusion_lab.score import model_denoiser
     from diffusion_lab.train import train_diffusion
     torch.manual_seed(0)
-    x, y = load_digits_images()
-    vp = VP()
-    res = train_diffusion(build_unet('digits-small'), x, vp, steps=2000, batch_size=64, lr=2e-3, ema_decay=0.995, progress=False)
+    x_, y = load_digits_images()
+    vp_ = VP()
+    res = train_diffusion(build_unet('digits-small'), x_, vp_, steps=2000, batch_size=64, lr=2e-3, ema_decay=0.995, progress=False)
     steps = steps_for_nfe('heun', 20)
-    gen = sample(model_denoiser(res.ema, vp), vp, shape=(898, 1, 8, 8), sampler='heun', steps=steps, progress=False).clamp(-1, 1)
-    sc = image_scores(feature_net(x, y, name='digits'), gen, x)
-    print({k: round(v, 4) if isinstance(v, float) else v for k, v in sc.items()}, 'evaluations', evaluations('heun', steps))
-    assert sc['fid'] <= 12, sc
-    assert sc['min_class_fraction'] >= 0.05, sc
+    gen = sample(model_denoiser(res.ema, vp_), vp_, shape=(898, 1, 8, 8), sampler='heun', steps=steps, progress=False).clamp(-1, 1)
+    sc_ = image_scores(feature_net(x_, y, name='digits'), gen, x_)
+    print({k: round(v, 4) if isinstance(v, float) else v for k, v in sc_.items()}, 'evaluations', evaluations('heun', steps))
+    assert sc_['fid'] <= 12, sc_
+    assert sc_['min_class_fraction'] >= 0.05, sc_

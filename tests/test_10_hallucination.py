@@ -37,17 +37,17 @@ def test_threshold_explorer_updates():
 
 
 def test_labels_and_roc_exact():
-    law = toy_law('grid', 0.1)
-    x, _ = law.sample(20_000, seed=0)
-    lab = classify_samples(x, law)
-    assert lab['between'].sum() == 0 and lab['in_support'].double().mean() > 0.999
-    mid = midpoints(law)
+    law_ = toy_law('grid', 0.1)
+    x, _ = law_.sample(20_000, seed=0)
+    lab_ = classify_samples(x, law_)
+    assert lab_['between'].sum() == 0 and lab_['in_support'].double().mean() > 0.999
+    mid = midpoints(law_)
     assert len(mid) == 40 and len(midpoints(toy_law('rotated', 0.1))) == 16
-    assert classify_samples(mid, law)['between'].all()
-    assert midpoint_mass(x, law) == 0 and midpoint_mass(mid, law) == 1
+    assert classify_samples(mid, law_)['between'].all()
+    assert midpoint_mass(x, law_) == 0 and midpoint_mass(mid, law_) == 1
     s = torch.tensor([0.1, 0.4, 0.35, 0.8]); y = torch.tensor([False, False, True, True])
-    fpr, tpr, thr, auc = roc_curve(s, y)
-    assert abs(auc - 0.75) < 1e-12 and fpr[0] == 0 and tpr[-1] == 1 and fpr[-1] == 1
+    fpr_, tpr_, thr_, auc_ = roc_curve(s, y)
+    assert abs(auc_ - 0.75) < 1e-12 and fpr_[0] == 0 and tpr_[-1] == 1 and fpr_[-1] == 1
     assert roc_curve(torch.arange(10.), torch.arange(10) >= 5)[3] == 1.0
     f = retention_filter(torch.arange(100.), torch.arange(100) < 90, torch.arange(100) >= 90, retention=0.5)
     assert f['tpr'] == 1.0 and abs(f['retention'] - 0.5) < 0.02
@@ -67,41 +67,41 @@ def test_toy_decoder_matches_authors():
 
 
 def test_shapes_detector_hand_made():
-    imgs, labels = simple_shapes(64, seed=3)
-    det = shapes_detector(imgs)
-    assert not det['any'].any() and torch.equal(det['present'], labels)
-    bad = imgs.clone()
-    j = int(torch.nonzero(labels[:, 1])[0])            # an image with a square
-    bad[j, 0, :, STRIP:2 * STRIP] = torch.where(bad[j, 0, :, STRIP:2 * STRIP] > 0, -1.0, -1.0)
-    bad[j, 0, 10:16, 25:31] = 1.0                       # a 6x6 patch: too small for a square
-    k = int(torch.nonzero(~labels[:, 0])[0])           # an empty first strip gets a smear
-    bad[k, 0, 30:32, 0:20] = 1.0
-    det = shapes_detector(bad)
-    assert det['hallucinated'][j, 1] and det['hallucinated'][k, 0]
+    imgs_, labels_ = simple_shapes(64, seed=3)
+    det = shapes_detector(imgs_)
+    assert not det['any'].any() and torch.equal(det['present'], labels_)
+    bad_ = imgs_.clone()
+    j_ = int(torch.nonzero(labels_[:, 1])[0])            # an image with a square
+    bad_[j_, 0, :, STRIP:2 * STRIP] = torch.where(bad_[j_, 0, :, STRIP:2 * STRIP] > 0, -1.0, -1.0)
+    bad_[j_, 0, 10:16, 25:31] = 1.0                       # a 6x6 patch: too small for a square
+    k_ = int(torch.nonzero(~labels_[:, 0])[0])           # an empty first strip gets a smear
+    bad_[k_, 0, 30:32, 0:20] = 1.0
+    det = shapes_detector(bad_)
+    assert det['hallucinated'][j_, 1] and det['hallucinated'][k_, 0]
     assert det['any'].sum() == 2
-    noisy = imgs + 0.5 * torch.rand_like(imgs) * (imgs < 0)     # background noise below the threshold
+    noisy = imgs_ + 0.5 * torch.rand_like(imgs_) * (imgs_ < 0)     # background noise below the threshold
     assert not shapes_detector(noisy)['any'].any()
 
 
 def test_detector_on_exact_trajectories():
     class Exact(nn.Module):
         "The exact eps of a law, as a model of the ToyDecoder signature (c = step index here)."
-        def __init__(self, law, S):
-            super().__init__(); self.law, self.S, self.dim = law, S, 2; self.p = nn.Parameter(torch.zeros(1))
+        def __init__(self, law_, S_):
+            super().__init__(); self.law, self.S, self.dim = law_, S_, 2; self.p = nn.Parameter(torch.zeros(1))
         def forward(self, x, c, y=None):
             t = (c * self.S.T / 1000).round().long()
             return self.law.eps(x.double(), self.S, t).float()
-    cfg = hallucination_config('cpu')
-    law, S = toy_law('grid', cfg['std']), toy_schedule(cfg)
-    run = sample_toy(Exact(law, S), S, 4000, seed=0, keep=10)
-    lab = classify_samples(run['x'], law)
-    assert lab['between'].double().mean() < 0.002, lab['between'].double().mean()   # the exact score does not hallucinate
-    assert run['x0'].shape == (10, 4000, 2) and detector_scores(run, 10)['x0_var'].shape == (4000,)
+    cfg_ = hallucination_config('cpu')
+    law_, S_ = toy_law('grid', cfg_['std']), toy_schedule(cfg_)
+    run_ = sample_toy(Exact(law_, S_), S_, 4000, seed=0, keep=10)
+    lab_ = classify_samples(run_['x'], law_)
+    assert lab_['between'].double().mean() < 0.002, lab_['between'].double().mean()   # the exact score does not hallucinate
+    assert run_['x0'].shape == (10, 4000, 2) and detector_scores(run_, 10)['x0_var'].shape == (4000,)
 
 
 @pytest.mark.slow
 def test_cpu_configuration_acceptance():
-    cfg = hallucination_config('cpu')
+    cfg_ = hallucination_config('cpu')
     m = run_hallucination('cpu', seed=0, out=Path(__import__('tempfile').mkdtemp()) / 'h', progress=False,
                           sweep=False, recursive=False, shapes=False)
     assert m['between_mode_rate'] >= 0.01 and m['train_between_mode_rate'] < 0.001, m

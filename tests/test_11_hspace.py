@@ -24,24 +24,24 @@ def test_direction_explorer_updates():
     torch.manual_seed(0)
     net = UNet(ch=8, ch_mult=(1, 2), attn_levels=(), num_classes=None).eval()
     for p in net.out.parameters(): torch.nn.init.normal_(p, std=0.1)      # an untrained net that reacts to its bottleneck
-    xT = torch.randn(4, 1, 8, 8, generator=torch.Generator().manual_seed(1))
-    h = net(xT, torch.zeros(4), return_h=True)[1]
+    xT_ = torch.randn(4, 1, 8, 8, generator=torch.Generator().manual_seed(1))
+    h = net(xT_, torch.zeros(4), return_h=True)[1]
     dirs = {'a': torch.randn(6, *h.shape[1:]), 'b': torch.randn(6, *h.shape[1:])}
-    box = direction_explorer(net, VP(), xT, dirs, steps=6, widget=True)
-    x0 = box.state['data'].clone()
+    box = direction_explorer(net, VP(), xT_, dirs, steps=6, widget=True)
+    x0_ = box.state['data'].clone()
     box.controls['a'].value = 2.0
-    assert box.state['calls'] == 2 and not torch.equal(box.state['data'], x0)
+    assert box.state['calls'] == 2 and not torch.equal(box.state['data'], x0_)
     box.controls['a'].value = 0.0                                           # back to zero: the same image, same noise
-    assert torch.equal(box.state['data'], x0)
+    assert torch.equal(box.state['data'], x0_)
     print('direction explorer response', round(box.state['seconds'], 3), 's')
 
 
 def test_blob_factors_exact():
-    imgs, f = blobs(200, size=32, seed=1)
-    est = blob_factors(imgs)
-    inside = ((f[:, :2] > 3 * f[:, 2:3]) & (f[:, :2] < 31 - 3 * f[:, 2:3])).all(1)   # blobs not cut by the border
+    imgs_, f_ = blobs(200, size=32, seed=1)
+    est = blob_factors(imgs_)
+    inside = ((f_[:, :2] > 3 * f_[:, 2:3]) & (f_[:, :2] < 31 - 3 * f_[:, 2:3])).all(1)   # blobs not cut by the border
     assert inside.sum() > 50
-    err = (est[inside] - f[inside].double()).abs().max(0).values
+    err = (est[inside] - f_[inside].double()).abs().max(0).values
     assert (err < torch.tensor([0.02, 0.02, 0.05, 0.02], dtype=torch.float64)).all(), err
 
 
@@ -54,12 +54,12 @@ def test_projection_and_pca_exact():
     # PCA recovers a planted direction at every step, with aligned signs
     u = torch.randn(4, 10, generator=g); u = u / u.norm(dim=1, keepdim=True)
     z = torch.randn(500, generator=g)
-    H = z[None, :, None] * 5 * u[:, None, :] + 0.1 * torch.randn(4, 500, 10, generator=g)
-    V, ev = pca_directions(H, 1)
+    H_ = z[None, :, None] * 5 * u[:, None, :] + 0.1 * torch.randn(4, 500, 10, generator=g)
+    V, ev = pca_directions(H_, 1)
     dots = (V[0] * u).sum(1)
     assert dots.abs().min() > 0.999 and ((dots > 0).all() or (dots < 0).all()), dots
     assert ev[:, 0].min() > 0.99
-    assert abs(torch.corrcoef(torch.stack([pca_coordinates(H, V)[:, 0], z]))[0, 1]) > 0.99
+    assert abs(torch.corrcoef(torch.stack([pca_coordinates(H_, V)[:, 0], z]))[0, 1]) > 0.99
 
 
 def test_jacobian_power_iteration_matches_svd():
@@ -71,14 +71,14 @@ def test_same_noise_edits():
     torch.manual_seed(0)
     net = UNet(in_ch=1, ch=8, ch_mult=(1, 2), num_res=1, attn_levels=(), groups=4).eval()
     nn.init.normal_(net.out[-1].weight, std=0.1)      # an untrained U-Net outputs 0: make it depend on h
-    S = VP()
-    xT = torch.randn(4, 1, 8, 8)
-    a, Ha = h_sample(net, S, xT, steps=5, seed=3)
-    b, Hb = h_sample(net, S, xT, steps=5, seed=3, delta=torch.zeros(Ha.shape[2:]))
-    c, _ = h_sample(net, S, xT, steps=5, seed=4)
+    S_ = VP()
+    xT_ = torch.randn(4, 1, 8, 8)
+    a, Ha = h_sample(net, S_, xT_, steps=5, seed=3)
+    b, Hb = h_sample(net, S_, xT_, steps=5, seed=3, delta=torch.zeros(Ha.shape[2:]))
+    c, _ = h_sample(net, S_, xT_, steps=5, seed=4)
     assert torch.equal(a, b) and torch.equal(Ha, Hb) and not torch.allclose(a, c)
     assert Ha.shape == (5, 4, 16, 4, 4)
-    d, _ = h_sample(net, S, xT, steps=5, seed=3, delta=torch.ones(Ha.shape[2:]))
+    d, _ = h_sample(net, S_, xT_, steps=5, seed=3, delta=torch.ones(Ha.shape[2:]))
     assert not torch.allclose(a, d)
-    e, _ = h_sample(net, S, xT, steps=5, seed=3, delta=torch.ones(Ha.shape[2:]), asymmetric=True, edit_steps=[0, 1])
+    e, _ = h_sample(net, S_, xT_, steps=5, seed=3, delta=torch.ones(Ha.shape[2:]), asymmetric=True, edit_steps=[0, 1])
     assert not torch.allclose(e, d) and not torch.allclose(e, a)

@@ -47,8 +47,8 @@ def test_load_images_sizes_and_errors():
     from diffusion_lab.data import resize_images
     x, y = load_images('digits')
     assert x.shape == (1797, 1, 8, 8) and x.min() >= -1 and x.max() <= 1 and set(y.tolist()) == set(range(10))
-    xs, ys = load_images('shapes', size=32, limit=10)
-    assert xs.shape == (10, 1, 32, 32) and int(ys.max()) <= 6
+    xs_, ys_ = load_images('shapes', size=32, limit=10)
+    assert xs_.shape == (10, 1, 32, 32) and int(ys_.max()) <= 6
     x28 = torch.rand(3, 1, 28, 28) * 2 - 1
     x32 = resize_images(x28, 32)
     assert x32.shape[-1] == 32 and torch.equal(x32[..., 2:30, 2:30], x28) and (x32[..., :2, :] == -1).all()
@@ -72,10 +72,10 @@ def test_zero_shot_shares_draws_and_plain_loop_trains():
     assert err.shape == (5, 4, 10)
     assert torch.allclose(err[..., 0], err[..., 1]) and torch.equal(err[..., 1], err[..., 9])   # the same draws for every class
     net = build_generator({'ch': 8, 'ch_mult': (1, 2), 'attn_levels': ()}, 1, 10)
-    r = plain_training_loop(net, torch.rand(64, 1, 8, 8) * 2 - 1, torch.randint(0, 10, (64,)), steps=6, batch=16, warmup_steps=2)
-    assert len(r['losses']) == 8 and all(math.isfinite(v) for v in r['losses'])
-    fl = training_flops(net, (1, 8, 8))
-    assert 2.5 < fl['train'] / fl['forward'] < 3.5                    # a training step costs about three forward passes
+    r_ = plain_training_loop(net, torch.rand(64, 1, 8, 8) * 2 - 1, torch.randint(0, 10, (64,)), steps=6, batch=16, warmup_steps=2)
+    assert len(r_['losses']) == 8 and all(math.isfinite(v) for v in r_['losses'])
+    fl_ = training_flops(net, (1, 8, 8))
+    assert 2.5 < fl_['train'] / fl_['forward'] < 3.5                    # a training step costs about three forward passes
 
 
 @pytest.mark.slow

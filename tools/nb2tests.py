@@ -11,6 +11,9 @@ Rules a test cell follows
   `from diffusion_lab.<module> import *`), and must import anything else it needs. pytest then
   proves it does not lean on notebook globals.
 - No IPython magics or shell escapes (`%`, `!`): they are not Python.
+- It does not rebind the notebook's globals: in JupyterLab test cells run in the notebook's namespace, so a test that
+  assigned `x` or `law` would change what the cells after it see. A name that a test cell assigns (imports aside) and a
+  teaching cell also assigns is refused with the names to rename (the convention: a trailing underscore, `law_`).
 - Extra flags on the same cell become pytest marks: `#| slow` and `#| cuda` (skipped by default,
   exactly as `nbdev_test` skips them through settings.ini's `tst_flags`; `DL_RUN_SLOW=1` runs slow
   ones; cuda ones run where CUDA is available).
@@ -78,9 +81,37 @@ def body(source):
     return lines[i:]
 
 
+def assigned(code):
+    "Names a cell binds at any depth outside functions' bodies of its own (assignments, loops, defs), imports left out."
+    names = set()
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return names
+
+    class V(ast.NodeVisitor):
+        def visit_FunctionDef(self, n): names.add(n.name)
+        visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
+        def visit_Lambda(self, n): pass
+        def visit_ListComp(self, n): pass
+        visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp
+        def visit_Name(self, n):
+            if isinstance(n.ctx, ast.Store):
+                names.add(n.id)
+    V().visit(tree)
+    return names - {'_'}
+
+
 def convert(nb_path, lib_name, nbs_root):
     nb = json.loads(nb_path.read_text(encoding='utf-8'))
     module, tests, seen, imports = None, [], set(), []
+    teaching = set()                                  # names the notebook's own (non-test, non-export) cells bind
+    for cell in nb['cells']:
+        if cell['cell_type'] == 'code':
+            src = ''.join(cell['source'])
+            d = directives(src)
+            if not ({'test', 'export', 'exports'} & set(d)):
+                teaching |= assigned('\n'.join(l for l in body(src) if not l.lstrip().startswith(('%', '!'))))
     for idx, cell in enumerate(nb['cells']):
         if cell['cell_type'] != 'code':
             continue
@@ -102,6 +133,10 @@ def convert(nb_path, lib_name, nbs_root):
         bad = [l for l in lines if l.lstrip().startswith(('%', '!'))]
         if bad:
             raise SystemExit(f'{nb_path} cell {idx}: test cells cannot hold IPython magics: {bad[0]!r}')
+        clash = sorted(assigned('\n'.join(lines)) & teaching)
+        if clash:
+            raise SystemExit(f'{nb_path}: test cell "{name}" rebinds the notebook globals {clash}; rename them in the test '
+                             '(e.g. with a trailing underscore) so the cells after it see the notebook\'s values')
         marks = [f'@pytest.mark.{f}\n' for f in FLAGS if f in d]
         code = '\n'.join('    ' + l if l.strip() else '' for l in lines) or '    pass'
         tests.append(f"{''.join(marks)}def test_{name}():\n{code}\n")
