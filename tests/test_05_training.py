@@ -209,4 +209,4 @@ def test_fit_is_the_plain_loop_plus_extras():
     assert [s for s, _ in res_.log] == list(range(1, 21)) and all(abs(l - m) < 1e-6 for (_, l), m in zip(res_.log, la))
     r_ = bench_fit(steps=30, batch_size=64, n=400, sample_steps=10, repeats=1)                 # the benchmark's report
     assert r_['steps'] == 30 and r_['params'] == sum(p.numel() for p in MLPDenoiser(dim=2).parameters())
-    assert {'plain_steps_per_s', 'fit_steps_per_s', 'fit_over_plain_time', 'within_3sigma', 'modes_covered', 'sample_seconds_ddim20'} <= set(r_)
+    assert set(r_).issuperset({'plain_steps_per_s', 'fit_steps_per_s', 'fit_over_plain_time', 'within_3sigma', 'modes_covered', 'sample_seconds_ddim20'})   # the report's keys
