@@ -17,7 +17,7 @@ ARGS ?=
 # the notebooks and the commands, so each is trained once per machine.
 export DIFFUSION_LAB_CACHE ?= $(HOME)/.cache/diffusion_lab
 
-.PHONY: all install demo test test-slow check pytest pytest-slow nbtest nbtest-slow browser explorers export lab clean bench bench-gpu bench-mnist hallucination hspace
+.PHONY: all install demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser explorers export lab clean bench bench-gpu bench-mnist hallucination hspace
 all: test
 
 $(VENV)/.installed: settings.ini setup.py
@@ -37,6 +37,10 @@ export: install
 	$(PY) tools/nb2readme.py
 	$(PY) tools/nb_pictures.py
 	$(VENV)/bin/nbdev_clean
+
+# run notebooks top to bottom and keep their outputs, as the pages show them: make outputs NB='nbs/04_samplers.ipynb'
+outputs: install
+	$(PY) tools/nb_outputs.py $(NB)
 
 check: install
 	bash tools/check_in_step.sh $(VENV)
