@@ -24,7 +24,7 @@ from .score import diffusion_loss
 # %% auto 0
 __all__ = ['CKPT', 'plain_fit', 'ensure_writable', 'signature', 'save_checkpoint', 'load_checkpoint', 'ema_decay_at',
            'ema_warmup', 'ema_update', 'place_data', 'batches', 'make_optimizer', 'train_step', 'training_state',
-           'resume', 'wrap_model', 'TrainResult', 'fit', 'drop_labels', 'train_diffusion', 'bench_fit']
+           'restore', 'wrap_model', 'TrainResult', 'fit', 'drop_labels', 'train_diffusion', 'bench_fit']
 
 # %% ../nbs/05_training.ipynb
 def plain_fit(model: nn.Module, data: Tensor, loss_fn, steps: int = 1000, batch_size: int = 256, lr: float = 1e-3,
@@ -199,7 +199,7 @@ def training_state(model, ema, opt, sched, step: int, gens: list, log: list, con
             'step': step, 'generators': gens, 'log': log, 'signature': signature(model), 'config': config or {}, 'seed': seed}
 
 
-def resume(ckpt: Path, model, ema, opt, sched, g: torch.Generator, rank: int = 0, world: int = 1):
+def restore(ckpt: Path, model, ema, opt, sched, g: torch.Generator, rank: int = 0, world: int = 1):
     "Restore a run from `ckpt` into the given objects; returns `(step, log)`."
     st = load_checkpoint(ckpt, model, map_location=g.device)
     gens = st['generators']
@@ -265,13 +265,13 @@ class TrainResult:
 
 def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None, steps: int = 1000, batch_size: int = 256,
         lr: float = 1e-3, warmup: int = 100, weight_decay: float = 0.0, grad_clip: float | None = 1.0,
-        ema_decay: float = 0.999, seed: int = 0, out=None, ckpt_every: int | None = None, resume_run: bool = True,
+        ema_decay: float = 0.999, seed: int = 0, out=None, ckpt_every: int | None = None, resume: bool = True,
         log_every: int = 50, device=None, compile: bool | str = False, max_seconds: float | None = None,
         progress: bool = True, callback=None, config: dict | None = None, distributed: bool | None = None) -> TrainResult:
     """Train `model` on `data` (N, ...) (and optional `labels` (N,)) by minimising `loss_fn(model, x, y, generator)`.
 
     `out`: a folder for `checkpoint.pt`, written every `ckpt_every` steps and at the end, and resumed from when present
-    (`resume_run=True`). `max_seconds` stops at a time budget. `config` (a dict) is stored in the checkpoint so a command
+    (`resume=True`). `max_seconds` stops at a time budget. `config` (a dict) is stored in the checkpoint so a command
     can rebuild the model. `compile`: True, or a `torch.compile` mode. `distributed`: None joins torchrun's processes
     when WORLD_SIZE > 1; False trains in this process alone. Returns a `TrainResult`."""
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
@@ -289,8 +289,8 @@ def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None
     opt, sched = make_optimizer(model, lr, weight_decay, warmup)
     ema = AveragedModel(model, multi_avg_fn=ema_warmup(ema_decay), use_buffers=True)
     step, log, resumed = 0, [], None
-    if ckpt is not None and resume_run and ckpt.is_file():
-        step, log = resume(ckpt, model, ema, opt, sched, g, rank, world)
+    if ckpt is not None and resume and ckpt.is_file():
+        step, log = restore(ckpt, model, ema, opt, sched, g, rank, world)
         resumed = step
         if progress and rank == 0:
             print(f'fit: resumed from step {step} of {ckpt}', file=sys.stderr, flush=True)
