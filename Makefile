@@ -49,7 +49,7 @@ check: install
 # faster than one process with two threads, since the small models here are bound by Python overhead.
 ONE_THREAD := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 # the research notebooks (long trainings) run in test-slow; the teaching notebooks in test
-RESEARCH_NBS := ^(_|\.|1[0-9]_)
+RESEARCH := 1[0-9]_
 
 pytest: install
 	$(ONE_THREAD) $(PY) -m pytest -q -n 2 tests
@@ -58,10 +58,10 @@ pytest-slow: install
 	$(ONE_THREAD) DL_RUN_SLOW=1 $(PY) -m pytest -q -n 2 -m slow tests
 
 nbtest: install
-	$(ONE_THREAD) $(VENV)/bin/nbdev_test --n_workers 2 --timing --skip_file_re '$(RESEARCH_NBS)'
+	$(ONE_THREAD) $(VENV)/bin/nbdev_test --n_workers 2 --timing --skip_file_re '^(_|\.|$(RESEARCH))'
 
 nbtest-slow: install
-	$(ONE_THREAD) $(VENV)/bin/nbdev_test --n_workers 2 --timing --file_re '^1[0-9]_'
+	$(ONE_THREAD) $(VENV)/bin/nbdev_test --n_workers 2 --timing --file_re '^$(RESEARCH)'
 
 # The explorers in a real JupyterLab in headless Chromium: installs Debian's chromium (apt-get) and, into the venv,
 # JupyterLab and playwright when absent; screenshots in out/browser

@@ -18,13 +18,13 @@ import torch
 from tqdm.auto import tqdm
 
 from . import __version__
-from .data import (DATASETS, circle_mixture, grid_mixture, load_dataset, load_digits_images, mixture_1d,
+from .data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, load_dataset, load_digits_images, mixture_1d,
                                 plot_law, show_images)
 from .generators import GENERATOR_CONFIGS, run_generators
 from .hallucination import HALLUCINATION_CONFIGS, run_hallucination
 from .hspace import run_hspace
 from .metrics import feature_net, image_scores, mmd, mmd_floor, sampler_report
-from .models import build_model, count_params
+from .models import UNET_CONFIGS, build_model, count_params
 from .samplers import SAMPLERS, bench_samplers, evaluations, get_sampler, sample, steps_for_nfe
 from .schedules import DDPM, EDM, VE, VP, get_schedule, plot_log_snr, q_sample, show_forward
 from .score import model_denoiser
@@ -45,7 +45,6 @@ def prepare_out(out) -> Path:
 # %% ../nbs/99_cli.ipynb
 def model_config(data: str, size: str = 'small', num_classes: int | None = None) -> dict:
     "The model configuration (`{'kind': 'mlp' or 'unet', ...}`, what `models.build_model` takes) for a data set and size."
-    from diffusion_lab.models import UNET_CONFIGS
     if size not in ('small', 'medium'):
         raise ValueError(f"unknown model size {size!r}; choose 'small' or 'medium'")
     if load_dataset_kind(data) == 'points':
@@ -55,7 +54,6 @@ def model_config(data: str, size: str = 'small', num_classes: int | None = None)
 
 def load_dataset_kind(name: str) -> str:
     "'points' or 'images' for a name in `DATASETS` (a ValueError for any other name)."
-    from diffusion_lab.data import IMAGE_SETS
     if name not in DATASETS:
         raise ValueError(f'unknown data set {name!r}; choose one of {list(DATASETS)}')
     return 'images' if name in IMAGE_SETS else 'points'

@@ -237,9 +237,10 @@ class _Progress:
 
     def update(self, step, seconds, loss=None):
         if self.budget is not None:
-            self.bar.n = min(round(seconds), self.bar.total)
-            self.bar.set_postfix({'step': step, **({'loss': f'{loss:.4f}'} if loss is not None else {})}, refresh=False)
-            self.bar.refresh()
+            n = min(round(seconds), self.bar.total)
+            if n != self.bar.n or loss is not None:     # redraw when a second has passed or at a log point, not every step
+                self.bar.n = n
+                self.bar.set_postfix({'step': step, **({'loss': f'{loss:.4f}'} if loss is not None else {})})
         else:
             self.bar.update(1)
             if loss is not None:

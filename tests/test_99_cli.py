@@ -11,13 +11,13 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 from diffusion_lab import __version__
-from diffusion_lab.data import (DATASETS, circle_mixture, grid_mixture, load_dataset, load_digits_images, mixture_1d,
+from diffusion_lab.data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, load_dataset, load_digits_images, mixture_1d,
                                 plot_law, show_images)
 from diffusion_lab.generators import GENERATOR_CONFIGS, run_generators
 from diffusion_lab.hallucination import HALLUCINATION_CONFIGS, run_hallucination
 from diffusion_lab.hspace import run_hspace
 from diffusion_lab.metrics import feature_net, image_scores, mmd, mmd_floor, sampler_report
-from diffusion_lab.models import build_model, count_params
+from diffusion_lab.models import UNET_CONFIGS, build_model, count_params
 from diffusion_lab.samplers import SAMPLERS, bench_samplers, evaluations, get_sampler, sample, steps_for_nfe
 from diffusion_lab.schedules import DDPM, EDM, VE, VP, get_schedule, plot_log_snr, q_sample, show_forward
 from diffusion_lab.score import model_denoiser

@@ -82,7 +82,7 @@ def body(source):
 
 
 def assigned(code):
-    "Names a cell binds at any depth outside functions' bodies of its own (assignments, loops, defs), imports left out."
+    "Names a cell binds at its own level (assignments, loop targets, def and class names; not inside them or comprehensions), imports left out."
     names = set()
     try:
         tree = ast.parse(code)
