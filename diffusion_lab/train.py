@@ -22,7 +22,7 @@ from .schedules import get_schedule
 from .score import diffusion_loss
 
 # %% auto 0
-__all__ = ['CKPT', 'plain_fit', 'ensure_writable', 'signature', 'save_checkpoint', 'load_checkpoint', 'ema_decay_at',
+__all__ = ['CKPT', 'ORDERS', 'plain_fit', 'ensure_writable', 'signature', 'save_checkpoint', 'load_checkpoint', 'ema_decay_at',
            'ema_warmup', 'ema_update', 'place_data', 'batches', 'make_optimizer', 'train_step', 'training_state',
            'restore', 'wrap_model', 'TrainResult', 'fit', 'drop_labels', 'train_diffusion', 'bench_fit']
 
@@ -160,8 +160,27 @@ def place_data(model: nn.Module, data: Tensor, labels: Tensor | None, device: to
     return model, data, (labels.to(data.device) if labels is not None else None), on_device
 
 
-def batches(data: Tensor, labels: Tensor | None, batch_size: int, g: torch.Generator, device: torch.device, g_host=None):
-    "Endless random batches `(x, y)` on `device`, indices from `g` (from `g_host` when the data stay in host memory)."
+ORDERS = ('random', 'epoch', 'sequential')
+
+
+def batches(data: Tensor, labels: Tensor | None, batch_size: int, g: torch.Generator, device: torch.device, g_host=None,
+            order: str = 'random'):
+    """Endless batches `(x, y)` on `device`, indices from `g` (from `g_host` when the data stay in host memory).
+    `order='random'`: each batch drawn with replacement; `'epoch'`: a fresh permutation per pass over the data, cut
+    into full batches (a DataLoader with `shuffle=True, drop_last=True`); `'sequential'`: the data in their stored
+    order, pass after pass (no shuffling, as some papers' data streamers do)."""
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}; got {order!r}")
+    if order != 'random':
+        gen, dev = (g, data.device) if g_host is None else (g_host, torch.device('cpu'))
+        if batch_size > len(data):
+            raise ValueError(f"order={order!r} needs batch_size <= the {len(data)} samples; got {batch_size}")
+        while True:
+            perm = torch.randperm(len(data), generator=gen, device=dev) if order == 'epoch' else torch.arange(len(data), device=dev)
+            for k in range(0, len(data) - batch_size + 1, batch_size):
+                idx = perm[k:k + batch_size]
+                yield (data[idx].to(device, non_blocking=True),
+                       labels[idx].to(device, non_blocking=True) if labels is not None else None)
     while True:
         if g_host is None:
             idx = torch.randint(0, len(data), (batch_size,), generator=g, device=data.device)
@@ -180,9 +199,9 @@ def make_optimizer(model: nn.Module, lr: float, weight_decay: float = 0.0, warmu
 
 
 def train_step(net: nn.Module, model: nn.Module, loss_fn, xb: Tensor, yb, g: torch.Generator, opt, sched,
-               grad_clip: float | None = 1.0) -> Tensor:
+               grad_clip: float | None = 1.0, amp: bool = True) -> Tensor:
     "One optimisation step of `net` (`model` wrapped, or itself): loss, backward, clipping, optimiser and schedule step; the loss, detached."
-    with torch.autocast(xb.device.type, dtype=torch.bfloat16, enabled=xb.device.type == 'cuda'):
+    with torch.autocast(xb.device.type, dtype=torch.bfloat16, enabled=amp and xb.device.type == 'cuda'):
         loss = loss_fn(net, xb, yb, g)
     opt.zero_grad(set_to_none=True)
     loss.backward()
@@ -268,15 +287,19 @@ def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None
         lr: float = 1e-3, warmup: int = 100, weight_decay: float = 0.0, grad_clip: float | None = 1.0,
         ema_decay: float = 0.999, seed: int = 0, out=None, ckpt_every: int | None = None, resume: bool = True,
         log_every: int = 50, device=None, compile: bool | str = False, max_seconds: float | None = None,
-        progress: bool = True, callback=None, config: dict | None = None, distributed: bool | None = None) -> TrainResult:
+        progress: bool = True, callback=None, config: dict | None = None, distributed: bool | None = None,
+        amp: bool = True, order: str = 'random') -> TrainResult:
     """Train `model` on `data` (N, ...) (and optional `labels` (N,)) by minimising `loss_fn(model, x, y, generator)`.
 
     `out`: a folder for `checkpoint.pt`, written every `ckpt_every` steps and at the end, and resumed from when present
     (`resume=True`). `max_seconds` stops at a time budget. `config` (a dict) is stored in the checkpoint so a command
     can rebuild the model. `compile`: True, or a `torch.compile` mode. `distributed`: None joins torchrun's processes
-    when WORLD_SIZE > 1; False trains in this process alone. Returns a `TrainResult`."""
+    when WORLD_SIZE > 1; False trains in this process alone. `amp=False` keeps CUDA in fp32 (no bf16 autocast).
+    `order`: 'random' batches (with replacement), 'epoch' or 'sequential' passes (see `batches`). Returns a `TrainResult`."""
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     _check_inputs(data, labels, steps, batch_size)
+    if order not in ORDERS or (order != 'random' and batch_size > len(data)):
+        raise ValueError(f"order must be one of {ORDERS} (with batch_size <= {len(data)} samples unless 'random'); got {order!r}, batch_size {batch_size}")
     rank, world, owns_group = _dist_setup(device, distributed)
     model, data, labels, on_device = place_data(model, data, labels, device)
     g = torch.Generator(device=device).manual_seed(seed * 1000 + rank)
@@ -296,7 +319,8 @@ def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None
         if progress and rank == 0:
             print(f'fit: resumed from step {step} of {ckpt}', file=sys.stderr, flush=True)
     net = wrap_model(model, world, compile)
-    data_iter = batches(data, labels, batch_size, g, device, None if on_device else torch.Generator().manual_seed(seed * 1000 + rank))
+    data_iter = batches(data, labels, batch_size, g, device, None if on_device else torch.Generator().manual_seed(seed * 1000 + rank),
+                        order)
     n_ema = int(ema.n_averaged)                                     # the EMA's update count, kept on the host
 
     def checkpoint():
@@ -313,7 +337,7 @@ def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None
     model.train()
     while step < steps:
         xb, yb = next(data_iter)
-        loss = train_step(net, model, loss_fn, xb, yb, g, opt, sched, grad_clip)
+        loss = train_step(net, model, loss_fn, xb, yb, g, opt, sched, grad_clip, amp)
         bad = torch.where((bad < 0) & ~torch.isfinite(loss), torch.full_like(bad, step + 1), bad)
         ema_update(ema, model, n_ema, ema_decay); n_ema += 1
         run_loss += loss.float(); n_run += 1

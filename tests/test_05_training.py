@@ -16,6 +16,21 @@ from diffusion_lab.score import diffusion_loss
 from diffusion_lab.train import *
 
 
+def test_batch_orders():
+    d_ = torch.arange(10.)[:, None]
+    it_ = batches(d_, None, 3, torch.Generator().manual_seed(0), torch.device('cpu'), order='epoch')
+    first_pass = torch.cat([next(it_)[0] for _ in range(3)]).flatten()
+    assert len(first_pass.unique()) == 9                               # a permutation, cut into full batches of 3
+    it_ = batches(d_, torch.arange(10), 4, torch.Generator().manual_seed(0), torch.device('cpu'), order='sequential')
+    xb_, yb_ = zip(*[next(it_) for _ in range(3)])
+    assert [b.flatten().tolist() for b in xb_] == [[0, 1, 2, 3], [4, 5, 6, 7], [0, 1, 2, 3]] and torch.equal(yb_[1], torch.arange(4, 8))
+    for bad in ('shuffled',):
+        try:
+            next(batches(d_, None, 3, torch.Generator(), torch.device('cpu'), order=bad)); raise AssertionError('no error')
+        except ValueError as e:
+            assert 'order must be one of' in str(e)
+
+
 def test_gaussians8_mlp_2500_steps():
     from diffusion_lab.data import circle_mixture, plot_law
     from diffusion_lab.models import MLPDenoiser
