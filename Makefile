@@ -17,7 +17,7 @@ ARGS ?=
 # the notebooks and the commands, so each is trained once per machine.
 export DIFFUSION_LAB_CACHE ?= $(HOME)/.cache/diffusion_lab
 
-.PHONY: all install demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser explorers export lab clean bench bench-gpu bench-mnist hallucination hspace
+.PHONY: all install demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser explorers export lab clean bench bench-gpu bench-mnist hallucination hallucination-cpu hallucination-suspects hallucination-gpu hspace
 all: test
 
 $(VENV)/.installed: settings.ini setup.py
@@ -100,8 +100,21 @@ bench-mnist: install
 	$(VENV)/bin/diffusion-lab train --data mnist --size small --steps 1000000 --max-seconds 300 --sampler heun --nfe 19 --n-samples 1000 --out out/bench-mnist --no-progress
 
 # research studies (long; figures + metrics.json under out/)
+# the medium configuration of issue 13: the authors' law, schedule, model and data order on 2 CPU cores (about 35 minutes)
 hallucination: install
-	$(VENV)/bin/diffusion-lab hallucination --config cpu --seed 0 --out out/hallucination
+	$(VENV)/bin/diffusion-lab hallucination --config medium --seed 0 --out out/hallucination
+
+# the cpu miniature (a few minutes)
+hallucination-cpu: install
+	$(VENV)/bin/diffusion-lab hallucination --config cpu --seed 0 --out out/hallucination-cpu
+
+# why the detector falls short: one 2-D grid model per suspect (sigma, T and beta_end, length, init, data order)
+hallucination-suspects: install
+	$(PY) -c "from diffusion_lab.hallucination import run_suspects; run_suspects('cpu', 0, 'out/hallucination-suspects')"
+
+# the faithful configuration on a GPU, with the paper's numbers beside ours; sized for under 8 minutes, not yet run on one
+hallucination-gpu:
+	OUT=out/hallucination-gpu bash tools/hallucination_gpu.sh
 
 hspace: install
 	$(VENV)/bin/diffusion-lab hspace --seed 0 --out out/hspace

@@ -383,8 +383,11 @@ def _parser() -> argparse.ArgumentParser:
                                        help='training steps of the fit-against-plain-loop comparison; 0 leaves it out (default: %(default)s)')
     h = cmd['hallucination']
     h.add_argument('--config', default='cpu', choices=list(HALLUCINATION_CONFIGS),
-                   help="cpu: about 10 minutes on 2 cores; faithful: the authors' settings (a GPU) (default: %(default)s)")
-    h.add_argument('--skip', nargs='*', default=[], choices=('sweep', 'recursive', 'shapes'), help='parts to leave out')
+                   help="cpu: a few minutes on 2 cores; medium: the authors' law, schedule, model and data order, about 30-40 "
+                        "minutes on 2 cores; faithful: the authors' protocol (a GPU) (default: %(default)s)")
+    h.add_argument('--skip', nargs='*', default=[], choices=('sweep', 'recursive', 'shapes', 'mitigate'), help='parts to leave out')
+    h.add_argument('--grid-n', type=_positive_int, default=5, help='modes per side of the 2-D grid layout (default: %(default)s)')
+    h.add_argument('--steps', type=_positive_int, default=None, help="training steps of the grid models (default: the configuration's)")
     h.add_argument('--shapes', action='store_true', help='also train a U-Net on Simple Shapes (default: only with --config faithful)')
     h.add_argument('--shapes-seconds', type=_positive_float, default=600.0, help='training time of the Simple Shapes U-Net (default: %(default)s)')
     hs = cmd['hspace']
@@ -418,9 +421,11 @@ def _run(args) -> tuple[dict, Path, set]:
                                compile=False if args.no_compile else None), out, {'fid_table', 'settings'})
     if c == 'hallucination':
         return (run_hallucination(config=args.config, seed=args.seed, out=out, progress=progress, sweep='sweep' not in args.skip,
-                                  recursive='recursive' not in args.skip,
-                                  shapes=False if 'shapes' in args.skip else (True if args.shapes else None),
-                                  shapes_seconds=args.shapes_seconds, device=args.device), out, {'config', 'filter_96'})
+                                  recursive='recursive' not in args.skip, mitigate='mitigate' not in args.skip,
+                                  shapes=False if 'shapes' in args.skip else (True if args.shapes else None), grid_n=args.grid_n,
+                                  shapes_seconds=args.shapes_seconds, device=args.device,
+                                  **({'steps': args.steps} if args.steps else {})), out,
+                {'config', 'filter_96', 'detector_table', 'paper', 'laws_1d', 'sweep_1d'})
     if c == 'hspace':
         m = run_hspace(seed=args.seed, out=out, seconds=args.seconds, n=args.n, steps=args.steps,
                        digits_seconds=args.digits_seconds, progress=progress, device=args.device)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import sys
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ from torch import Tensor, nn
 
 from .data import (SHAPE_NAMES, SHAPE_PIXELS, STRIP, GaussianMixture, grid_mixture, mixture_1d,
                                 simple_shapes)
+from .metrics import mmd, mmd_floor
 from .models import build_unet, count_params, sinusoidal_embedding
 from .samplers import ddpm, time_grid
 from .schedules import DDPM
@@ -26,20 +28,39 @@ from .score import model_denoiser
 from .train import ensure_writable, train_diffusion
 
 # %% auto 0
-__all__ = ['HALLUCINATION_CONFIGS', 'hallucination_config', 'toy_law', 'toy_schedule', 'ToyDecoder', 'mode_spacing',
-           'classify_samples', 'midpoints', 'midpoint_mass', 'train_toy', 'sample_toy', 'plot_hallucinations',
-           'plot_interpolation_1d', 'hallucination_sweep_1d', 'detector_scores', 'roc_curve', 'retention_filter',
-           'keep_lowest', 'relative_reduction', 'plot_roc', 'threshold_explorer', 'recursive_training',
-           'plot_recursive', 'strip_counts', 'shapes_detector', 'shapes_experiment', 'run_hallucination']
+__all__ = ['HALLUCINATION_CONFIGS', 'AUTHORS_SHAPE_PIXELS', 'PAPER', 'hallucination_config', 'toy_law', 'toy_schedule',
+           'toy_data', 'ToyDecoder', 'mode_spacing', 'classify_samples', 'midpoints', 'midpoint_mass', 'xavier_init',
+           'train_toy', 'sample_toy', 'plot_hallucinations', 'plot_interpolation_1d', 'hallucination_sweep_1d',
+           'detector_scores', 'roc_curve', 'retention_filter', 'keep_lowest', 'relative_reduction', 'plot_roc',
+           'threshold_explorer', 'plot_detector_histogram', 'plot_missed', 'detector_table', 'suspects_study',
+           'run_suspects', 'sharpened_denoiser', 'in_support_mmd', 'mitigation_study', 'recursive_training',
+           'plot_recursive', 'simple_shapes_authors', 'strip_counts', 'shapes_detector', 'shapes_experiment',
+           'laws_1d_study', 'run_hallucination']
 
 # %% ../nbs/10_hallucination.ipynb
 HALLUCINATION_CONFIGS = {
+    # the authors' protocol (gaussian_experiments/run.sh and train_toy.py), GPU work
     'faithful': dict(std=0.05, n_train=100_000, T=1000, beta_start=1e-3, beta_end=0.2, width=128, blocks=3,
                      shared=True, lr=1e-3, batch_size=10_000, steps=100_000, n_samples=100_000,
-                     recursive_n=100_000, recursive_steps=100_000, gen_factor=5, ema=False),
+                     recursive_n=100_000, recursive_steps=100_000, gen_factor=1.025, ema=False,
+                     init='xavier', order='sequential', balanced=True, amp=False,
+                     laws_1d=(((1.0, 2.0, 3.0), 20_000, 20_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 50_000)),
+                     sweep_steps=None, sharpen=dict(strength=2.0, scale=1.0, t_max=20, probes=1)),
+    # as close to faithful as 2 CPU cores allow in about 30 minutes: same law, schedule, model, init, data order,
+    # fp32; 5x fewer samples per step, 5x fewer steps, 5x fewer samples drawn
+    'medium': dict(std=0.05, n_train=100_000, T=1000, beta_start=1e-3, beta_end=0.2, width=128, blocks=3,
+                   shared=True, lr=1e-3, batch_size=1_000, steps=20_000, n_samples=20_000,
+                   recursive_n=5_000, recursive_steps=1_500, gen_factor=1.025, ema=False,
+                   init='xavier', order='sequential', balanced=True, amp=False,
+                   laws_1d=(((1.0, 2.0, 3.0), 20_000, 5_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 5_000)),
+                   sweep_steps=None, sharpen=dict(strength=2.0, scale=1.0, t_max=20, probes=1)),
+    # a miniature for a laptop (about 3 minutes for the two grids): sigma 0.1, T = 200 with beta_end 0.05
     'cpu': dict(std=0.1, n_train=20_000, T=200, beta_start=1e-3, beta_end=0.05, width=128, blocks=3,
                 shared=True, lr=2e-3, batch_size=512, steps=8_000, n_samples=10_000,
-                recursive_n=5_000, recursive_steps=3_000, gen_factor=2, ema=False),
+                recursive_n=5_000, recursive_steps=3_000, gen_factor=1.025, ema=False,
+                init='default', order='random', balanced=False, amp=True,
+                laws_1d=(((1.0, 2.0, 3.0), 20_000, 3_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 3_000)),
+                sweep_steps=3_000, sharpen=dict(strength=2.0, scale=1.0, t_max=20, probes=1)),
 }
 
 
@@ -55,19 +76,36 @@ def hallucination_config(name: str = 'cpu', **overrides) -> dict:
     return cfg
 
 
-def toy_law(kind: str = 'grid', std: float = 0.05, means=(1.0, 2.0, 3.0)) -> GaussianMixture:
-    """The paper's laws: 'grid' (5x5 at 2(i, j), divided by sqrt(std^2 + 8)), 'rotated' (the same grid turned 45°)
-    or '1d' (modes at `means`, unscaled)."""
+def toy_law(kind: str = 'grid', std: float = 0.05, means=(1.0, 2.0, 3.0), n: int = 5) -> GaussianMixture:
+    """The paper's laws. 'grid': n x n modes at 2(i, j), divided by the authors' normaliser sqrt(std^2 + per-axis
+    variance of the modes) (sqrt(std^2 + 8) for 5x5); 'rotated': the authors' diamond, the same grid turned 45° and
+    shrunk by 1/sqrt(2) (neighbours 2/sqrt(2) apart before the same normaliser); '1d': modes at `means`, unscaled."""
     if kind == '1d':
         return mixture_1d(means, std)
     if kind not in ('grid', 'rotated'):
         raise ValueError(f"kind must be 'grid', 'rotated' or '1d'; got {kind!r}")
-    return grid_mixture(5, 2.0, std, rotate=45.0 if kind == 'rotated' else 0.0, scale=math.sqrt(std**2 + 8))
+    if not isinstance(n, int) or n < 2:
+        raise ValueError(f'a grid needs n >= 2 modes per side; got {n!r}')
+    norm = math.sqrt(std**2 + 4 * (n**2 - 1) / 12)
+    if kind == 'grid':
+        return grid_mixture(n, 2.0, std, scale=norm)
+    return grid_mixture(n, 2.0 / math.sqrt(2), std, rotate=45.0, scale=norm)
 
 
 def toy_schedule(cfg: dict) -> DDPM:
     "The configuration's DDPM schedule: linear betas from `beta_start` to `beta_end` in T steps."
     return DDPM.from_name('linear', cfg['T'], beta_start=cfg['beta_start'], beta_end=cfg['beta_end'])
+
+
+def toy_data(law: GaussianMixture, n: int, seed: int = 0, balanced: bool = True) -> Tensor:
+    """`n` training points of `law`. `balanced=True` is the authors' way: point i belongs to mode i mod K (equal
+    counts, in that cyclic order, so sequential batches hold every mode equally); otherwise modes drawn at random."""
+    if not balanced:
+        return law.sample(n, seed=seed)[0]
+    g = torch.Generator().manual_seed(seed)
+    k = torch.arange(n) % law.K
+    z = torch.randn(n, law.D, generator=g, dtype=torch.float64)
+    return (law.means[k] + law.stds[k, None] * z).float()
 
 # %% ../nbs/10_hallucination.ipynb
 class _TimeBlock(nn.Module):
@@ -111,16 +149,20 @@ def mode_spacing(law: GaussianMixture) -> float:
     return d[~torch.eye(len(d), dtype=torch.bool)].min().item()
 
 
-def classify_samples(x: Tensor, law: GaussianMixture, k: float = 4.0, between: float = 0.3) -> dict:
-    """Label samples of an isotropic mixture: `in_support` (within `k` stds of a mode), `between` (farther than
-    `between` x the mode spacing from every mode), `off_support` (not in support), `nearest` (mode index) and `dist`."""
+def classify_samples(x: Tensor, law: GaussianMixture, k: float = 4.0, between_sigma: float = 6.0,
+                     between: float | None = None) -> dict:
+    """Label samples of an isotropic mixture: `in_support` (within `k` stds of a mode), `between` (the hallucination:
+    farther than `between_sigma` stds from every mode, or, if `between` is given, farther than `between` x the mode
+    spacing), `off_support` (not in support), `nearest` (mode index) and `dist`."""
     x = torch.as_tensor(x).double().reshape(len(x), -1)
     if x.shape[1] != law.means.shape[1]:
         raise ValueError(f'samples have dimension {x.shape[1]} but the law has {law.means.shape[1]}')
+    if between_sigma < k and between is None:
+        raise ValueError(f'between_sigma ({between_sigma}) must be >= k ({k}): a hallucination lies outside the support')
     nearest, dist = law.nearest(x)
     inside = law.within(x, k)
-    return {'in_support': inside, 'off_support': ~inside,
-            'between': dist > between * mode_spacing(law), 'nearest': nearest, 'dist': dist}
+    far = dist > (between * mode_spacing(law) if between is not None else between_sigma * law.stds[nearest])
+    return {'in_support': inside, 'off_support': ~inside, 'between': far, 'nearest': nearest, 'dist': dist}
 
 
 def midpoints(law: GaussianMixture, axis_aligned: bool = True) -> Tensor:
@@ -151,25 +193,46 @@ def midpoint_mass(x: Tensor, law: GaussianMixture, axis_aligned: bool = True, ra
     return (d <= radius * mode_spacing(law)).double().mean().item()
 
 # %% ../nbs/10_hallucination.ipynb
+def xavier_init(model: nn.Module) -> nn.Module:
+    "The authors' initialisation: Xavier-uniform weights and zero biases for every linear layer (LayerNorms untouched)."
+    for m in model.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.xavier_uniform_(m.weight)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+    return model
+
+
 def train_toy(data: Tensor, cfg: dict, seed: int = 0, steps: int | None = None, progress: bool = False,
               device=None) -> nn.Module:
-    "Train the configuration's `ToyDecoder` on points `data` (N, dim); returns the raw model (or its EMA if cfg['ema'])."
+    """Train the configuration's `ToyDecoder` on points `data` (N, dim) with the one training loop: its init
+    ('xavier' or PyTorch's 'default'), batch order ('random', 'epoch' or 'sequential') and precision (`amp=False`:
+    fp32 on every device). Returns the raw model (or its EMA if cfg['ema'])."""
     data = torch.as_tensor(data).float().reshape(len(data), -1)
     torch.manual_seed(seed)
     model = ToyDecoder(data.shape[1], cfg['width'], cfg['blocks'], cfg['shared'])
+    if cfg.get('init', 'default') == 'xavier':
+        xavier_init(model)
+    elif cfg.get('init', 'default') != 'default':
+        raise ValueError(f"init must be 'xavier' or 'default'; got {cfg['init']!r}")
     res = train_diffusion(model, data, toy_schedule(cfg), pred='eps', steps=steps or cfg['steps'],
                           batch_size=min(cfg['batch_size'], len(data)), lr=cfg['lr'], warmup=0, grad_clip=None,
-                          ema_decay=0.999, seed=seed, progress=progress, device=device)
+                          ema_decay=0.999, seed=seed, progress=progress, device=device,
+                          amp=cfg.get('amp', True), order=cfg.get('order', 'random'))
     return (res.ema if cfg.get('ema') else res.model).eval()
 
 
 @torch.no_grad()
 def sample_toy(model: nn.Module, schedule: DDPM, n: int, seed: int = 0, keep: int = 40, batch: int = 100_000,
-               progress: bool = False) -> dict:
+               progress: bool = False, sharpen: dict | None = None) -> dict:
     """Ancestral DDPM sampling (variance beta_t) over all T steps. Returns `x` (n, dim), `x0` (keep, n, dim): the
-    predicted x0 of the last `keep` steps (t = keep..1), and `score_norm` (keep, n)."""
+    predicted x0 of the last `keep` steps (t = keep..1), `score_norm` (keep, n) and `evaluations`: network calls
+    per sample. `sharpen` (a dict of `sharpened_denoiser` options) samples with Laplacian score sharpening."""
     dev = next(model.parameters()).device
     den = model_denoiser(model, schedule)
+    counter = {'calls': 0}
+    if sharpen:
+        den = sharpened_denoiser(den, schedule, counter=counter, **sharpen)
     ts = time_grid(schedule, schedule.T)
     g = torch.Generator().manual_seed(seed)
     xs, x0s, norms = [], [], []
@@ -185,7 +248,9 @@ def sample_toy(model: nn.Module, schedule: DDPM, n: int, seed: int = 0, keep: in
         x = torch.randn(m, model.dim, generator=g).to(dev)
         out = ddpm(den, x, schedule, ts, generator=g, callback=cb, progress=progress, variance='large')
         xs.append(out.float().cpu()); x0s.append(torch.stack(last_x0)); norms.append(torch.stack(last_norm))
-    return {'x': torch.cat(xs), 'x0': torch.cat(x0s, 1), 'score_norm': torch.cat(norms, 1)}
+    n_batches = -(-n // batch)
+    return {'x': torch.cat(xs), 'x0': torch.cat(x0s, 1), 'score_norm': torch.cat(norms, 1),
+            'evaluations': (len(ts) - 1) + counter['calls'] / n_batches}
 
 # %% ../nbs/10_hallucination.ipynb
 def plot_hallucinations(x: Tensor, flags: Tensor, data: Tensor | None = None, ax=None, title: str = 'samples'):
@@ -231,15 +296,14 @@ def plot_interpolation_1d(model: nn.Module, law: GaussianMixture, schedule: DDPM
 # %% ../nbs/10_hallucination.ipynb
 def hallucination_sweep_1d(cfg: dict, sizes=(2_000, 20_000), gaps=(0.5, 1.0, 2.0), steps: int = 3000, n: int = 10_000,
                            seed: int = 0, progress: bool = False) -> dict:
-    """Between-mode rate of 1-D models: `by_size` (gap 1, each training-set size) and `by_gap` (the config's
-    n_train, each mode distance). Each model trains `steps` steps."""
+    """Off-support rate (farther than 4 sigma from every mode: the same rule at every gap) of 1-D models: `by_size`
+    (gap 1, each training-set size) and `by_gap` (the config's n_train, each mode distance). Each trains `steps` steps."""
     S = toy_schedule(cfg)
 
     def rate(gap, size):
         law = toy_law('1d', cfg['std'], tuple(1.0 + gap * i for i in range(3)))
-        data, _ = law.sample(size, seed=seed)
-        model = train_toy(data, cfg, seed=seed, steps=steps)
-        return classify_samples(sample_toy(model, S, n, seed=seed + 1, keep=1)['x'], law)['between'].double().mean().item()
+        model = train_toy(toy_data(law, size, seed, cfg.get('balanced', False)), cfg, seed=seed, steps=steps)
+        return classify_samples(sample_toy(model, S, n, seed=seed + 1, keep=2)['x'], law)['off_support'].double().mean().item()
     it = [('size', s) for s in sizes] + [('gap', g) for g in gaps]
     res = {'by_size': {}, 'by_gap': {}}
     for kind, v in _progress(it, progress, 'sweep 1-D'):
@@ -360,13 +424,166 @@ def threshold_explorer(x: Tensor, scores: Tensor, in_support: Tensor, hallucinat
     return explorer(controls, show, widget)
 
 # %% ../nbs/10_hallucination.ipynb
+def plot_detector_histogram(scores: Tensor, in_support: Tensor, hallucinated: Tensor, retention: float = 0.96, ax=None,
+                            title: str = 'x0 variance, last K steps'):
+    "The paper's figure: histograms (log x) of the detector score of in-support and hallucinated samples, and the 96% threshold."
+    s = torch.as_tensor(scores).double().clamp(min=1e-12)
+    f = retention_filter(s, in_support, hallucinated, retention)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.4))
+    bins = np.logspace(np.log10(s.min().item()), np.log10(s.max().item()), 60)
+    ax.hist(s[torch.as_tensor(in_support).bool()].numpy(), bins=bins, alpha=0.6, density=True, label='in support')
+    ax.hist(s[torch.as_tensor(hallucinated).bool()].numpy(), bins=bins, alpha=0.6, density=True, color='red', label='between modes')
+    ax.axvline(f['threshold'], c='k', ls='--', lw=1, label=f"keep {retention:.0%}: TPR {f['tpr']:.1%}")
+    ax.set(xscale='log', xlabel='score', ylabel='density', title=title)
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+def plot_missed(x: Tensor, scores: Tensor, in_support: Tensor, hallucinated: Tensor, retention: float = 0.96, ax=None):
+    "The samples on the plane: hallucinations the 96% filter removes (red) and those it misses (black crosses)."
+    s = torch.as_tensor(scores).double()
+    hal = torch.as_tensor(hallucinated).bool()
+    f = retention_filter(s, in_support, hal, retention)
+    missed, caught = hal & (s <= f['threshold']), hal & (s > f['threshold'])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.6, 4.4))
+    x = torch.as_tensor(x)
+    ax.scatter(*x[~hal].T.numpy(), s=0.3, c='0.75')
+    ax.scatter(*x[caught].T.numpy(), s=3, c='red', label=f'removed ({int(caught.sum())})')
+    ax.scatter(*x[missed].T.numpy(), s=10, c='k', marker='x', lw=0.7, label=f'missed ({int(missed.sum())})')
+    ax.set(aspect='equal', title='hallucinations at 96% retention')
+    ax.legend(loc='upper right', fontsize=8, markerscale=2)
+    return ax.figure
+
+
+def detector_table(run: dict, law: GaussianMixture, Ks=(2, 3, 5, 7, 10, 20, 40), retention: float = 0.96) -> list:
+    """TPR at `retention` and AUROC of the x0-variance score for each window K and each ground-truth definition
+    (between = > 6 sigma from every mode; > 0.3 x spacing, the old rule; off support = > 4 sigma). No training."""
+    defs = {'> 6 sigma': dict(between_sigma=6.0), '> 0.3 spacing': dict(between=0.3), '> 4 sigma (off support)': dict(between_sigma=4.0)}
+    rows = []
+    for name, kw in defs.items():
+        lab = classify_samples(run['x'], law, **kw)
+        if not lab['between'].any():
+            continue
+        for K in Ks:
+            if K > run['x0'].shape[0]:
+                continue
+            sc = detector_scores(run, K)['x0_var']
+            rows.append({'ground_truth': name, 'K': K, 'positives': int(lab['between'].sum()),
+                         'tpr_at_96': retention_filter(sc, lab['in_support'], lab['between'], retention)['tpr'],
+                         'auroc': roc_curve(sc, lab['between'], lab['in_support'])[3]})
+    return rows
+
+
+def suspects_study(base: str = 'cpu', seed: int = 0, K: int = 10, progress: bool = False, device=None, **variants) -> list:
+    """Train the 2-D grid once per suspect and measure the detector (TPR at 96% retention, AUROC, between-mode
+    rate) with everything else as in configuration `base`. `variants`: name -> config overrides; the default set
+    changes sigma, T and beta_end, the training length, the initialisation and the data order one at a time."""
+    variants = variants or {'baseline': {}, 'sigma 0.05': dict(std=0.05), 'T 1000, beta_end 0.2': dict(T=1000, beta_end=0.2),
+                            'steps x2': dict(steps=2 * HALLUCINATION_CONFIGS[base]['steps']), 'xavier init': dict(init='xavier'),
+                            'balanced, sequential': dict(balanced=True, order='sequential')}
+    rows = []
+    for name, over in _progress(variants.items(), progress, 'suspects'):
+        cfg = hallucination_config(base, **over)
+        law = toy_law('grid', cfg['std'])
+        model = train_toy(toy_data(law, cfg['n_train'], seed, cfg['balanced']), cfg, seed=seed, device=device)
+        run = sample_toy(model, toy_schedule(cfg), cfg['n_samples'], seed=seed + 1, keep=K)
+        lab = classify_samples(run['x'], law)
+        sc = detector_scores(run, K)['x0_var']
+        rows.append({'suspect': name, 'between_mode_rate': lab['between'].double().mean().item(),
+                     'tpr_at_96': retention_filter(sc, lab['in_support'], lab['between'])['tpr'] if lab['between'].any() else float('nan'),
+                     'auroc': roc_curve(sc, lab['between'], lab['in_support'])[3] if lab['between'].any() else float('nan')})
+    return rows
+
+
+def run_suspects(base: str = 'cpu', seed: int = 0, out='out/hallucination-suspects', progress: bool = True) -> list:
+    "`suspects_study` as a benchmark command (`make hallucination-suspects`): prints the table, writes suspects.json."
+    out = Path(ensure_writable(out))
+    t0 = time.time()
+    rows = suspects_study(base, seed=seed, progress=progress)
+    for r in rows:
+        print(f"{r['suspect']:>24}  between {r['between_mode_rate']:.4f}  TPR@96 {r['tpr_at_96']:.3f}  AUROC {r['auroc']:.3f}")
+    (out / 'suspects.json').write_text(json.dumps({'base': base, 'seed': seed, 'rows': rows,
+                                                    'seconds': round(time.time() - t0, 1)}, indent=2))
+    return rows
+
+# %% ../nbs/10_hallucination.ipynb
+def sharpened_denoiser(denoise, schedule, strength: float = 1.0, scale: float = 0.5, t_max: float = 20,
+                       probes: int = 1, seed: int = 0, counter: dict | None = None):
+    """Laplacian score sharpening (Barath Chandran C., Anumasa, Liu 2025) as a denoiser wrapper for any sampler:
+    eps - alpha Lap(eps) with alpha = strength h^2 / 2 and h = scale * sigma_t, at steps t <= t_max (elsewhere eps
+    unchanged). A smooth network behaves like the true eps blurred over a width b; blurring adds (b^2/2) Lap, so
+    subtracting it with h ~ b undoes the blur to first order (unsharp masking). The Laplacian of every output
+    coordinate is estimated by Hutchinson's trick with central differences along `probes` random unit directions u:
+    Lap f(x) ~ D [f(x + h u) + f(x - h u) - 2 f(x)] / h^2 (exact in 1-D). Costs 2 * probes evaluations per sharpened
+    step, added to `counter['calls']` when a dict is given."""
+    if strength < 0 or scale <= 0 or probes < 1:
+        raise ValueError(f'need strength >= 0, scale > 0 and probes >= 1; got {strength}, {scale}, {probes}')
+    g = torch.Generator().manual_seed(seed)
+
+    def den(x: Tensor, t, **kw) -> Tensor:
+        eps = denoise(x, t, **kw)
+        t_now = float(torch.as_tensor(t).max())
+        if strength == 0 or t_now > t_max:
+            return eps
+        h = scale * schedule.scales(t_now)[1]
+        D = x[0].numel()
+        tt = torch.as_tensor(t)
+        t2 = torch.cat([tt, tt]) if tt.ndim else tt                 # per-sample times follow the doubled batch
+        acc = torch.zeros_like(eps)
+        for _ in range(probes):
+            u = torch.randn(x.shape, generator=g).to(x.device, x.dtype)
+            u = u / u.flatten(1).norm(dim=1).view(-1, *[1] * (x.ndim - 1))
+            both = denoise(torch.cat([x + h * u, x - h * u]), t2, **kw)
+            acc += both[:len(x)] + both[len(x):] - 2 * eps
+        if counter is not None:
+            counter['calls'] += 2 * probes
+        return eps - (strength * D / (2 * probes)) * acc          # alpha Lap = (strength h^2 / 2) D acc / (h^2 probes)
+    return den
+
+# %% ../nbs/10_hallucination.ipynb
+def in_support_mmd(x: Tensor, law: GaussianMixture, n: int = 2000, seed: int = 123, k: float = 4.0) -> float:
+    """MMD of the in-support samples of `x` (within `k` sigma) against as many fresh points of `law`, divided by the
+    real-versus-real floor at that size: 1 is as good as the law itself. It sees blurred, shrunk or shifted modes,
+    not hallucinations (those are the between-mode rate)."""
+    ins = torch.as_tensor(x)[law.within(x, k)][:n]
+    if len(ins) < 50:
+        return float('nan')
+    return mmd(ins, law.sample(len(ins), seed=seed)[0]) / mmd_floor(law, len(ins))
+
+
+def mitigation_study(model: nn.Module, law: GaussianMixture, schedule: DDPM, n: int, sharpen: dict, seed: int = 0,
+                     K: int = 10, base: dict | None = None, progress: bool = False) -> dict:
+    """Between-mode rate and in-support quality of `n` samples drawn without and with Laplacian sharpening (same
+    seed), the sharpening's extra evaluations per sample, and the detector filter *at the same cost*: spending those
+    evaluations on drawing more samples and keeping the fraction T / (T + extra) with the lowest x0 variance."""
+    base = base or sample_toy(model, schedule, n, seed=seed, keep=K, progress=progress)
+    sharp = sample_toy(model, schedule, n, seed=seed, keep=K, sharpen=sharpen, progress=progress)
+    lb, ls = classify_samples(base['x'], law), classify_samples(sharp['x'], law)
+    extra = sharp['evaluations'] - base['evaluations']
+    keep = base['evaluations'] / (base['evaluations'] + extra)
+    kept = keep_lowest(detector_scores(base, K)['x0_var'], keep)
+    rate = lambda lab, m=None: lab['between'][m].double().mean().item() if m is not None else lab['between'].double().mean().item()
+    return {'between_mode_rate_before': rate(lb), 'between_mode_rate_after': rate(ls),
+            'off_support_rate_before': lb['off_support'].double().mean().item(),
+            'off_support_rate_after': ls['off_support'].double().mean().item(),
+            'mmd_over_floor_before': in_support_mmd(base['x'], law), 'mmd_over_floor_after': in_support_mmd(sharp['x'], law),
+            'extra_evaluations': extra, 'evaluations': base['evaluations'], 'settings': dict(sharpen),
+            'filter_same_cost': {'keep_fraction': keep, 'between_mode_rate': rate(lb, kept),
+                                 'mmd_over_floor': in_support_mmd(base['x'][kept], law)},
+            'samples_after': sharp['x']}
+
+# %% ../nbs/10_hallucination.ipynb
 def recursive_training(law: GaussianMixture, cfg: dict, generations: int = 5, arms=('none', 'random', 'variance'),
                        K: int = 10, seed: int = 0, progress: bool = False, device=None) -> dict:
     """Train `generations` generations per arm; generation 1 on `recursive_n` real points (shared by the arms), each
-    next one on `recursive_n` samples of the previous model. Returns `{arm: [between-mode rate of each generation's
+    next one on `recursive_n` samples of the previous model: drawn as is ('none'), or `gen_factor` x as many drawn
+    and `recursive_n` kept at random ('random') or with the lowest x0 variance ('variance'; the authors draw 102.5k
+    and keep 100k, gen_factor 1.025). Returns `{arm: [between-mode rate of each generation's
     samples]}`."""
     S, n = toy_schedule(cfg), cfg['recursive_n']
-    data, _ = law.sample(n, seed=seed)
+    data = toy_data(law, n, seed, cfg.get('balanced', False))
     first = train_toy(data, cfg, seed=seed, steps=cfg['recursive_steps'], device=device)
     rates = {arm: [] for arm in arms}
     bar = _progress(range(len(arms) * (generations - 1)), progress, 'recursive training')
@@ -402,6 +619,46 @@ def plot_recursive(rates: dict, ax=None, ylabel: str = 'between-mode rate'):
     return ax.figure
 
 # %% ../nbs/10_hallucination.ipynb
+AUTHORS_SHAPE_PIXELS = {'triangle': 65, 'square': 64, 'pentagon': 70}
+
+
+def simple_shapes_authors(n: int, p: float = 0.5, seed: int = 0) -> tuple:
+    """The authors' Simple Shapes (`shapes/gen_simple_shapes_dataset.py`), redrawn with PIL as they do: three 21x63
+    strips (triangle pointing down | square | pentagon), each shape present with probability `p` at a random place in
+    its strip, all of area about 60 (64, ~65, ~70 pixels); the 63x63 image zero-padded to 64x64; blank images
+    dropped. Returns `(images (n, 1, 64, 64) in [-1, 1], present (n, 3) bool)`."""
+    from PIL import Image, ImageDraw
+    rng = random.Random(seed)
+    imgs, labels = [], []
+    while len(imgs) < n:
+        strips, present = [], []
+        for shape in SHAPE_NAMES:
+            im = Image.new('L', (21, 63), 0)
+            d = ImageDraw.Draw(im)
+            on = rng.random() <= p
+            if on and shape == 'square':
+                side = int(60 ** 0.5)
+                x1, y1 = rng.randint(1, 21 - 2 * side), rng.randint(1, 63 - 2 * side)
+                d.rectangle([x1, y1, x1 + side, y1 + side], fill=255, outline=255)
+            elif on and shape == 'triangle':
+                side = int(math.sqrt(4 * 60 / math.sqrt(3)))
+                x1, y1 = rng.randint(0, 21 - side), rng.randint(0, 63 - side)
+                d.polygon([(x1, y1), (x1 + side, y1), (x1 + side // 2, y1 + int(side * math.sqrt(3) / 2))], fill=255, outline=255)
+            elif on:
+                r = int(math.sqrt(4 * 60 / math.sqrt(5 * (5 + 2 * math.sqrt(5)))))
+                cx, cy = rng.randint(r, 21 - r), rng.randint(r, 63 - r)
+                d.polygon([(cx + r * math.cos(math.radians(72 * (k + 1))), cy - r * math.sin(math.radians(72 * (k + 1))))
+                           for k in range(5)], fill=255, outline=255)
+            strips.append(np.asarray(im)); present.append(on)
+        if not any(present):
+            continue                                          # the authors drop blank images
+        full = np.zeros((64, 64), dtype=np.float32)
+        full[:63, :63] = np.concatenate(strips, axis=1) / 255.0
+        imgs.append(full); labels.append(present)
+    x = torch.from_numpy(np.stack(imgs))[:, None] * 2 - 1
+    return x, torch.tensor(labels)
+
+# %% ../nbs/10_hallucination.ipynb
 def strip_counts(images: Tensor, threshold: float = 0.0) -> Tensor:
     "Number of pixels above `threshold` in each of the three strips of (N, 1, 64, 64) images: (N, 3) ints."
     x = torch.as_tensor(images)
@@ -412,26 +669,29 @@ def strip_counts(images: Tensor, threshold: float = 0.0) -> Tensor:
     return torch.stack([on[:, :, edges[j]:edges[j + 1]].sum((1, 2)) for j in range(3)], 1)
 
 
-def shapes_detector(images: Tensor, tol: float = 0.15, blank: int = 3, threshold: float = 0.0) -> dict:
+def shapes_detector(images: Tensor, tol: float = 0.15, blank: int = 3, threshold: float = 0.0,
+                    expected: dict | None = None) -> dict:
     """Rule-based check of Simple Shapes samples. Returns `counts` (N, 3), `present` (N, 3: the strip holds its
     shape within `tol`), `hallucinated` (N, 3: neither blank nor a correct shape) and `any` (N,)."""
     counts = strip_counts(images, threshold)
-    expected = torch.tensor([SHAPE_PIXELS[s] for s in SHAPE_NAMES])
+    expected = torch.tensor([(expected or SHAPE_PIXELS)[s] for s in SHAPE_NAMES])
     present = ((counts - expected).abs() <= tol * expected)
     empty = counts <= blank
     hall = ~(present | empty)
     return {'counts': counts, 'present': present, 'hallucinated': hall, 'any': hall.any(1)}
 
 # %% ../nbs/10_hallucination.ipynb
-def shapes_experiment(seconds: float = 120.0, n_train: int = 4000, n_samples: int = 256, T: int = 200, K: int = 10,
-                      seed: int = 0, progress: bool = False, device=None) -> dict:
-    """Train a small U-Net on Simple Shapes for `seconds`, sample `n_samples` images by ancestral DDPM (T steps,
-    linear betas 1e-4..0.02 rescaled to T), and score them with `shapes_detector` and the x0 variance over K steps."""
-    x, _ = simple_shapes(n_train, seed=seed)
+def shapes_experiment(seconds: float = 120.0, n_train: int = 5000, n_samples: int = 256, T: int = 1000, K: int = 10,
+                      seed: int = 0, progress: bool = False, device=None, authors: bool = True, unet: str = 'plain-small',
+                      batch_size: int = 32, steps: int = 10**9) -> dict:
+    """Train a U-Net on Simple Shapes (`authors=True`: the authors' set, `simple_shapes_authors`; else the project's
+    `simple_shapes`) for `seconds` (or `steps`), sample `n_samples` images by ancestral DDPM (T steps, linear betas
+    1e-4..0.02 rescaled to T), and score them with `shapes_detector` and the x0 variance over K steps."""
+    x, _ = simple_shapes_authors(n_train, seed=seed) if authors else simple_shapes(n_train, seed=seed)
     S = DDPM.from_name('linear', T, beta_start=1e-4 * 1000 / T, beta_end=0.02 * 1000 / T)
     torch.manual_seed(seed)
-    model = build_unet('plain-small')
-    res = train_diffusion(model, x, S, pred='eps', steps=10**9, max_seconds=seconds, batch_size=32, lr=2e-3,
+    model = build_unet(unet)
+    res = train_diffusion(model, x, S, pred='eps', steps=steps, max_seconds=seconds, batch_size=batch_size, lr=2e-3,
                           seed=seed, progress=progress, device=device)
     ema = res.ema.eval()
     dev = next(ema.parameters()).device
@@ -443,7 +703,7 @@ def shapes_experiment(seconds: float = 120.0, n_train: int = 4000, n_samples: in
         xs = ddpm(den, torch.randn(n_samples, 1, 64, 64, generator=g).to(dev), S, ts, generator=g,
                   callback=lambda st: last.append(st['x0'].cpu()) if len(ts) - 1 - K <= st['i'] < len(ts) - 1 else None,
                   progress=progress, variance='large').cpu()
-    det = shapes_detector(xs)
+    det = shapes_detector(xs, expected=AUTHORS_SHAPE_PIXELS if authors else None)
     score = torch.stack(last).var(0).flatten(1).sum(1)
     out = {'train_steps': res.steps, 'train_seconds': round(res.seconds, 1), 'params': count_params(model),
            'hallucinated_fraction': det['any'].double().mean().item(),
@@ -455,9 +715,14 @@ def shapes_experiment(seconds: float = 120.0, n_train: int = 4000, n_samples: in
     return out
 
 # %% ../nbs/10_hallucination.ipynb
-def _grid_study(kind: str, cfg: dict, seed: int, progress: bool, device) -> dict:
-    law = toy_law(kind, cfg['std'])
-    data, _ = law.sample(cfg['n_train'], seed=seed)
+PAPER = {'dataset': 'simple_shapes', 'tpr_at_96_retention': 0.95, 'retention': 0.96,
+         'note': "abstract: 'remove over 95% of hallucinations ... while retaining 96% of in-support samples'; the data "
+                 "set is our reading of the paper (Simple Shapes), unverified against its body text"}
+
+
+def _grid_study(kind: str, cfg: dict, seed: int, progress: bool, device, n: int = 5) -> dict:
+    law = toy_law(kind, cfg['std'], n=n)
+    data = toy_data(law, cfg['n_train'], seed, cfg.get('balanced', False))
     t0 = time.time()
     model = train_toy(data, cfg, seed=seed, progress=progress, device=device)
     train_s = time.time() - t0
@@ -465,11 +730,38 @@ def _grid_study(kind: str, cfg: dict, seed: int, progress: bool, device) -> dict
     return dict(law=law, data=data, model=model, run=run, lab=classify_samples(run['x'], law), train_s=train_s)
 
 
+def laws_1d_study(cfg: dict, seed: int = 0, n: int = 10_000, mitigate: bool = True, progress: bool = False, device=None) -> dict:
+    """The authors' 1-D laws (`cfg['laws_1d']`: (means, training points, steps)): off-support and between-mode rates
+    of `n` samples, the detector's TPR at 96% retention and, with `mitigate`, the sharpening study on each."""
+    S, out = toy_schedule(cfg), {}
+    for means, size, steps in cfg['laws_1d']:
+        law = toy_law('1d', cfg['std'], means)
+        model = train_toy(toy_data(law, size, seed, cfg.get('balanced', False)), cfg, seed=seed, steps=steps, device=device)
+        run = sample_toy(model, S, n, seed=seed + 1, keep=10, progress=progress)
+        lab = classify_samples(run['x'], law)
+        r = {'training_points': size, 'steps': steps, 'between_mode_rate': lab['between'].double().mean().item(),
+             'off_support_rate': lab['off_support'].double().mean().item()}
+        if lab['between'].any():
+            r['tpr_at_96_retention'] = retention_filter(detector_scores(run, 10)['x0_var'], lab['in_support'], lab['between'])['tpr']
+        if mitigate:
+            mit = mitigation_study(model, law, S, n, cfg['sharpen'], seed=seed + 1, base=run)
+            r['x_before'], r['x_after'] = run['x'][:, 0], mit.pop('samples_after')[:, 0]
+            r['mitigation'] = mit
+        out[','.join(f'{m:g}' for m in means)] = r
+    return out
+
+
+def _save(fig, out: Path, name: str, figs: list):
+    fig.savefig(out / name, dpi=100, bbox_inches='tight'); plt.close(fig); figs.append(name)
+
+
 def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination', progress: bool = True,
-                      sweep: bool = True, recursive: bool = True, shapes: bool | None = None,
-                      shapes_seconds: float = 600.0, device=None, **overrides) -> dict:
-    """Run the study for configuration `config` into `out` (figures + metrics.json). Returns the metrics.
-    `shapes` (default: only for 'faithful', a GPU run) adds the Simple Shapes U-Net trained for `shapes_seconds`."""
+                      sweep: bool = True, recursive: bool = True, mitigate: bool = True, shapes: bool | None = None,
+                      shapes_seconds: float = 600.0, grid_n: int = 5, device=None, **overrides) -> dict:
+    """Run the study for configuration `config` into `out` (figures + metrics.json); returns the metrics. The square
+    and rotated `grid_n` x `grid_n` grids, the detector (histograms, missed samples, a K x ground-truth table), the
+    1-D laws (`sweep`), Laplacian sharpening against filtering at equal cost (`mitigate`), recursive training
+    (`recursive`) and Simple Shapes (`shapes`, default only for 'faithful': a U-Net trained `shapes_seconds`)."""
     out = Path(ensure_writable(out))
     cfg = hallucination_config(config, **overrides)
     shapes = (config == 'faithful') if shapes is None else shapes
@@ -477,75 +769,99 @@ def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination
 
     def say(msg):
         if progress:
-            print(f'hallucination: {msg}', file=sys.stderr, flush=True)
-    say(f"training the {config} configuration on the 5x5 grid (sigma {cfg['std']}, {cfg['steps']} steps)")
-    sq = _grid_study('grid', cfg, seed, progress, device)
+            print(f'hallucination [{time.time() - t_start:5.0f} s]: {msg}', file=sys.stderr, flush=True)
+    say(f"training the {config} configuration on the {grid_n}x{grid_n} grid (sigma {cfg['std']}, {cfg['steps']} steps)")
+    sq = _grid_study('grid', cfg, seed, progress, device, grid_n)
+    torch.save(sq['model'].state_dict(), out / 'grid_model.pt')          # for further analysis: load with weights_only=True
     say('training on the rotated grid')
-    rot = _grid_study('rotated', cfg, seed, progress, device)
-    lab = sq['lab']
-    m = {'config': cfg, 'seed': seed, 'k_sigma': 4.0, 'between_fraction_of_spacing': 0.3,
-         'settings': dict(config=config, seed=seed, sweep=sweep, recursive=recursive, shapes=shapes, shapes_seconds=shapes_seconds,
-                          device=str(device), overrides=overrides),
+    rot = _grid_study('rotated', cfg, seed, progress, device, grid_n)
+    lab, law = sq['lab'], sq['law']
+    m = {'config': {k: v for k, v in cfg.items()}, 'seed': seed, 'grid_n': grid_n, 'k_sigma': 4.0, 'between_sigma': 6.0,
+         'settings': dict(config=config, seed=seed, sweep=sweep, recursive=recursive, mitigate=mitigate, shapes=shapes,
+                          shapes_seconds=shapes_seconds, grid_n=grid_n, device=str(device), overrides=overrides),
          'between_mode_rate': lab['between'].double().mean().item(),
          'off_support_rate': lab['off_support'].double().mean().item(),
-         'train_between_mode_rate': classify_samples(sq['data'], sq['law'])['between'].double().mean().item(),
-         'square_midpoint_mass': midpoint_mass(sq['run']['x'], sq['law']),
+         'train_between_mode_rate': classify_samples(sq['data'], law)['between'].double().mean().item(),
+         'square_midpoint_mass': midpoint_mass(sq['run']['x'], law),
          'rotated_midpoint_mass': midpoint_mass(rot['run']['x'], rot['law']),
          'rotated_neighbour_midpoint_mass': midpoint_mass(rot['run']['x'], rot['law'], axis_aligned=False),
          'rotated_between_mode_rate': rot['lab']['between'].double().mean().item(),
-         'train_seconds_grid': round(sq['train_s'], 1), 'params': count_params(sq['model'])}
+         'train_seconds_grid': round(sq['train_s'], 1), 'params': count_params(sq['model']), 'n_samples': cfg['n_samples'],
+         'paper': dict(PAPER), 'paper_dataset': PAPER['dataset']}
     curves, auroc, other = {}, {}, {}
     for K in (10, 40):
         sc = detector_scores(sq['run'], K)
         for name, s in sc.items():
             fpr, tpr, _, auc = roc_curve(s, lab['between'], lab['in_support'])
             curves[f'{name}, K={K}'] = (fpr, tpr, auc)
-            if name == 'x0_var':
-                auroc[f'k{K}'] = auc
-            else:
-                other[f'auroc_k{K}'] = auc
-        if K == 10:
-            f = retention_filter(sc['x0_var'], lab['in_support'], lab['between'], 0.96)
-            m['relative_reduction_keep90'] = relative_reduction(sc['x0_var'], lab['between'], 0.9)
-            m['tpr_at_96_retention'] = f['tpr']
-            m['filter_96'] = f
-            g = retention_filter(sc['score_norm_var'], lab['in_support'], lab['between'], 0.96)
-            other.update(relative_reduction_keep90=relative_reduction(sc['score_norm_var'], lab['between'], 0.9),
-                         tpr_at_96_retention=g['tpr'])
-    m['auroc'], m['score_norm_var'] = auroc, other
+            (auroc.__setitem__(f'k{K}', auc) if name == 'x0_var' else other.__setitem__(f'auroc_k{K}', auc))
+    sc10 = detector_scores(sq['run'], 10)
+    f = retention_filter(sc10['x0_var'], lab['in_support'], lab['between'], 0.96)
+    m.update(tpr_at_96_retention=f['tpr'], filter_96=f, auroc=auroc,
+             relative_reduction_keep90=relative_reduction(sc10['x0_var'], lab['between'], 0.9))
+    g = retention_filter(sc10['score_norm_var'], lab['in_support'], lab['between'], 0.96)
+    m['score_norm_var'] = dict(other, tpr_at_96_retention=g['tpr'])
+    m['detector_table'] = detector_table(sq['run'], law)
+    missed = lab['between'] & (sc10['x0_var'] <= f['threshold'])
+    d_sigma = lab['dist'] / law.stds[lab['nearest']]                 # are the missed ones nearer the modes?
+    m['missed_vs_caught_median_sigma'] = [d_sigma[missed].median().item() if missed.any() else None,
+                                          d_sigma[lab['between'] & ~missed].median().item() if (lab['between'] & ~missed).any() else None]
     figs = []
     fig, axs = plt.subplots(1, 3, figsize=(14, 4.4))
     plot_hallucinations(sq['run']['x'], lab['between'], ax=axs[0], title='grid: between modes in red')
-    plot_hallucinations(rot['run']['x'], rot['lab']['between'], ax=axs[1], title='rotated grid: between modes')
+    plot_hallucinations(rot['run']['x'], rot['lab']['between'], ax=axs[1], title='rotated grid (authors\' diamond)')
     plot_roc(curves, ax=axs[2])
-    fig.tight_layout(); fig.savefig(out / 'grid.png', dpi=100); plt.close(fig); figs.append('grid.png')
-    fig = threshold_explorer(sq['run']['x'], detector_scores(sq['run'], 10)['x0_var'], lab['in_support'],
-                             lab['between'], widget=False)
-    fig.savefig(out / 'filter_96.png', dpi=100); plt.close(fig); figs.append('filter_96.png')
+    fig.tight_layout(); _save(fig, out, 'grid.png', figs)
+    fig, axs = plt.subplots(1, 2, figsize=(10.5, 4.2))
+    plot_detector_histogram(sc10['x0_var'], lab['in_support'], lab['between'], ax=axs[0])
+    plot_missed(sq['run']['x'], sc10['x0_var'], lab['in_support'], lab['between'], ax=axs[1])
+    fig.tight_layout(); _save(fig, out, 'detector.png', figs)
+    if mitigate:
+        say(f"Laplacian sharpening on the grid ({cfg['sharpen']})")
+        mit = mitigation_study(sq['model'], law, toy_schedule(cfg), cfg['n_samples'], cfg['sharpen'], seed=seed + 1,
+                               base=sq['run'])
+        xs = mit.pop('samples_after')
+        m['mitigation'] = mit
+        fig, axs = plt.subplots(1, 2, figsize=(9.5, 4.4))
+        plot_hallucinations(sq['run']['x'], lab['between'], ax=axs[0], title=f"without: {mit['between_mode_rate_before']:.2%} between")
+        plot_hallucinations(xs, classify_samples(xs, law)['between'], ax=axs[1],
+                            title=f"sharpened: {mit['between_mode_rate_after']:.2%} (+{mit['extra_evaluations']:.0f} evals)")
+        fig.tight_layout(); _save(fig, out, 'mitigation.png', figs)
     if sweep:
-        say('1-D sweep over training-set size and mode distance')
-        m['sweep_1d'] = sw = hallucination_sweep_1d(cfg, seed=seed, progress=progress)
-        fig, axs = plt.subplots(1, 2, figsize=(9, 3.3))
-        axs[0].plot(list(sw['by_size']), list(sw['by_size'].values()), 'o-'); axs[0].set(xscale='log', xlabel='training points', ylabel='between-mode rate')
-        axs[1].plot(list(sw['by_gap']), list(sw['by_gap'].values()), 'o-'); axs[1].set(xlabel='distance between modes', ylabel='between-mode rate')
-        fig.tight_layout(); fig.savefig(out / 'sweep_1d.png', dpi=100); plt.close(fig); figs.append('sweep_1d.png')
+        say('the authors\' 1-D laws' + (' with and without sharpening' if mitigate else ''))
+        laws = laws_1d_study(cfg, seed=seed, mitigate=mitigate, device=device)
+        fig, axs = plt.subplots(1, len(laws), figsize=(5 * len(laws), 3.2))
+        for ax, (name, r) in zip(np.atleast_1d(axs), laws.items()):
+            if 'x_before' in r:
+                xb, xa = r.pop('x_before'), r.pop('x_after')
+                bins = np.linspace(xb.min().item() - 0.2, xb.max().item() + 0.2, 300)
+                ax.hist(xb.numpy(), bins=bins, log=True, alpha=0.6, label=f"without ({r['mitigation']['between_mode_rate_before']:.2%} between)")
+                ax.hist(xa.numpy(), bins=bins, log=True, alpha=0.6, label=f"sharpened ({r['mitigation']['between_mode_rate_after']:.2%})")
+                ax.legend(fontsize=8)
+            ax.set(title=f"1-D modes {name}: {r['training_points']} points, {r['steps']} steps", xlabel='x')
+        fig.tight_layout(); _save(fig, out, 'laws_1d.png', figs)
+        m['laws_1d'] = laws
+        if cfg.get('sweep_steps'):
+            say('1-D sweep over training-set size and mode distance')
+            m['sweep_1d'] = hallucination_sweep_1d(cfg, steps=cfg['sweep_steps'], seed=seed)
     if recursive:
-        say(f"recursive training: 5 generations x 3 arms ({cfg['recursive_steps']} steps each)")
-        m['recursive'] = rates = recursive_training(sq['law'], cfg, seed=seed, progress=progress, device=device)
-        fig = plot_recursive(rates); fig.savefig(out / 'recursive.png', dpi=100, bbox_inches='tight'); plt.close(fig)
-        figs.append('recursive.png')
+        say(f"recursive training: 5 generations x 3 arms ({cfg['recursive_steps']} steps each, keep 1/{cfg['gen_factor']})")
+        m['recursive'] = rates = recursive_training(law, cfg, seed=seed, device=device)
+        _save(plot_recursive(rates), out, 'recursive.png', figs)
+    m['tpr_at_96_retention_paper_dataset'] = None
     if shapes:
-        say(f'Simple Shapes: training a U-Net for {shapes_seconds:.0f} s')
+        say(f'Simple Shapes (the authors\' set): training a U-Net for {shapes_seconds:.0f} s')
         sh = shapes_experiment(shapes_seconds, seed=seed, progress=progress, device=device)
         from diffusion_lab.data import show_images
         det = sh.pop('detector')
         ax = show_images(sh.pop('samples')[:32], nrow=8, title='Simple Shapes samples: a hallucinated strip framed in red')
         for i, flag in enumerate(det['any'][:32].tolist()):
             if flag:
-                r, c = divmod(i, 8)
-                ax.add_patch(plt.Rectangle((c * 65 + 0.5, r * 65 + 0.5), 64, 64, fill=False, ec='red', lw=1.5))
-        ax.figure.savefig(out / 'shapes.png', dpi=100, bbox_inches='tight'); plt.close(ax.figure); figs.append('shapes.png')
+                r_, c_ = divmod(i, 8)
+                ax.add_patch(plt.Rectangle((c_ * 65 + 0.5, r_ * 65 + 0.5), 64, 64, fill=False, ec='red', lw=1.5))
+        _save(ax.figure, out, 'shapes.png', figs)
         m['shapes'] = sh
+        m['tpr_at_96_retention_paper_dataset'] = sh.get('tpr_at_96_retention')
     m['seconds'] = round(time.time() - t_start, 1)
     m['figures'] = figs
     (out / 'metrics.json').write_text(json.dumps(m, indent=2, default=float))

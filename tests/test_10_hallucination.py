@@ -2,6 +2,7 @@
 import pytest
 import json
 import math
+import random
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ import torch
 from torch import Tensor, nn
 from diffusion_lab.data import (SHAPE_NAMES, SHAPE_PIXELS, STRIP, GaussianMixture, grid_mixture, mixture_1d,
                                 simple_shapes)
+from diffusion_lab.metrics import mmd, mmd_floor
 from diffusion_lab.models import build_unet, count_params, sinusoidal_embedding
 from diffusion_lab.samplers import ddpm, time_grid
 from diffusion_lab.schedules import DDPM
@@ -34,6 +36,40 @@ def test_threshold_explorer_updates():
     assert box.state['calls'] == 2 and f2['kept'].sum() < f1['kept'].sum() and f2['threshold'] < f1['threshold']
     assert f2['tpr'] >= f1['tpr']                                        # a stricter filter removes more hallucinations
     print('threshold explorer response', round(box.state['seconds'], 3), 's')
+
+
+def test_sharpening_estimator_exact():
+    S_ = DDPM.from_name('linear', 100)
+    cubic = lambda x, t: x**3                                    # Laplacian of each coordinate of x^3 is 6 x
+    xa_ = torch.linspace(-2, 2, 9, dtype=torch.float64)[:, None]
+    calls_ = {'calls': 0}
+    out_ = sharpened_denoiser(cubic, S_, strength=1.0, scale=0.3, t_max=50, counter=calls_)(xa_, torch.tensor(10))
+    h_ = 0.3 * S_.scales(10)[1]
+    assert torch.allclose(out_, xa_**3 - h_**2 / 2 * 6 * xa_, atol=1e-9) and calls_['calls'] == 2   # exact in 1-D
+    assert torch.equal(sharpened_denoiser(cubic, S_, t_max=5)(xa_, torch.tensor(10)), xa_**3)        # off above t_max
+    field = lambda x, t: (x**3).sum(1, keepdim=True).expand(-1, 3)  # Laplacian 6 (xa_ + x2 + x3) in every coordinate
+    x3 = torch.randn(4, 3, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    est = sharpened_denoiser(field, S_, strength=1.0, scale=0.3, t_max=50, probes=4000)(x3, torch.tensor(10))
+    lap = (field(x3, 0) - est) / (h_**2 / 2)                    # the Hutchinson estimate of the Laplacian
+    assert (lap - 6 * x3.sum(1, keepdim=True)).abs().max() < 0.1 * 6 * x3.abs().sum(1).max(), lap
+    try:
+        sharpened_denoiser(cubic, S_, scale=0); raise AssertionError('no error')
+    except ValueError as e:
+        assert 'scale > 0' in str(e)
+
+
+def test_sharpening_undoes_a_blur():
+    # a "network" that is the exact eps of a 1-D two-mode law blurred over width b (Gauss-Hermite quadrature):
+    # sharpening with h = b brings it closer to the exact eps across the gap
+    law_ = toy_law('1d', 0.05, (1.0, 2.0)); S_ = DDPM.from_name('linear', 200, beta_start=1e-3, beta_end=0.05); t_ = 8
+    z_, w_ = np.polynomial.hermite_e.hermegauss(40); z_, w_ = torch.tensor(z_), torch.tensor(w_ / w_.sum())
+    b_ = 0.05
+    blurred = lambda x, t: sum(wk * law_.eps(x + b_ * zk, S_, torch.full((len(x),), t_)) for zk, wk in zip(z_, w_))
+    x_ = torch.linspace(1.3, 1.7, 201, dtype=torch.float64)[:, None]
+    exact = law_.eps(x_, S_, torch.full((len(x_),), t_))
+    sharp = sharpened_denoiser(blurred, S_, strength=1.0, scale=b_ / S_.scales(t_)[1], t_max=t_)(x_, torch.tensor(t_))
+    err_blur, err_sharp = (blurred(x_, t_) - exact).abs().mean(), (sharp - exact).abs().mean()
+    assert err_sharp < 0.7 * err_blur, (err_sharp, err_blur)
 
 
 def test_labels_and_roc_exact():
@@ -64,6 +100,38 @@ def test_toy_decoder_matches_authors():
         m(torch.randn(5, 3), torch.zeros(5)); raise AssertionError('no error')
     except ValueError as e:
         assert '(B, 2)' in str(e)
+
+
+def test_authors_laws_and_data():
+    sq_, rot_ = toy_law('grid', 0.05), toy_law('rotated', 0.05)
+    assert abs(mode_spacing(sq_) - 2 / math.sqrt(0.05**2 + 8)) < 1e-12                       # the authors' normaliser
+    assert abs(mode_spacing(rot_) - mode_spacing(sq_) / math.sqrt(2)) < 1e-12                  # their diamond: 1/sqrt(2)
+    assert abs(rot_.means.norm(dim=1).max() - sq_.means[:, 0].max()) < 1e-9                   # tips at (+-2, 0), (0, +-2)
+    assert abs(mode_spacing(sq_) / sq_.stds[0] - 40) < 1e-9 and abs(mode_spacing(rot_) / rot_.stds[0] - 20 * math.sqrt(2)) < 1e-9
+    assert toy_law('grid', 0.05, n=4).K == 16
+    d_ = toy_data(sq_, 1000, seed=0, balanced=True)
+    near_ = sq_.nearest(d_)[0]
+    assert torch.equal(near_, torch.arange(1000) % 25)                                         # point i in mode i mod 25
+    lab_ = classify_samples(torch.tensor([[0.0, 0.0], [7 * 0.05 / 2.83, 0.0], [5 * 0.05 / 2.83, 0.0]]), sq_)
+    assert lab_['between'].tolist() == [False, True, False] and lab_['off_support'].tolist() == [False, True, True]
+    try:
+        classify_samples(d_, sq_, between_sigma=3.0); raise AssertionError('no error')
+    except ValueError as e:
+        assert 'outside the support' in str(e)
+
+
+def test_authors_simple_shapes():
+    xs_, present_ = simple_shapes_authors(400, seed=1)
+    assert xs_.shape == (400, 1, 64, 64) and present_.any(1).all()                              # blank images dropped
+    assert (xs_[:, 0, 63] == -1).all() and (xs_[:, 0, :, 63] == -1).all()                       # 63x63 zero-padded
+    counts_ = strip_counts(xs_)
+    assert (counts_[present_[:, 1], 1] == 64).all()                                            # the authors' asserts
+    assert ((counts_[present_[:, 0], 0] - 65).abs() <= 2).all() and ((counts_[present_[:, 2], 2] - 70).abs() <= 2).all()
+    assert (counts_[~present_] == 0).all() and 0.5 < present_.double().mean() < 0.65           # p = 0.5, given not blank
+    tri = xs_[int(present_[:, 0].nonzero()[0]), 0, :, :21] > 0
+    rows_ = tri.sum(1)[tri.sum(1) > 0]
+    assert rows_[0] > rows_[-1]                                                                 # the triangle points down
+    assert not shapes_detector(xs_, expected=AUTHORS_SHAPE_PIXELS)['any'].any()
 
 
 def test_shapes_detector_hand_made():
@@ -101,10 +169,15 @@ def test_detector_on_exact_trajectories():
 
 @pytest.mark.slow
 def test_cpu_configuration_acceptance():
-    cfg_ = hallucination_config('cpu')
     m = run_hallucination('cpu', seed=0, out=Path(__import__('tempfile').mkdtemp()) / 'h', progress=False,
                           sweep=False, recursive=False, shapes=False)
     assert m['between_mode_rate'] >= 0.01 and m['train_between_mode_rate'] < 0.001, m
     assert m['rotated_midpoint_mass'] < 0.3 * m['square_midpoint_mass'], m
     assert m['auroc']['k10'] >= 0.75 and m['auroc']['k10'] > m['auroc']['k40'], m['auroc']
     assert m['relative_reduction_keep90'] >= 0.20, m['relative_reduction_keep90']
+    mit_ = m['mitigation']                         # sharpening halves the between-mode rate at equal in-support quality
+    assert mit_['between_mode_rate_after'] <= 0.5 * mit_['between_mode_rate_before'], mit_
+    assert abs(mit_['mmd_over_floor_after'] / mit_['mmd_over_floor_before'] - 1) <= 0.10, mit_
+    assert mit_['extra_evaluations'] == 2 * hallucination_config('cpu')['sharpen']['t_max'], mit_
+    assert {'tpr_at_96_retention', 'auroc', 'between_mode_rate', 'mitigation', 'paper_dataset',
+            'tpr_at_96_retention_paper_dataset'}.issubset(m) and m['paper_dataset'] == PAPER['dataset']
