@@ -46,14 +46,6 @@ HALLUCINATION_CONFIGS = {
                      init='xavier', order='sequential', balanced=True, amp=False,
                      laws_1d=(((1.0, 2.0, 3.0), 20_000, 20_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 50_000)),
                      sweep_steps=None, sharpen=dict(strength=2.0, scale=1.0, t_max=20, probes=1)),
-    # as close to faithful as 2 CPU cores allow in about 30 minutes: same law, schedule, model, init, data order,
-    # fp32; 5x fewer samples per step, 5x fewer steps, 5x fewer samples drawn
-    'medium': dict(std=0.05, n_train=100_000, T=1000, beta_start=1e-3, beta_end=0.2, width=128, blocks=3,
-                   shared=True, lr=1e-3, batch_size=1_000, steps=20_000, n_samples=20_000,
-                   recursive_n=5_000, recursive_steps=1_500, gen_factor=1.025, ema=False,
-                   init='xavier', order='sequential', balanced=True, amp=False,
-                   laws_1d=(((1.0, 2.0, 3.0), 20_000, 5_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 5_000)),
-                   sweep_steps=None, sharpen=dict(strength=2.0, scale=1.0, t_max=20, probes=1)),
     # a miniature for a laptop (about 3 minutes for the two grids): sigma 0.1, T = 200 with beta_end 0.05
     'cpu': dict(std=0.1, n_train=20_000, T=200, beta_start=1e-3, beta_end=0.05, width=128, blocks=3,
                 shared=True, lr=2e-3, batch_size=512, steps=8_000, n_samples=10_000,
@@ -62,6 +54,11 @@ HALLUCINATION_CONFIGS = {
                 laws_1d=(((1.0, 2.0, 3.0), 20_000, 3_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 3_000)),
                 sweep_steps=3_000, sharpen=dict(strength=2.0, scale=1.0, t_max=20, probes=1)),
 }
+# as close to faithful as 2 CPU cores allow: the same law, schedule, model, init, data order and fp32, with 10x smaller
+# batches, 5x fewer steps and samples, short 1-D trainings and small recursive generations
+HALLUCINATION_CONFIGS['medium'] = dict(
+    HALLUCINATION_CONFIGS['faithful'], batch_size=1_000, steps=20_000, n_samples=20_000, recursive_n=5_000,
+    recursive_steps=1_500, laws_1d=(((1.0, 2.0, 3.0), 20_000, 5_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 5_000)))
 
 
 def hallucination_config(name: str = 'cpu', **overrides) -> dict:
@@ -788,14 +785,17 @@ def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination
          'rotated_between_mode_rate': rot['lab']['between'].double().mean().item(),
          'train_seconds_grid': round(sq['train_s'], 1), 'params': count_params(sq['model']), 'n_samples': cfg['n_samples'],
          'paper': dict(PAPER), 'paper_dataset': PAPER['dataset']}
-    curves, auroc, other = {}, {}, {}
+    curves, auroc, other, scores = {}, {}, {}, {}
     for K in (10, 40):
-        sc = detector_scores(sq['run'], K)
-        for name, s in sc.items():
+        scores[K] = detector_scores(sq['run'], K)
+        for name, s in scores[K].items():
             fpr, tpr, _, auc = roc_curve(s, lab['between'], lab['in_support'])
             curves[f'{name}, K={K}'] = (fpr, tpr, auc)
-            (auroc.__setitem__(f'k{K}', auc) if name == 'x0_var' else other.__setitem__(f'auroc_k{K}', auc))
-    sc10 = detector_scores(sq['run'], 10)
+            if name == 'x0_var':
+                auroc[f'k{K}'] = auc
+            else:
+                other[f'auroc_k{K}'] = auc
+    sc10 = scores[10]
     f = retention_filter(sc10['x0_var'], lab['in_support'], lab['between'], 0.96)
     m.update(tpr_at_96_retention=f['tpr'], filter_96=f, auroc=auroc,
              relative_reduction_keep90=relative_reduction(sc10['x0_var'], lab['between'], 0.9))
