@@ -17,7 +17,7 @@ ARGS ?=
 # the notebooks and the commands, so each is trained once per machine.
 export DIFFUSION_LAB_CACHE ?= $(HOME)/.cache/diffusion_lab
 
-.PHONY: all install demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser explorers export lab clean bench bench-gpu bench-mnist hallucination hallucination-cpu hallucination-suspects hallucination-gpu hspace
+.PHONY: all install demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser explorers export lab clean bench bench-gpu bench-mnist hallucination hallucination-cpu hallucination-shapes hallucination-suspects hallucination-gpu hspace
 all: test
 
 $(VENV)/.installed: settings.ini setup.py
@@ -100,13 +100,18 @@ bench-mnist: install
 	$(VENV)/bin/diffusion-lab train --data mnist --size small --steps 1000000 --max-seconds 300 --sampler heun --nfe 19 --n-samples 1000 --out out/bench-mnist --no-progress
 
 # research studies (long; figures + metrics.json under out/)
-# the medium configuration of issue 13: the authors' law, schedule, model and data order on 2 CPU cores (about 35 minutes)
+# the medium configuration of issue 13: the authors' law, schedule, model and data order on 2 CPU cores (about 80
+# minutes for the grids, 1-D laws and recursion, then about 30 for Simple Shapes)
 hallucination: install
 	$(VENV)/bin/diffusion-lab hallucination --config medium --seed 0 --out out/hallucination
 
 # the cpu miniature (a few minutes)
 hallucination-cpu: install
 	$(VENV)/bin/diffusion-lab hallucination --config cpu --seed 0 --out out/hallucination-cpu
+
+# Simple Shapes alone, reduced to 32x32 for 2 cores (15 minutes of training, then sampling with and without sharpening)
+hallucination-shapes: install
+	$(VENV)/bin/diffusion-lab hallucination --config medium --shapes-only --seed 0 --out out/hallucination-shapes
 
 # why the detector falls short: one 2-D grid model per suspect (sigma, T and beta_end, length, init, data order)
 hallucination-suspects: install

@@ -21,7 +21,7 @@ from . import __version__
 from .data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, load_dataset, load_digits_images, mixture_1d,
                                 plot_law, show_images)
 from .generators import GENERATOR_CONFIGS, run_generators
-from .hallucination import HALLUCINATION_CONFIGS, run_hallucination
+from .hallucination import HALLUCINATION_CONFIGS, run_hallucination, run_shapes
 from .hspace import run_hspace
 from .metrics import feature_net, image_scores, mmd, mmd_floor, sampler_report
 from .models import UNET_CONFIGS, build_model, count_params
@@ -388,8 +388,11 @@ def _parser() -> argparse.ArgumentParser:
     h.add_argument('--skip', nargs='*', default=[], choices=('sweep', 'recursive', 'shapes', 'mitigate'), help='parts to leave out')
     h.add_argument('--grid-n', type=_positive_int, default=5, help='modes per side of the 2-D grid layout (default: %(default)s)')
     h.add_argument('--steps', type=_positive_int, default=None, help="training steps of the grid models (default: the configuration's)")
-    h.add_argument('--shapes', action='store_true', help='also train a U-Net on Simple Shapes (default: only with --config faithful)')
-    h.add_argument('--shapes-seconds', type=_positive_float, default=600.0, help='training time of the Simple Shapes U-Net (default: %(default)s)')
+    h.add_argument('--shapes', action='store_true', help='also train a U-Net on Simple Shapes (default: with --config faithful or medium)')
+    h.add_argument('--shapes-only', action='store_true',
+                   help='only Simple Shapes (writes shapes_metrics.json; a shapes_model.pt already in --out is loaded, not retrained)')
+    h.add_argument('--shapes-seconds', type=_positive_float, default=None,
+                   help="training time of the Simple Shapes U-Net (default: the configuration's, 900 s on the CPU configurations)")
     hs = cmd['hspace']
     hs.add_argument('--seconds', type=_positive_float, default=90.0, help='training time of the blobs U-Net (default: %(default)s)')
     hs.add_argument('--digits-seconds', type=_positive_float, default=60.0, help='training time of the digits U-Net (default: %(default)s)')
@@ -419,6 +422,9 @@ def _run(args) -> tuple[dict, Path, set]:
         return (run_generators(config=args.config, out=out, seed=args.seed, device=args.device, progress=progress,
                                data_dir=args.data_dir, steps=args.steps, seconds=args.seconds, split=args.split,
                                compile=False if args.no_compile else None), out, {'fid_table', 'settings'})
+    if c == 'hallucination' and args.shapes_only:
+        return (run_shapes(config=args.config, seed=args.seed, out=out, progress=progress, device=args.device,
+                           **({'seconds': args.shapes_seconds} if args.shapes_seconds else {})), out, {'mitigation', 'mitigation_sweep', 'detector_table', 'strip_hallucination'})
     if c == 'hallucination':
         return (run_hallucination(config=args.config, seed=args.seed, out=out, progress=progress, sweep='sweep' not in args.skip,
                                   recursive='recursive' not in args.skip, mitigate='mitigate' not in args.skip,

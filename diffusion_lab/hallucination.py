@@ -15,11 +15,12 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .data import (SHAPE_NAMES, SHAPE_PIXELS, STRIP, GaussianMixture, grid_mixture, mixture_1d,
                                 simple_shapes)
-from .metrics import mmd, mmd_floor
+from .metrics import embed, feature_net, fid, mmd, mmd_floor
 from .models import build_unet, count_params, sinusoidal_embedding
 from .samplers import ddpm, time_grid
 from .schedules import DDPM
@@ -28,16 +29,20 @@ from .score import model_denoiser
 from .train import ensure_writable, train_diffusion
 
 # %% auto 0
-__all__ = ['HALLUCINATION_CONFIGS', 'AUTHORS_SHAPE_PIXELS', 'PAPER', 'hallucination_config', 'toy_law', 'toy_schedule',
-           'toy_data', 'ToyDecoder', 'mode_spacing', 'classify_samples', 'midpoints', 'midpoint_mass', 'xavier_init',
-           'train_toy', 'sample_toy', 'plot_hallucinations', 'plot_interpolation_1d', 'hallucination_sweep_1d',
-           'detector_scores', 'roc_curve', 'retention_filter', 'keep_lowest', 'relative_reduction', 'plot_roc',
-           'threshold_explorer', 'plot_detector_histogram', 'plot_missed', 'detector_table', 'suspects_study',
-           'run_suspects', 'sharpened_denoiser', 'in_support_mmd', 'mitigation_study', 'recursive_training',
-           'plot_recursive', 'simple_shapes_authors', 'strip_counts', 'shapes_detector', 'shapes_experiment',
-           'laws_1d_study', 'run_hallucination']
+__all__ = ['SHAPES_SHARPEN', 'HALLUCINATION_CONFIGS', 'AUTHORS_SHAPE_PIXELS', 'PAPER', 'hallucination_config', 'toy_law',
+           'toy_schedule', 'toy_data', 'ToyDecoder', 'mode_spacing', 'classify_samples', 'midpoints', 'midpoint_mass',
+           'xavier_init', 'train_toy', 'sample_toy', 'plot_hallucinations', 'plot_interpolation_1d',
+           'hallucination_sweep_1d', 'detector_scores', 'roc_curve', 'retention_filter', 'keep_lowest',
+           'relative_reduction', 'plot_roc', 'threshold_explorer', 'plot_detector_histogram', 'plot_missed',
+           'detector_table', 'suspects_study', 'run_suspects', 'sharpened_denoiser', 'in_support_mmd',
+           'mitigation_study', 'recursive_training', 'plot_recursive', 'recursive_images', 'run_recursive_mnist',
+           'simple_shapes_authors', 'strip_counts', 'shapes_detector', 'sample_shapes', 'shapes_quality',
+           'shapes_experiment', 'run_shapes', 'laws_1d_study', 'run_hallucination']
 
 # %% ../nbs/10_hallucination.ipynb
+# on Simple Shapes the layout is decided early (sharpening the last 40 of 1,000 steps changed nothing), so every step
+# is sharpened; strength 1 there blanks the images, 0.06 cuts little (measured on 200 images, see the notebook)
+SHAPES_SHARPEN = [dict(strength=0.25, scale=1.0, t_max=1000, probes=1), dict(strength=0.12, scale=1.0, t_max=1000, probes=1)]
 HALLUCINATION_CONFIGS = {
     # the authors' protocol (gaussian_experiments/run.sh and train_toy.py), GPU work
     'faithful': dict(std=0.05, n_train=100_000, T=1000, beta_start=1e-3, beta_end=0.2, width=128, blocks=3,
@@ -45,20 +50,28 @@ HALLUCINATION_CONFIGS = {
                      recursive_n=100_000, recursive_steps=100_000, gen_factor=1.025, ema=False,
                      init='xavier', order='sequential', balanced=True, amp=False,
                      laws_1d=(((1.0, 2.0, 3.0), 20_000, 20_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 50_000)),
-                     sweep_steps=None, sharpen=dict(strength=2.0, scale=1.0, t_max=20, probes=1)),
+                     sweep_steps=None, sharpen=dict(strength=2.0, scale=1.0, t_max=20, probes=1),
+                     # Simple Shapes (shapes/): 5k images of 64x64, T = 1000, ancestral sampling over all 1000 steps
+                     shapes=dict(size=64, n_train=5000, T=1000, sample_steps=1000, n_samples=1000, seconds=90.0,
+                                 batch_size=64, K=10, sharpen=SHAPES_SHARPEN)),
     # a miniature for a laptop (about 3 minutes for the two grids): sigma 0.1, T = 200 with beta_end 0.05
     'cpu': dict(std=0.1, n_train=20_000, T=200, beta_start=1e-3, beta_end=0.05, width=128, blocks=3,
                 shared=True, lr=2e-3, batch_size=512, steps=8_000, n_samples=10_000,
                 recursive_n=5_000, recursive_steps=3_000, gen_factor=1.025, ema=False,
                 init='default', order='random', balanced=False, amp=True,
                 laws_1d=(((1.0, 2.0, 3.0), 20_000, 3_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 3_000)),
-                sweep_steps=3_000, sharpen=dict(strength=2.0, scale=1.0, t_max=20, probes=1)),
+                sweep_steps=3_000, sharpen=dict(strength=2.0, scale=1.0, t_max=20, probes=1),
+                # Simple Shapes reduced for 2 cores: the 2x2-averaged 32x32 copy, 15 minutes of training, 250 of the
+                # 1000 steps when sampling (K = 10 of them: the last 40 of the 1000), 500 images
+                shapes=dict(size=32, n_train=5000, T=1000, sample_steps=250, n_samples=300, seconds=900.0,
+                            batch_size=32, K=10, sharpen=SHAPES_SHARPEN)),
 }
 # as close to faithful as 2 CPU cores allow: the same law, schedule, model, init, data order and fp32, with 10x smaller
 # batches, 5x fewer steps and samples, short 1-D trainings and small recursive generations
 HALLUCINATION_CONFIGS['medium'] = dict(
     HALLUCINATION_CONFIGS['faithful'], batch_size=1_000, steps=20_000, n_samples=20_000, recursive_n=5_000,
-    recursive_steps=1_500, laws_1d=(((1.0, 2.0, 3.0), 20_000, 5_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 5_000)))
+    recursive_steps=1_500, laws_1d=(((1.0, 2.0, 3.0), 20_000, 5_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 5_000)),
+    shapes=HALLUCINATION_CONFIGS['cpu']['shapes'])
 
 
 def hallucination_config(name: str = 'cpu', **overrides) -> dict:
@@ -616,15 +629,103 @@ def plot_recursive(rates: dict, ax=None, ylabel: str = 'between-mode rate'):
     return ax.figure
 
 # %% ../nbs/10_hallucination.ipynb
+def recursive_images(images: Tensor, judge: nn.Module, held: Tensor, n: int = 2000, generations: int = 5,
+                     arms=('none', 'random', 'variance'), seconds: float = 60.0, gen_factor: float = 1.025,
+                     T: int = 1000, sample_steps: int = 100, K: int = 10, confident: float = 0.8, unet: str = 'plain-small',
+                     batch_size: int = 64, seed: int = 0, progress: bool = False, device=None) -> dict:
+    """Recursive training on images: generation 1 trains a U-Net (`seconds`) on `n` of `images`; each next generation
+    trains on `n` samples of the previous one, drawn as is ('none'), or `gen_factor` x as many drawn and `n` kept at
+    random ('random') or with the lowest x0 variance over the last K of `sample_steps` steps ('variance'). Per arm and
+    generation: `hallucination` (share of samples whose top `judge` probability is below `confident`), `fid` (judge
+    features against `held`, images never trained on, at the sample size) and `confidence` (mean top probability)."""
+    S = DDPM.from_name('linear', T, beta_start=1e-4 * 1000 / T, beta_end=0.02 * 1000 / T)
+    size = images.shape[-1]
+    fh, _ = embed(judge, held)
+
+    def train(x, s):
+        torch.manual_seed(s)
+        res = train_diffusion(build_unet(unet), x, S, pred='eps', steps=10**9, max_seconds=seconds,
+                              batch_size=batch_size, lr=2e-3, seed=s, device=device, progress=False)
+        return res.ema.eval()
+
+    def judge_of(x):
+        f, p = embed(judge, x)
+        top = p.max(1).values
+        return {'hallucination': (top < confident).double().mean().item(), 'confidence': top.mean().item(),
+                'fid': fid(f[:len(held)], fh[:len(f)])}
+
+    first = train(images[torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))[:n]], seed)
+    out = {arm: [] for arm in arms}
+    bar = _progress(range(len(arms) * generations), progress, 'recursive images')
+    it = iter(bar)
+    for arm in arms:
+        model = first
+        gen = torch.Generator().manual_seed(seed + 7)
+        for g in range(generations):
+            m = n if arm == 'none' else int(n * gen_factor)
+            run = sample_shapes(model_denoiser(model, S), S, m, size, sample_steps, K, seed + 100 * g + 1,
+                                next(model.parameters()).device)
+            x = run['x'].clamp(-1, 1)
+            out[arm].append(judge_of(x))
+            next(it, None)
+            if g == generations - 1:
+                break
+            if arm == 'random':
+                x = x[torch.randperm(m, generator=gen)[:n]]
+            elif arm == 'variance':
+                x = x[keep_lowest(run['score'], n / m)]
+            model = train(x, seed + g + 1)
+    bar.close()
+    return out
+
+
+def run_recursive_mnist(seed: int = 0, out='out/hallucination-mnist', size: int = 16, n: int = 1000,
+                        seconds: float = 40.0, progress: bool = True, device=None, **kw) -> dict:
+    """`recursive_images` on MNIST (../shared/data/mnist, the 10k split: 8,000 images to train on and judge with,
+    2,000 held out), resized to `size`; writes `recursive_mnist.png` and `recursive_mnist.json` into `out`."""
+    from diffusion_lab.data import find_mnist, load_mnist, resize_images
+    folder = find_mnist('test')
+    if folder is None:
+        raise FileNotFoundError('MNIST not found: put the t10k IDX files in shared/data/mnist or set DIFFUSION_LAB_MNIST')
+    out = Path(ensure_writable(out))
+    x, y = load_mnist(folder, 'test')
+    x = resize_images(x, size)
+    perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(1234))
+    tr, ho = perm[:8000], perm[8000:]
+    t0 = time.time()
+    judge = feature_net(x[tr], y[tr], name=f'mnist{size}-judge', progress=progress)
+    f_tr, p_tr = embed(judge, x[tr][:len(ho)])                   # real images through the judge: the floor
+    f_ho, p_ho = embed(judge, x[ho])
+    confident = kw.get('confident', 0.8)
+    real = {'hallucination_train': (p_tr.max(1).values < confident).double().mean().item(),
+            'hallucination_held_out': (p_ho.max(1).values < confident).double().mean().item(),
+            'fid_floor': fid(f_tr, f_ho)}
+    rates = recursive_images(x[tr], judge, x[ho], n=n, seconds=seconds, seed=seed, progress=progress, device=device, **kw)
+    res = {'size': size, 'n': n, 'seconds_per_generation': seconds, 'real': real, 'arms': rates,
+           'seconds': round(time.time() - t0, 1), 'seed': seed}
+    fig, axs = plt.subplots(1, 2, figsize=(9.5, 3.4))
+    plot_recursive({a: [r['hallucination'] for r in v] for a, v in rates.items()}, ax=axs[0],
+                   ylabel='share the judge cannot place')
+    plot_recursive({a: [r['fid'] for r in v] for a, v in rates.items()}, ax=axs[1], ylabel='feature-FID vs held-out')
+    axs[1].axhline(real['fid_floor'], color='gray', ls=':', label='real floor'); axs[1].legend()
+    fig.suptitle(f'MNIST {size}x{size}, {n} images per generation, {seconds:.0f} s of training each')
+    fig.tight_layout(); _save(fig, out, 'recursive_mnist.png', [])
+    (out / 'recursive_mnist.json').write_text(json.dumps(res, indent=2))
+    return res
+
+# %% ../nbs/10_hallucination.ipynb
 AUTHORS_SHAPE_PIXELS = {'triangle': 65, 'square': 64, 'pentagon': 70}
 
 
-def simple_shapes_authors(n: int, p: float = 0.5, seed: int = 0) -> tuple:
+def simple_shapes_authors(n: int, p: float = 0.5, seed: int = 0, size: int = 64) -> tuple:
     """The authors' Simple Shapes (`shapes/gen_simple_shapes_dataset.py`), redrawn with PIL as they do: three 21x63
     strips (triangle pointing down | square | pentagon), each shape present with probability `p` at a random place in
     its strip, all of area about 60 (64, ~65, ~70 pixels); the 63x63 image zero-padded to 64x64; blank images
-    dropped. Returns `(images (n, 1, 64, 64) in [-1, 1], present (n, 3) bool)`."""
+    dropped. `size=32` gives a reduced copy for CPU work: each pixel the mean of a 2x2 block (a shape's coverage),
+    so a shape's area is kept exactly. Returns `(images (n, 1, size, size) in [-1, 1], present (n, 3) bool)`."""
     from PIL import Image, ImageDraw
+    if size not in (64, 32):
+        raise ValueError(f'size must be 64 (the authors\' images) or 32 (a 2x2-averaged copy); got {size!r}')
     rng = random.Random(seed)
     imgs, labels = [], []
     while len(imgs) < n:
@@ -652,25 +753,36 @@ def simple_shapes_authors(n: int, p: float = 0.5, seed: int = 0) -> tuple:
         full = np.zeros((64, 64), dtype=np.float32)
         full[:63, :63] = np.concatenate(strips, axis=1) / 255.0
         imgs.append(full); labels.append(present)
-    x = torch.from_numpy(np.stack(imgs))[:, None] * 2 - 1
-    return x, torch.tensor(labels)
+    x = torch.from_numpy(np.stack(imgs))[:, None]
+    if size != 64:
+        x = F.avg_pool2d(x, 64 // size)
+    return x * 2 - 1, torch.tensor(labels)
 
 # %% ../nbs/10_hallucination.ipynb
 def strip_counts(images: Tensor, threshold: float = 0.0) -> Tensor:
-    "Number of pixels above `threshold` in each of the three strips of (N, 1, 64, 64) images: (N, 3) ints."
+    """Area of what each of the three strips of (N, 1, S, S) images holds, in pixels of the 64x64 image: (N, 3).
+    At S = 64, the number of pixels above `threshold` (ints; exact on the authors' binary images). At S = 32 (the
+    reduced copy of `simple_shapes_authors(size=32)`), the summed coverage (x + 1) / 2 of the pixels above -0.8, times
+    4: averaging keeps a shape's area, while a thresholded count of half-covered 2x2 blocks varies from 9 to 16."""
     x = torch.as_tensor(images)
-    if x.ndim != 4 or tuple(x.shape[1:]) != (1, 64, 64):
-        raise ValueError(f'Simple Shapes images have shape (N, 1, 64, 64); got {tuple(x.shape)}')
-    on = x[:, 0] > threshold
-    edges = [0, STRIP, 2 * STRIP, x.shape[-1]]
-    return torch.stack([on[:, :, edges[j]:edges[j + 1]].sum((1, 2)) for j in range(3)], 1)
+    if x.ndim != 4 or x.shape[1] != 1 or x.shape[2] != x.shape[3] or x.shape[-1] not in (64, 32):
+        raise ValueError(f'Simple Shapes images have shape (N, 1, 64, 64) or (N, 1, 32, 32); got {tuple(x.shape)}')
+    S = x.shape[-1]
+    if S == 64:
+        w = (x[:, 0] > threshold).long()
+    else:
+        w = ((x[:, 0] + 1) / 2).clamp(0, 1) * (x[:, 0] > -0.8) * (64 / S) ** 2
+    edges = [int(STRIP * j * S / 64 + 0.5) for j in range(3)] + [S]
+    return torch.stack([w[:, :, edges[j]:edges[j + 1]].sum((1, 2)) for j in range(3)], 1)
 
 
-def shapes_detector(images: Tensor, tol: float = 0.15, blank: int = 3, threshold: float = 0.0,
+def shapes_detector(images: Tensor, tol: float = 0.15, blank: float | None = None, threshold: float = 0.0,
                     expected: dict | None = None) -> dict:
-    """Rule-based check of Simple Shapes samples. Returns `counts` (N, 3), `present` (N, 3: the strip holds its
-    shape within `tol`), `hallucinated` (N, 3: neither blank nor a correct shape) and `any` (N,)."""
+    """Rule-based check of Simple Shapes samples. Returns `counts` (N, 3: areas, `strip_counts`), `present` (N, 3: the
+    strip holds its shape, area within `tol` of `expected`), `hallucinated` (N, 3: neither blank, area <= `blank`
+    (default 3 pixels at 64x64, two full pixels, 8, at 32x32), nor a correct shape) and `any` (N,)."""
     counts = strip_counts(images, threshold)
+    blank = (3 if images.shape[-1] == 64 else 2 * (64 / images.shape[-1]) ** 2) if blank is None else blank
     expected = torch.tensor([(expected or SHAPE_PIXELS)[s] for s in SHAPE_NAMES])
     present = ((counts - expected).abs() <= tol * expected)
     empty = counts <= blank
@@ -678,38 +790,171 @@ def shapes_detector(images: Tensor, tol: float = 0.15, blank: int = 3, threshold
     return {'counts': counts, 'present': present, 'hallucinated': hall, 'any': hall.any(1)}
 
 # %% ../nbs/10_hallucination.ipynb
+def sample_shapes(den, schedule: DDPM, n: int, size: int, steps: int, K: int = 10, seed: int = 1, device=None,
+                  batch: int = 500, progress: bool = False, counter: dict | None = None, Ks=(2, 3, 5, 10, 20, 40),
+                  windows=((0, 100), (100, 300), (300, 500), (500, 700), (700, 1000))) -> dict:
+    """Draw `n` Simple Shapes images by ancestral DDPM on `steps` evenly spaced steps of `schedule` (variance beta, as
+    the authors), in batches. Returns `x` (n, 1, size, size), `score` (n,): the x0 variance over the last `K` steps
+    summed over pixels (the detector), `scores` {k: the same over the last k steps, for k in `Ks`}, `window_scores`
+    {'lo-hi': the same over the steps with lo < t <= hi, in the schedule's time, for each of `windows`: does the
+    trajectory tell earlier?} and `evaluations` per image (plus the extra calls a wrapped `den` adds to
+    `counter['calls']`, e.g. `sharpened_denoiser`'s, spread over the batches)."""
+    ts = time_grid(schedule, steps)
+    g = torch.Generator().manual_seed(seed)
+    Ks = sorted({k for k in (*Ks, K) if 2 <= k <= steps})
+    xs, scores, wins = [], {k: [] for k in Ks}, {f'{lo}-{hi}': [] for lo, hi in windows}
+    for start in range(0, n, batch):
+        last, acc = [], {w: [0, 0.0, 0.0] for w in windows}          # per window: count, sum, sum of squares
+
+        def cb(st):
+            x0 = st['x0'].double().cpu()
+            if len(ts) - 1 - Ks[-1] <= st['i'] < len(ts) - 1:
+                last.append(x0.float())
+            t = float(torch.as_tensor(st['t']).max())
+            for (lo, hi), a in acc.items():
+                if lo < t <= hi:
+                    a[0] += 1; a[1] = a[1] + x0; a[2] = a[2] + x0 ** 2
+        x = torch.randn(min(batch, n - start), 1, size, size, generator=g).to(device or 'cpu')
+        with torch.no_grad():
+            xs.append(ddpm(den, x, schedule, ts, generator=g, callback=cb, progress=progress, variance='large').float().cpu())
+        last = torch.stack(last)
+        for k in Ks:
+            scores[k].append(last[-k:].var(0).flatten(1).sum(1))
+        for (lo, hi), (c, s1, s2) in acc.items():
+            if c >= 2:
+                wins[f'{lo}-{hi}'].append(((s2 - s1 ** 2 / c) / (c - 1)).flatten(1).sum(1).float())
+    extra = counter['calls'] / -(-n // batch) if counter else 0
+    scores = {k: torch.cat(v) for k, v in scores.items()}
+    wins = {w: torch.cat(v) for w, v in wins.items() if v}
+    return {'x': torch.cat(xs), 'score': scores[K], 'scores': scores, 'window_scores': wins,
+            'evaluations': (len(ts) - 1) + extra}
+
+
+def shapes_quality(x: Tensor, held: Tensor, held2: Tensor, flags: Tensor) -> float:
+    """In-support quality of generated Simple Shapes: MMD (pixels) of the images *without* a hallucinated strip against
+    as many held-out real images, over the real-vs-real floor at that size (1 = as good as real data)."""
+    clean = x[~flags]
+    m = min(len(clean), len(held), len(held2))
+    if m < 20:
+        return float('nan')
+    return mmd(clean[:m], held[:m]) / mmd(held2[:m], held[:m])
+
+
 def shapes_experiment(seconds: float = 120.0, n_train: int = 5000, n_samples: int = 256, T: int = 1000, K: int = 10,
                       seed: int = 0, progress: bool = False, device=None, authors: bool = True, unet: str = 'plain-small',
-                      batch_size: int = 32, steps: int = 10**9) -> dict:
-    """Train a U-Net on Simple Shapes (`authors=True`: the authors' set, `simple_shapes_authors`; else the project's
-    `simple_shapes`) for `seconds` (or `steps`), sample `n_samples` images by ancestral DDPM (T steps, linear betas
-    1e-4..0.02 rescaled to T), and score them with `shapes_detector` and the x0 variance over K steps."""
-    x, _ = simple_shapes_authors(n_train, seed=seed) if authors else simple_shapes(n_train, seed=seed)
+                      batch_size: int = 32, steps: int = 10**9, size: int = 64, sample_steps: int | None = None,
+                      sharpen: dict | list | None = None, checkpoint=None, lr: float = 2e-3) -> dict:
+    """Train a U-Net on Simple Shapes (`authors=True`: the authors' set at `size` 64, or its 2x2-averaged 32x32 copy;
+    else the project's `simple_shapes`) for `seconds` (or `steps`), sample `n_samples` images by ancestral DDPM
+    (`sample_steps` of T, linear betas 1e-4..0.02 rescaled to T), and score them with `shapes_detector` and the x0
+    variance over K steps. `checkpoint`: a path; when the file exists its EMA weights are loaded (weights_only) and
+    training is skipped, else the trained EMA weights are saved there. `sharpen` (options of `sharpened_denoiser`, or
+    a list of them): the same starting noise sampled again with Laplacian sharpening, against the detector filter at
+    the same cost, with the in-support quality of each (`shapes_quality` against held-out images never trained on);
+    `mitigation` is the first setting, `mitigation_sweep` all of them."""
+    if authors:
+        x, _ = simple_shapes_authors(n_train, seed=seed, size=size)
+    else:
+        x, _ = simple_shapes(n_train, seed=seed)
+    size = x.shape[-1]
     S = DDPM.from_name('linear', T, beta_start=1e-4 * 1000 / T, beta_end=0.02 * 1000 / T)
     torch.manual_seed(seed)
     model = build_unet(unet)
-    res = train_diffusion(model, x, S, pred='eps', steps=steps, max_seconds=seconds, batch_size=batch_size, lr=2e-3,
-                          seed=seed, progress=progress, device=device)
-    ema = res.ema.eval()
+    ckpt = Path(checkpoint) if checkpoint else None
+    out = {'size': size, 'n_train': n_train, 'T': T, 'sample_steps': sample_steps or T, 'K': K, 'params': count_params(model)}
+    if ckpt is not None and ckpt.exists():
+        model.load_state_dict(torch.load(ckpt, map_location='cpu', weights_only=True))
+        ema = model.to(device or 'cpu').eval()
+        out['checkpoint'] = str(ckpt)
+    else:
+        res = train_diffusion(model, x, S, pred='eps', steps=steps, max_seconds=seconds, batch_size=batch_size, lr=lr,
+                              seed=seed, progress=progress, device=device)
+        ema = res.ema.eval()
+        out.update(train_steps=res.steps, train_seconds=round(res.seconds, 1), batch_size=batch_size)
+        if ckpt is not None:
+            ckpt.parent.mkdir(parents=True, exist_ok=True)
+            torch.save(ema.state_dict(), ckpt)
     dev = next(ema.parameters()).device
-    den = model_denoiser(ema, S)
-    ts = time_grid(S, T)
-    g = torch.Generator().manual_seed(seed + 1)
-    last = []
-    with torch.no_grad():
-        xs = ddpm(den, torch.randn(n_samples, 1, 64, 64, generator=g).to(dev), S, ts, generator=g,
-                  callback=lambda st: last.append(st['x0'].cpu()) if len(ts) - 1 - K <= st['i'] < len(ts) - 1 else None,
-                  progress=progress, variance='large').cpu()
-    det = shapes_detector(xs, expected=AUTHORS_SHAPE_PIXELS if authors else None)
-    score = torch.stack(last).var(0).flatten(1).sum(1)
-    out = {'train_steps': res.steps, 'train_seconds': round(res.seconds, 1), 'params': count_params(model),
-           'hallucinated_fraction': det['any'].double().mean().item(),
-           'strip_hallucination': det['hallucinated'].double().mean(0).tolist(), 'samples': xs, 'detector': det}
+    expected = AUTHORS_SHAPE_PIXELS if authors else None
+    base = sample_shapes(model_denoiser(ema, S), S, n_samples, size, sample_steps or T, K, seed + 1, dev, progress=progress)
+    det = shapes_detector(base['x'], expected=expected)
     clean = ~det['any']
+    out.update(n_samples=n_samples, hallucinated_fraction=det['any'].double().mean().item(),
+               strip_hallucination=det['hallucinated'].double().mean(0).tolist(),
+               blank_fraction=(det['counts'] <= (3 if size == 64 else 8)).all(1).double().mean().item(),
+               samples=base['x'], detector=det, score=base['score'], scores=base['scores'])
     if det['any'].any() and clean.any():
-        out['x0_var_auroc'] = roc_curve(score, det['any'], clean)[3]
-        out['tpr_at_96_retention'] = retention_filter(score, clean, det['any'])['tpr']
+        out['x0_var_auroc'] = roc_curve(base['score'], det['any'], clean)[3]
+        out['tpr_at_96_retention'] = retention_filter(base['score'], clean, det['any'])['tpr']
+        out['detector_table'] = [{'window': f'last {k} steps' if isinstance(k, int) else f"t in ({k.replace('-', ', ')}]",
+                                  'tpr_at_96': retention_filter(s, clean, det['any'])['tpr'],
+                                  'auroc': roc_curve(s, det['any'], clean)[3]}
+                                 for k, s in [*base['scores'].items(), *base['window_scores'].items()]]
+    settings = [sharpen] if isinstance(sharpen, dict) else list(sharpen or [])
+    if settings:
+        out['mitigation_sweep'] = []
+        held, _ = simple_shapes_authors(n_samples, seed=seed + 10_000, size=size) if authors else simple_shapes(n_samples, seed=seed + 10_000)
+        held2, _ = simple_shapes_authors(n_samples, seed=seed + 20_000, size=size) if authors else simple_shapes(n_samples, seed=seed + 20_000)
+    for sharpen in settings:
+        counter = {'calls': 0}
+        den = sharpened_denoiser(model_denoiser(ema, S), S, counter=counter, **sharpen)
+        sharp = sample_shapes(den, S, n_samples, size, sample_steps or T, K, seed + 1, dev, progress=progress, counter=counter)
+        ds = shapes_detector(sharp['x'], expected=expected)
+        extra = sharp['evaluations'] - base['evaluations']
+        keep = base['evaluations'] / (base['evaluations'] + extra)
+        kept = keep_lowest(base['score'], keep)
+        out['mitigation_sweep'].append({
+            'settings': dict(sharpen), 'hallucinated_fraction_before': out['hallucinated_fraction'],
+            'hallucinated_fraction_after': ds['any'].double().mean().item(),
+            'blank_fraction_before': out['blank_fraction'],             # all three strips empty: never in the data
+            'blank_fraction_after': (ds['counts'] <= (3 if size == 64 else 8)).all(1).double().mean().item(),
+            'mmd_over_floor_before': shapes_quality(base['x'], held, held2, det['any']),
+            'mmd_over_floor_after': shapes_quality(sharp['x'], held, held2, ds['any']),
+            'evaluations': base['evaluations'], 'extra_evaluations': extra,
+            'filter_same_cost': {'keep_fraction': keep, 'hallucinated_fraction': det['any'][kept].double().mean().item(),
+                                 'mmd_over_floor': shapes_quality(base['x'][kept], held, held2, det['any'][kept])}})
+        if 'samples_sharpened' not in out:
+            out['mitigation'], out['samples_sharpened'] = out['mitigation_sweep'][0], sharp['x']
     return out
+
+
+def _save(fig, out: Path, name: str, figs: list):
+    fig.savefig(out / name, dpi=100, bbox_inches='tight'); plt.close(fig); figs.append(name)
+
+
+def _frame(ax, flags, nrow: int, px: int, color='red'):
+    for i, flag in enumerate(flags.tolist()):
+        if flag:
+            r_, c_ = divmod(i, nrow)
+            ax.add_patch(plt.Rectangle((c_ * (px + 1) + 0.5, r_ * (px + 1) + 0.5), px, px, fill=False, ec=color, lw=1.5))
+
+
+def run_shapes(config: str = 'medium', seed: int = 0, out='out/hallucination-shapes', progress: bool = True,
+               device=None, checkpoint=None, **overrides) -> dict:
+    """Simple Shapes for configuration `config` (its `shapes` settings, with `overrides`): train (or load `checkpoint`),
+    sample, detect, sharpen; writes `shapes.png`, `shapes_sharpened.png` and `shapes_metrics.json` into `out`."""
+    from diffusion_lab.data import show_images
+    out = Path(ensure_writable(out))
+    opts = dict(hallucination_config(config)['shapes'], **overrides)
+    sh = shapes_experiment(seed=seed, progress=progress, device=device,
+                           checkpoint=checkpoint if checkpoint is not None else out / 'shapes_model.pt', **opts)
+    det, xs, px = sh.pop('detector'), sh.pop('samples'), sh['size']
+    sh.pop('score'); sh.pop('scores', None)
+    ax = show_images(xs[:64], nrow=8, title=f"Simple Shapes ({px}x{px}): {sh['hallucinated_fraction']:.1%} with a "
+                                            'hallucinated strip (framed)')
+    _frame(ax, det['any'][:64], 8, px)
+    figs = []
+    _save(ax.figure, out, 'shapes.png', figs)
+    if 'samples_sharpened' in sh:
+        xa = sh.pop('samples_sharpened')
+        mit = sh['mitigation']
+        ax = show_images(xa[:64], nrow=8, title=f"sharpened: {mit['hallucinated_fraction_after']:.1%} hallucinated "
+                                                f"(+{mit['extra_evaluations']:.0f} evaluations per image)")
+        _frame(ax, shapes_detector(xa[:64], expected=AUTHORS_SHAPE_PIXELS)['any'], 8, px)
+        _save(ax.figure, out, 'shapes_sharpened.png', figs)
+    sh.update(config=config, seed=seed, figures=figs)
+    (out / 'shapes_metrics.json').write_text(json.dumps(sh, indent=2, default=float))
+    return sh
 
 # %% ../nbs/10_hallucination.ipynb
 PAPER = {'dataset': 'simple_shapes', 'tpr_at_96_retention': 0.95, 'retention': 0.96,
@@ -748,20 +993,17 @@ def laws_1d_study(cfg: dict, seed: int = 0, n: int = 10_000, mitigate: bool = Tr
     return out
 
 
-def _save(fig, out: Path, name: str, figs: list):
-    fig.savefig(out / name, dpi=100, bbox_inches='tight'); plt.close(fig); figs.append(name)
-
-
 def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination', progress: bool = True,
                       sweep: bool = True, recursive: bool = True, mitigate: bool = True, shapes: bool | None = None,
-                      shapes_seconds: float = 600.0, grid_n: int = 5, device=None, **overrides) -> dict:
+                      shapes_seconds: float | None = None, grid_n: int = 5, device=None, **overrides) -> dict:
     """Run the study for configuration `config` into `out` (figures + metrics.json); returns the metrics. The square
     and rotated `grid_n` x `grid_n` grids, the detector (histograms, missed samples, a K x ground-truth table), the
     1-D laws (`sweep`), Laplacian sharpening against filtering at equal cost (`mitigate`), recursive training
-    (`recursive`) and Simple Shapes (`shapes`, default only for 'faithful': a U-Net trained `shapes_seconds`)."""
+    (`recursive`) and Simple Shapes (`shapes`, default for 'faithful' and 'medium': `run_shapes`, a U-Net trained
+    `shapes_seconds`, default the configuration's)."""
     out = Path(ensure_writable(out))
     cfg = hallucination_config(config, **overrides)
-    shapes = (config == 'faithful') if shapes is None else shapes
+    shapes = (config in ('faithful', 'medium')) if shapes is None else shapes
     t_start = time.time()
 
     def say(msg):
@@ -850,16 +1092,10 @@ def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination
         _save(plot_recursive(rates), out, 'recursive.png', figs)
     m['tpr_at_96_retention_paper_dataset'] = None
     if shapes:
-        say(f'Simple Shapes (the authors\' set): training a U-Net for {shapes_seconds:.0f} s')
-        sh = shapes_experiment(shapes_seconds, seed=seed, progress=progress, device=device)
-        from diffusion_lab.data import show_images
-        det = sh.pop('detector')
-        ax = show_images(sh.pop('samples')[:32], nrow=8, title='Simple Shapes samples: a hallucinated strip framed in red')
-        for i, flag in enumerate(det['any'][:32].tolist()):
-            if flag:
-                r_, c_ = divmod(i, 8)
-                ax.add_patch(plt.Rectangle((c_ * 65 + 0.5, r_ * 65 + 0.5), 64, 64, fill=False, ec='red', lw=1.5))
-        _save(ax.figure, out, 'shapes.png', figs)
+        so = cfg['shapes'] if shapes_seconds is None else dict(cfg['shapes'], seconds=shapes_seconds)
+        say(f"Simple Shapes (the authors' set, {so['size']}x{so['size']}): training a U-Net for {so['seconds']:.0f} s")
+        sh = run_shapes(config, seed=seed, out=out, progress=progress, device=device, seconds=so['seconds'])
+        figs += sh.pop('figures')
         m['shapes'] = sh
         m['tpr_at_96_retention_paper_dataset'] = sh.get('tpr_at_96_retention')
     m['seconds'] = round(time.time() - t_start, 1)

@@ -9,10 +9,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 from diffusion_lab.data import (SHAPE_NAMES, SHAPE_PIXELS, STRIP, GaussianMixture, grid_mixture, mixture_1d,
                                 simple_shapes)
-from diffusion_lab.metrics import mmd, mmd_floor
+from diffusion_lab.metrics import embed, feature_net, fid, mmd, mmd_floor
 from diffusion_lab.models import build_unet, count_params, sinusoidal_embedding
 from diffusion_lab.samplers import ddpm, time_grid
 from diffusion_lab.schedules import DDPM
@@ -118,6 +119,48 @@ def test_authors_laws_and_data():
         classify_samples(d_, sq_, between_sigma=3.0); raise AssertionError('no error')
     except ValueError as e:
         assert 'outside the support' in str(e)
+
+
+def test_reduced_simple_shapes():
+    x64_, p64_ = simple_shapes_authors(300, seed=2)
+    x32_, p32_ = simple_shapes_authors(300, seed=2, size=32)
+    assert x32_.shape == (300, 1, 32, 32) and torch.equal(p32_, p64_)                          # the same images, averaged
+    assert torch.allclose(x32_, F.avg_pool2d(x64_, 2))
+    a32_, a64_ = strip_counts(x32_), strip_counts(x64_).double()
+    assert (a32_ - a64_).abs().max() <= 1.0                                                     # the area survives averaging
+    assert not shapes_detector(x32_, expected=AUTHORS_SHAPE_PIXELS)['any'].any()
+    bad32_ = x32_.clone()
+    i_ = int(p32_[:, 2].nonzero()[0])                                                           # an image with a pentagon
+    bad32_[i_, 0, :, 21:] = torch.maximum(bad32_[i_, 0, :, 21:], bad32_[i_, 0, :, 21:].roll(9, 0))   # two pentagons
+    j_ = int(p32_[:, 1].nonzero()[0])
+    bad32_[j_, 0, :, 11:21] = bad32_[j_, 0, :, 11:21] * 0.5 - 0.5                               # a faded square: half its area
+    det_ = shapes_detector(bad32_, expected=AUTHORS_SHAPE_PIXELS)
+    assert det_['hallucinated'][i_, 2] and det_['hallucinated'][j_, 1] and det_['any'].sum() == len({i_, j_})
+
+
+def test_recursive_images_arms():
+    from diffusion_lab.metrics import FeatureNet
+    imgs_ = simple_shapes_authors(80, seed=4, size=32)[0][:, :, :16, :16]                   # any small images will do
+    judge_ = FeatureNet(3).eval()
+    r_ = recursive_images(imgs_[:40], judge_, imgs_[40:], n=20, generations=2, seconds=0.5, sample_steps=6, K=3,
+                          batch_size=8, gen_factor=1.5)
+    assert set(r_) == {'none', 'random', 'variance'} and all(len(v) == 2 for v in r_.values())
+    for v_ in r_.values():
+        for g_ in v_:
+            assert 0 <= g_['hallucination'] <= 1 and 1 / 3 - 1e-6 <= g_['confidence'] <= 1 and g_['fid'] >= 0
+
+
+def test_shapes_experiment_checkpoint():
+    ck_ = Path(__import__('tempfile').mkdtemp()) / 'shapes.pt'
+    kw_ = dict(n_train=64, n_samples=6, T=1000, sample_steps=8, K=3, size=32, steps=3, batch_size=8,
+               sharpen=dict(strength=1.0, scale=1.0, t_max=400, probes=1), checkpoint=ck_)
+    a_ = shapes_experiment(**kw_)
+    assert ck_.exists() and a_['train_steps'] == 3 and a_['samples'].shape == (6, 1, 32, 32)
+    assert a_['score'].shape == (6,) and (a_['score'] > 0).all()                                # x0 moves over the window
+    assert a_['mitigation']['extra_evaluations'] == 2 * 3 and a_['mitigation']['evaluations'] == 8   # t <= 400: 375, 250, 125
+    b_ = shapes_experiment(**kw_)                                                               # loads, does not train
+    assert 'train_steps' not in b_ and b_['checkpoint'] == str(ck_)
+    assert torch.equal(a_['samples'], b_['samples'])                                            # same weights, same seed
 
 
 def test_authors_simple_shapes():
