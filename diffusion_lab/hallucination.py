@@ -864,7 +864,7 @@ def shapes_experiment(seconds: float = 120.0, n_train: int = 5000, n_samples: in
     out = {'size': size, 'n_train': n_train, 'T': T, 'sample_steps': sample_steps or T, 'K': K, 'params': count_params(model)}
     if ckpt is not None and ckpt.exists():
         model.load_state_dict(torch.load(ckpt, map_location='cpu', weights_only=True))
-        ema = model.to(device or 'cpu').eval()
+        ema = model.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval()   # where training would run
         out['checkpoint'] = str(ckpt)
     else:
         res = train_diffusion(model, x, S, pred='eps', steps=steps, max_seconds=seconds, batch_size=batch_size, lr=lr,
