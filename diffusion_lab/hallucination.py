@@ -18,8 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .data import (SHAPE_NAMES, SHAPE_PIXELS, STRIP, GaussianMixture, grid_mixture, mixture_1d,
-                                simple_shapes)
+from .data import (SHAPE_NAMES, SHAPE_PIXELS, STRIP, GaussianMixture, find_mnist, grid_mixture,
+                                load_mnist, mixture_1d, resize_images, show_images, simple_shapes)
 from .metrics import embed, feature_net, fid, mmd, mmd_floor
 from .models import build_unet, count_params, sinusoidal_embedding
 from .samplers import ddpm, time_grid
@@ -35,9 +35,9 @@ __all__ = ['SHAPES_SHARPEN', 'HALLUCINATION_CONFIGS', 'AUTHORS_SHAPE_PIXELS', 'P
            'hallucination_sweep_1d', 'detector_scores', 'roc_curve', 'retention_filter', 'keep_lowest',
            'relative_reduction', 'plot_roc', 'threshold_explorer', 'plot_detector_histogram', 'plot_missed',
            'detector_table', 'suspects_study', 'run_suspects', 'sharpened_denoiser', 'in_support_mmd',
-           'mitigation_study', 'recursive_training', 'plot_recursive', 'recursive_images', 'run_recursive_mnist',
-           'simple_shapes_authors', 'strip_counts', 'shapes_detector', 'sample_shapes', 'shapes_quality',
-           'shapes_experiment', 'run_shapes', 'laws_1d_study', 'run_hallucination']
+           'mitigation_study', 'recursive_training', 'recursive_arms', 'plot_recursive', 'recursive_images',
+           'run_recursive_mnist', 'simple_shapes_authors', 'strip_counts', 'shapes_detector', 'sample_images',
+           'shapes_quality', 'shapes_experiment', 'run_shapes', 'laws_1d_study', 'run_hallucination']
 
 # %% ../nbs/10_hallucination.ipynb
 # on Simple Shapes the layout is decided early (sharpening the last 40 of 1,000 steps changed nothing), so every step
@@ -593,29 +593,43 @@ def recursive_training(law: GaussianMixture, cfg: dict, generations: int = 5, ar
     and keep 100k, gen_factor 1.025). Returns `{arm: [between-mode rate of each generation's
     samples]}`."""
     S, n = toy_schedule(cfg), cfg['recursive_n']
-    data = toy_data(law, n, seed, cfg.get('balanced', False))
-    first = train_toy(data, cfg, seed=seed, steps=cfg['recursive_steps'], device=device)
-    rates = {arm: [] for arm in arms}
-    bar = _progress(range(len(arms) * (generations - 1)), progress, 'recursive training')
+    train = lambda x, s: train_toy(x, cfg, seed=s, steps=cfg['recursive_steps'], device=device)
+
+    def draw(model, m, s):
+        run = sample_toy(model, S, m, seed=s, keep=K)
+        return run['x'], detector_scores(run, K)['x0_var']
+    first = train(toy_data(law, n, seed, cfg.get('balanced', False)), seed)
+    return recursive_arms(first, n, cfg['gen_factor'], draw, train,
+                          lambda x: classify_samples(x, law)['between'].double().mean().item(),
+                          generations, arms, seed, progress, 'recursive training')
+
+
+def recursive_arms(first, n: int, gen_factor: float, draw, train, measure, generations: int = 5,
+                   arms=('none', 'random', 'variance'), seed: int = 0, progress: bool = False, desc: str = 'recursive'):
+    """The arms of recursive training, for any model: from `first`, each generation draws `n` samples ('none') or
+    `int(n * gen_factor)` ('random', 'variance') with `draw(model, m, seed) -> (x, detector score)`, records
+    `measure(x)`, keeps `n` of them (at random, or those with the lowest score) and trains the next model with
+    `train(x, seed)`. Returns `{arm: [measure of each generation]}`."""
+    out = {arm: [] for arm in arms}
+    bar = _progress(range(len(arms) * generations), progress, desc)
     it = iter(bar)
     for arm in arms:
         model = first
         gen = torch.Generator().manual_seed(seed + 7)
         for g in range(generations):
-            m = n if arm == 'none' else int(n * cfg['gen_factor'])
-            run = sample_toy(model, S, m, seed=seed + 100 * g + 1, keep=K)
-            x = run['x']
-            rates[arm].append(classify_samples(x, law)['between'].double().mean().item())
+            m = n if arm == 'none' else int(n * gen_factor)
+            x, score = draw(model, m, seed + 100 * g + 1)
+            out[arm].append(measure(x))
+            next(it, None)
             if g == generations - 1:
                 break
             if arm == 'random':
                 x = x[torch.randperm(m, generator=gen)[:n]]
             elif arm == 'variance':
-                x = x[keep_lowest(detector_scores(run, K)['x0_var'], n / m)]
-            model = train_toy(x, cfg, seed=seed + g + 1, steps=cfg['recursive_steps'], device=device)
-            next(it, None)
+                x = x[keep_lowest(score, n / m)]
+            model = train(x, seed + g + 1)
     bar.close()
-    return rates
+    return out
 
 
 def plot_recursive(rates: dict, ax=None, ylabel: str = 'between-mode rate'):
@@ -654,36 +668,18 @@ def recursive_images(images: Tensor, judge: nn.Module, held: Tensor, n: int = 20
         return {'hallucination': (top < confident).double().mean().item(), 'confidence': top.mean().item(),
                 'fid': fid(f[:len(held)], fh[:len(f)])}
 
+    def draw(model, m, s):
+        run = sample_images(model_denoiser(model, S), S, m, size, sample_steps, K, s, next(model.parameters()).device)
+        return run['x'].clamp(-1, 1), run['score']
     first = train(images[torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))[:n]], seed)
-    out = {arm: [] for arm in arms}
-    bar = _progress(range(len(arms) * generations), progress, 'recursive images')
-    it = iter(bar)
-    for arm in arms:
-        model = first
-        gen = torch.Generator().manual_seed(seed + 7)
-        for g in range(generations):
-            m = n if arm == 'none' else int(n * gen_factor)
-            run = sample_shapes(model_denoiser(model, S), S, m, size, sample_steps, K, seed + 100 * g + 1,
-                                next(model.parameters()).device)
-            x = run['x'].clamp(-1, 1)
-            out[arm].append(judge_of(x))
-            next(it, None)
-            if g == generations - 1:
-                break
-            if arm == 'random':
-                x = x[torch.randperm(m, generator=gen)[:n]]
-            elif arm == 'variance':
-                x = x[keep_lowest(run['score'], n / m)]
-            model = train(x, seed + g + 1)
-    bar.close()
-    return out
+    return recursive_arms(first, n, gen_factor, draw, train, judge_of, generations, arms, seed, progress,
+                          'recursive images')
 
 
 def run_recursive_mnist(seed: int = 0, out='out/hallucination-mnist', size: int = 16, n: int = 1000,
                         seconds: float = 40.0, progress: bool = True, device=None, **kw) -> dict:
     """`recursive_images` on MNIST (../shared/data/mnist, the 10k split: 8,000 images to train on and judge with,
     2,000 held out), resized to `size`; writes `recursive_mnist.png` and `recursive_mnist.json` into `out`."""
-    from diffusion_lab.data import find_mnist, load_mnist, resize_images
     folder = find_mnist('test')
     if folder is None:
         raise FileNotFoundError('MNIST not found: put the t10k IDX files in shared/data/mnist or set DIFFUSION_LAB_MNIST')
@@ -779,21 +775,21 @@ def strip_counts(images: Tensor, threshold: float = 0.0) -> Tensor:
 def shapes_detector(images: Tensor, tol: float = 0.15, blank: float | None = None, threshold: float = 0.0,
                     expected: dict | None = None) -> dict:
     """Rule-based check of Simple Shapes samples. Returns `counts` (N, 3: areas, `strip_counts`), `present` (N, 3: the
-    strip holds its shape, area within `tol` of `expected`), `hallucinated` (N, 3: neither blank, area <= `blank`
-    (default 3 pixels at 64x64, two full pixels, 8, at 32x32), nor a correct shape) and `any` (N,)."""
+    strip holds its shape, area within `tol` of `expected`), `empty` (N, 3: area <= `blank`, default 3 pixels at
+    64x64, two full pixels, 8, at 32x32), `hallucinated` (N, 3: neither empty nor a correct shape) and `any` (N,)."""
     counts = strip_counts(images, threshold)
     blank = (3 if images.shape[-1] == 64 else 2 * (64 / images.shape[-1]) ** 2) if blank is None else blank
     expected = torch.tensor([(expected or SHAPE_PIXELS)[s] for s in SHAPE_NAMES])
     present = ((counts - expected).abs() <= tol * expected)
     empty = counts <= blank
     hall = ~(present | empty)
-    return {'counts': counts, 'present': present, 'hallucinated': hall, 'any': hall.any(1)}
+    return {'counts': counts, 'present': present, 'empty': empty, 'hallucinated': hall, 'any': hall.any(1)}
 
 # %% ../nbs/10_hallucination.ipynb
-def sample_shapes(den, schedule: DDPM, n: int, size: int, steps: int, K: int = 10, seed: int = 1, device=None,
+def sample_images(den, schedule: DDPM, n: int, size: int, steps: int, K: int = 10, seed: int = 1, device=None,
                   batch: int = 500, progress: bool = False, counter: dict | None = None, Ks=(2, 3, 5, 10, 20, 40),
                   windows=((0, 100), (100, 300), (300, 500), (500, 700), (700, 1000))) -> dict:
-    """Draw `n` Simple Shapes images by ancestral DDPM on `steps` evenly spaced steps of `schedule` (variance beta, as
+    """Draw `n` one-channel `size` x `size` images (Simple Shapes, MNIST) by ancestral DDPM on `steps` evenly spaced steps of `schedule` (variance beta, as
     the authors), in batches. Returns `x` (n, 1, size, size), `score` (n,): the x0 variance over the last `K` steps
     summed over pixels (the detector), `scores` {k: the same over the last k steps, for k in `Ks`}, `window_scores`
     {'lo-hi': the same over the steps with lo < t <= hi, in the schedule's time, for each of `windows`: does the
@@ -876,12 +872,12 @@ def shapes_experiment(seconds: float = 120.0, n_train: int = 5000, n_samples: in
             torch.save(ema.state_dict(), ckpt)
     dev = next(ema.parameters()).device
     expected = AUTHORS_SHAPE_PIXELS if authors else None
-    base = sample_shapes(model_denoiser(ema, S), S, n_samples, size, sample_steps or T, K, seed + 1, dev, progress=progress)
+    base = sample_images(model_denoiser(ema, S), S, n_samples, size, sample_steps or T, K, seed + 1, dev, progress=progress)
     det = shapes_detector(base['x'], expected=expected)
     clean = ~det['any']
     out.update(n_samples=n_samples, hallucinated_fraction=det['any'].double().mean().item(),
                strip_hallucination=det['hallucinated'].double().mean(0).tolist(),
-               blank_fraction=(det['counts'] <= (3 if size == 64 else 8)).all(1).double().mean().item(),
+               blank_fraction=det['empty'].all(1).double().mean().item(),
                samples=base['x'], detector=det, score=base['score'], scores=base['scores'])
     if det['any'].any() and clean.any():
         out['x0_var_auroc'] = roc_curve(base['score'], det['any'], clean)[3]
@@ -893,12 +889,12 @@ def shapes_experiment(seconds: float = 120.0, n_train: int = 5000, n_samples: in
     settings = [sharpen] if isinstance(sharpen, dict) else list(sharpen or [])
     if settings:
         out['mitigation_sweep'] = []
-        held, _ = simple_shapes_authors(n_samples, seed=seed + 10_000, size=size) if authors else simple_shapes(n_samples, seed=seed + 10_000)
-        held2, _ = simple_shapes_authors(n_samples, seed=seed + 20_000, size=size) if authors else simple_shapes(n_samples, seed=seed + 20_000)
+        real = lambda s: (simple_shapes_authors(n_samples, seed=s, size=size) if authors else simple_shapes(n_samples, seed=s))[0]
+        held, held2 = real(seed + 10_000), real(seed + 20_000)               # never trained on: other seeds
     for sharpen in settings:
         counter = {'calls': 0}
         den = sharpened_denoiser(model_denoiser(ema, S), S, counter=counter, **sharpen)
-        sharp = sample_shapes(den, S, n_samples, size, sample_steps or T, K, seed + 1, dev, progress=progress, counter=counter)
+        sharp = sample_images(den, S, n_samples, size, sample_steps or T, K, seed + 1, dev, progress=progress, counter=counter)
         ds = shapes_detector(sharp['x'], expected=expected)
         extra = sharp['evaluations'] - base['evaluations']
         keep = base['evaluations'] / (base['evaluations'] + extra)
@@ -907,7 +903,7 @@ def shapes_experiment(seconds: float = 120.0, n_train: int = 5000, n_samples: in
             'settings': dict(sharpen), 'hallucinated_fraction_before': out['hallucinated_fraction'],
             'hallucinated_fraction_after': ds['any'].double().mean().item(),
             'blank_fraction_before': out['blank_fraction'],             # all three strips empty: never in the data
-            'blank_fraction_after': (ds['counts'] <= (3 if size == 64 else 8)).all(1).double().mean().item(),
+            'blank_fraction_after': ds['empty'].all(1).double().mean().item(),
             'mmd_over_floor_before': shapes_quality(base['x'], held, held2, det['any']),
             'mmd_over_floor_after': shapes_quality(sharp['x'], held, held2, ds['any']),
             'evaluations': base['evaluations'], 'extra_evaluations': extra,
@@ -933,7 +929,6 @@ def run_shapes(config: str = 'medium', seed: int = 0, out='out/hallucination-sha
                device=None, checkpoint=None, **overrides) -> dict:
     """Simple Shapes for configuration `config` (its `shapes` settings, with `overrides`): train (or load `checkpoint`),
     sample, detect, sharpen; writes `shapes.png`, `shapes_sharpened.png` and `shapes_metrics.json` into `out`."""
-    from diffusion_lab.data import show_images
     out = Path(ensure_writable(out))
     opts = dict(hallucination_config(config)['shapes'], **overrides)
     sh = shapes_experiment(seed=seed, progress=progress, device=device,

@@ -11,8 +11,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-from diffusion_lab.data import (SHAPE_NAMES, SHAPE_PIXELS, STRIP, GaussianMixture, grid_mixture, mixture_1d,
-                                simple_shapes)
+from diffusion_lab.data import (SHAPE_NAMES, SHAPE_PIXELS, STRIP, GaussianMixture, find_mnist, grid_mixture,
+                                load_mnist, mixture_1d, resize_images, show_images, simple_shapes)
 from diffusion_lab.metrics import embed, feature_net, fid, mmd, mmd_floor
 from diffusion_lab.models import build_unet, count_params, sinusoidal_embedding
 from diffusion_lab.samplers import ddpm, time_grid
