@@ -468,4 +468,9 @@ def main(argv=None) -> int:
     if m:
         print(json.dumps({k: v for k, v in m.items() if k not in hidden}, indent=1, default=float))
         print(f'diffusion-lab {args.command}: done; figures and metrics.json in {out.resolve()}')
+    if argv is None and int(os.environ.get('WORLD_SIZE', '1')) > 1:
+        # A torchrun worker run from the command line: its work is written and its process group destroyed. Leave without
+        # the interpreter's teardown, where gloo's threads have aborted the process (SIGABRT) on a loaded machine.
+        sys.stdout.flush(); sys.stderr.flush()
+        os._exit(0)
     return 0

@@ -5,6 +5,7 @@
 # %% ../nbs/05_training.ipynb 3
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import sys
@@ -367,7 +368,8 @@ def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None
         mine = torch.stack([p.detach().double().sum() for p in model.parameters()]).cpu()
         sums = [None] * world
         dist.all_gather_object(sums, mine.tolist())
-        if owns_group:                                              # a clean exit: no live gloo threads at teardown
+        if owns_group:                                              # a clean exit: no live gloo threads at teardown.
+            net = None; gc.collect()                                # The DDP wrapper's reducer holds the group: free it first
             dist.barrier(); dist.destroy_process_group()
     model.eval(); ema.eval()
     return TrainResult(model, ema.module, log, step, time.time() - t0, out, world, sums, resumed)

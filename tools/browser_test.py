@@ -147,7 +147,11 @@ def open_and_run_all(page, port, token, name, out, t0, workspace=None):
     page.locator('.lm-MenuBar-itemLabel', has_text='Run').first.click()
     page.locator('.lm-Menu-itemLabel', has_text='Run All Cells').first.click()
     t1 = time.time()
-    page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="busy"]', state='attached', timeout=20_000)
+    # the run has started once the kernel is busy or a cell shows [*] or a number; a loaded machine may take a while,
+    # and a fast run may be over before a busy indicator is seen, hence the prompts
+    page.wait_for_function("""() => document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="busy"]') ||
+        [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))""",
+                           timeout=120_000)
     page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', state='attached')
     tracebacks = page.locator('.jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]').count()
     unrun = page.evaluate("""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
