@@ -21,7 +21,8 @@ from . import __version__
 from .data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, load_dataset, load_digits_images, mixture_1d,
                                 plot_law, show_images)
 from .generators import GENERATOR_CONFIGS, run_generators
-from .hallucination import HALLUCINATION_CONFIGS, run_hallucination, run_shapes
+from .hallucination import (HALLUCINATION_CONFIGS, run_digits, run_hallucination, run_recursive_mnist,
+                                         run_shapes)
 from .hspace import run_hspace
 from .metrics import feature_net, image_scores, mmd, mmd_floor, sampler_report
 from .models import UNET_CONFIGS, build_model, count_params
@@ -385,12 +386,15 @@ def _parser() -> argparse.ArgumentParser:
     h.add_argument('--config', default='cpu', choices=list(HALLUCINATION_CONFIGS),
                    help="cpu: a few minutes on 2 cores; medium: the authors' law, schedule, model and data order, about 30-40 "
                         "minutes on 2 cores; faithful: the authors' protocol (a GPU) (default: %(default)s)")
-    h.add_argument('--skip', nargs='*', default=[], choices=('sweep', 'recursive', 'shapes', 'mitigate'), help='parts to leave out')
+    h.add_argument('--skip', nargs='*', default=[], choices=('sweep', 'recursive', 'shapes', 'digits', 'mitigate'),
+                   help='parts to leave out')
     h.add_argument('--grid-n', type=_positive_int, default=5, help='modes per side of the 2-D grid layout (default: %(default)s)')
     h.add_argument('--steps', type=_positive_int, default=None, help="training steps of the grid models (default: the configuration's)")
     h.add_argument('--shapes', action='store_true', help='also train a U-Net on Simple Shapes (default: with --config faithful or medium)')
-    h.add_argument('--shapes-only', action='store_true',
-                   help='only Simple Shapes (writes shapes_metrics.json; a shapes_model.pt already in --out is loaded, not retrained)')
+    h.add_argument('--only', choices=('shapes', 'digits', 'recursive-mnist'), default=None,
+                   help='run one part alone: Simple Shapes (shapes_metrics.json), the digits (digits_metrics.json) or recursive '
+                        'training on MNIST (recursive_mnist.json); a shapes_model.pt or digits_model.pt already in --out is '
+                        'loaded, not retrained')
     h.add_argument('--shapes-seconds', type=_positive_float, default=None,
                    help="training time of the Simple Shapes U-Net (default: the configuration's, 900 s on the CPU configurations)")
     hs = cmd['hspace']
@@ -422,16 +426,21 @@ def _run(args) -> tuple[dict, Path, set]:
         return (run_generators(config=args.config, out=out, seed=args.seed, device=args.device, progress=progress,
                                data_dir=args.data_dir, steps=args.steps, seconds=args.seconds, split=args.split,
                                compile=False if args.no_compile else None), out, {'fid_table', 'settings'})
-    if c == 'hallucination' and args.shapes_only:
-        return (run_shapes(config=args.config, seed=args.seed, out=out, progress=progress, device=args.device,
-                           **({'seconds': args.shapes_seconds} if args.shapes_seconds else {})), out, {'mitigation', 'mitigation_sweep', 'detector_table', 'strip_hallucination'})
+    if c == 'hallucination' and args.only:
+        hide = {'mitigation', 'mitigation_sweep', 'detector_table', 'strip_hallucination', 'class_fractions', 'arms'}
+        kw = dict(config=args.config, seed=args.seed, out=out, progress=progress, device=args.device)
+        if args.only == 'shapes':
+            return run_shapes(**kw, **({'seconds': args.shapes_seconds} if args.shapes_seconds else {})), out, hide
+        if args.only == 'digits':
+            return run_digits(**kw), out, hide
+        return run_recursive_mnist(**kw), out, hide
     if c == 'hallucination':
         return (run_hallucination(config=args.config, seed=args.seed, out=out, progress=progress, sweep='sweep' not in args.skip,
                                   recursive='recursive' not in args.skip, mitigate='mitigate' not in args.skip,
                                   shapes=False if 'shapes' in args.skip else (True if args.shapes else None), grid_n=args.grid_n,
-                                  shapes_seconds=args.shapes_seconds, device=args.device,
-                                  **({'steps': args.steps} if args.steps else {})), out,
-                {'config', 'filter_96', 'detector_table', 'paper', 'laws_1d', 'sweep_1d'})
+                                  shapes_seconds=args.shapes_seconds, digits=False if 'digits' in args.skip else None,
+                                  device=args.device, **({'steps': args.steps} if args.steps else {})), out,
+                {'config', 'filter_96', 'detector_table', 'paper', 'laws_1d', 'sweep_1d', 'shapes', 'digits'})
     if c == 'hspace':
         m = run_hspace(seed=args.seed, out=out, seconds=args.seconds, n=args.n, steps=args.steps,
                        digits_seconds=args.digits_seconds, progress=progress, device=args.device)

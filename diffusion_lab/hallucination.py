@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .data import (SHAPE_NAMES, SHAPE_PIXELS, STRIP, GaussianMixture, find_mnist, grid_mixture,
-                                load_mnist, mixture_1d, resize_images, show_images, simple_shapes)
+                                load_digits_images, load_mnist, mixture_1d, resize_images, show_images, simple_shapes)
 from .metrics import embed, feature_net, fid, mmd, mmd_floor
 from .models import build_unet, count_params, sinusoidal_embedding
 from .samplers import ddpm, time_grid
@@ -37,7 +37,8 @@ __all__ = ['SHAPES_SHARPEN', 'HALLUCINATION_CONFIGS', 'AUTHORS_SHAPE_PIXELS', 'P
            'detector_table', 'suspects_study', 'run_suspects', 'sharpened_denoiser', 'in_support_mmd',
            'mitigation_study', 'recursive_training', 'recursive_arms', 'plot_recursive', 'recursive_images',
            'run_recursive_mnist', 'simple_shapes_authors', 'strip_counts', 'shapes_detector', 'sample_images',
-           'shapes_quality', 'shapes_experiment', 'run_shapes', 'laws_1d_study', 'run_hallucination']
+           'shapes_quality', 'trained_unet', 'image_detector_report', 'image_mitigation', 'shapes_experiment',
+           'digits_experiment', 'run_shapes', 'run_digits', 'laws_1d_study', 'run_hallucination']
 
 # %% ../nbs/10_hallucination.ipynb
 # on Simple Shapes the layout is decided early (sharpening the last 40 of 1,000 steps changed nothing), so every step
@@ -53,7 +54,14 @@ HALLUCINATION_CONFIGS = {
                      sweep_steps=None, sharpen=dict(strength=2.0, scale=1.0, t_max=20, probes=1),
                      # Simple Shapes (shapes/): 5k images of 64x64, T = 1000, ancestral sampling over all 1000 steps
                      shapes=dict(size=64, n_train=5000, T=1000, sample_steps=1000, n_samples=1000, seconds=90.0,
-                                 batch_size=64, K=10, sharpen=SHAPES_SHARPEN)),
+                                 batch_size=64, K=10, sharpen=SHAPES_SHARPEN),
+                     # digits are not in the paper: the CPU study at GPU scale (all 1000 steps, 5000 images)
+                     digits=dict(seconds=120.0, n_samples=5000, T=1000, sample_steps=1000, K=10, confident=0.8,
+                                 sharpen=SHAPES_SHARPEN),
+                     # recursive MNIST (the released code has none): full-size images, all 8,000 training images,
+                     # 60 s of training per generation, all 1000 steps; GPU work, not yet run (13 trainings of a minute
+                     # and 15 draws of 8,200 images on 1,000 steps: by estimate half an hour or more on one GPU)
+                     recursive_mnist=dict(size=28, n=8000, seconds=60.0, unet='mnist-small', sample_steps=1000)),
     # a miniature for a laptop (about 3 minutes for the two grids): sigma 0.1, T = 200 with beta_end 0.05
     'cpu': dict(std=0.1, n_train=20_000, T=200, beta_start=1e-3, beta_end=0.05, width=128, blocks=3,
                 shared=True, lr=2e-3, batch_size=512, steps=8_000, n_samples=10_000,
@@ -62,16 +70,21 @@ HALLUCINATION_CONFIGS = {
                 laws_1d=(((1.0, 2.0, 3.0), 20_000, 3_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 3_000)),
                 sweep_steps=3_000, sharpen=dict(strength=2.0, scale=1.0, t_max=20, probes=1),
                 # Simple Shapes reduced for 2 cores: the 2x2-averaged 32x32 copy, 15 minutes of training, 250 of the
-                # 1000 steps when sampling (K = 10 of them: the last 40 of the 1000), 500 images
+                # 1000 steps when sampling (K = 10 of them: the last 40 of the 1000), 300 images
                 shapes=dict(size=32, n_train=5000, T=1000, sample_steps=250, n_samples=300, seconds=900.0,
-                            batch_size=32, K=10, sharpen=SHAPES_SHARPEN)),
+                            batch_size=32, K=10, sharpen=SHAPES_SHARPEN),
+                # scikit-learn's 8x8 digits (not in the paper): 3 minutes of training, 1000 images on 250 of 1000 steps
+                digits=dict(seconds=180.0, n_samples=1000, T=1000, sample_steps=250, K=10, confident=0.8,
+                            sharpen=SHAPES_SHARPEN),
+                # recursive MNIST reduced for 2 cores: 8x8 images, 1000 per generation, 60 s of training each, 100 steps
+                recursive_mnist=dict(size=8, n=1000, seconds=60.0, unet='digits-small', sample_steps=100)),
 }
 # as close to faithful as 2 CPU cores allow: the same law, schedule, model, init, data order and fp32, with 10x smaller
 # batches, 5x fewer steps and samples, short 1-D trainings and small recursive generations
 HALLUCINATION_CONFIGS['medium'] = dict(
     HALLUCINATION_CONFIGS['faithful'], batch_size=1_000, steps=20_000, n_samples=20_000, recursive_n=5_000,
     recursive_steps=1_500, laws_1d=(((1.0, 2.0, 3.0), 20_000, 5_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 5_000)),
-    shapes=HALLUCINATION_CONFIGS['cpu']['shapes'])
+    **{k: HALLUCINATION_CONFIGS['cpu'][k] for k in ('shapes', 'digits', 'recursive_mnist')})
 
 
 def hallucination_config(name: str = 'cpu', **overrides) -> dict:
@@ -676,10 +689,14 @@ def recursive_images(images: Tensor, judge: nn.Module, held: Tensor, n: int = 20
                           'recursive images')
 
 
-def run_recursive_mnist(seed: int = 0, out='out/hallucination-mnist', size: int = 16, n: int = 1000,
-                        seconds: float = 40.0, progress: bool = True, device=None, **kw) -> dict:
+def run_recursive_mnist(config: str = 'medium', seed: int = 0, out='out/hallucination-mnist', progress: bool = True,
+                        device=None, **overrides) -> dict:
     """`recursive_images` on MNIST (../shared/data/mnist, the 10k split: 8,000 images to train on and judge with,
-    2,000 held out), resized to `size`; writes `recursive_mnist.png` and `recursive_mnist.json` into `out`."""
+    2,000 held out) with configuration `config`'s `recursive_mnist` settings and `overrides` (`size`: the images are
+    resized to it; `n`, `seconds`, `unet`, `sample_steps`, ... of `recursive_images`); writes `recursive_mnist.png` and
+    `recursive_mnist.json` into `out`."""
+    kw = dict(hallucination_config(config)['recursive_mnist'], **overrides)
+    size, n, seconds = kw.pop('size'), kw.pop('n'), kw.pop('seconds')
     folder = find_mnist('test')
     if folder is None:
         raise FileNotFoundError('MNIST not found: put the t10k IDX files in shared/data/mnist or set DIFFUSION_LAB_MNIST')
@@ -697,8 +714,8 @@ def run_recursive_mnist(seed: int = 0, out='out/hallucination-mnist', size: int 
             'hallucination_held_out': (p_ho.max(1).values < confident).double().mean().item(),
             'fid_floor': fid(f_tr, f_ho)}
     rates = recursive_images(x[tr], judge, x[ho], n=n, seconds=seconds, seed=seed, progress=progress, device=device, **kw)
-    res = {'size': size, 'n': n, 'seconds_per_generation': seconds, 'real': real, 'arms': rates,
-           'seconds': round(time.time() - t0, 1), 'seed': seed}
+    res = {'config': config, 'size': size, 'n': n, 'seconds_per_generation': seconds, 'settings': kw, 'real': real,
+           'arms': rates, 'seconds': round(time.time() - t0, 1), 'seed': seed}
     fig, axs = plt.subplots(1, 2, figsize=(9.5, 3.4))
     plot_recursive({a: [r['hallucination'] for r in v] for a, v in rates.items()}, ax=axs[0],
                    ylabel='share the judge cannot place')
@@ -836,6 +853,83 @@ def shapes_quality(x: Tensor, held: Tensor, held2: Tensor, flags: Tensor) -> flo
     return mmd(clean[:m], held[:m]) / mmd(held2[:m], held[:m])
 
 
+def trained_unet(x: Tensor, schedule: DDPM, unet: str = 'plain-small', seconds: float = 120.0, steps: int = 10**9,
+                 batch_size: int = 32, lr: float = 2e-3, seed: int = 0, checkpoint=None, progress: bool = False,
+                 device=None) -> tuple:
+    """A U-Net (`unet`, a `build_unet` name) trained on images `x` for `seconds` (or `steps`) as an eps-predictor on
+    `schedule`, its EMA weights returned in eval mode with a dict of what was done. `checkpoint`: a path; when the file
+    exists its weights are loaded (weights_only) and training is skipped, else the trained EMA weights are saved there."""
+    torch.manual_seed(seed)
+    model = build_unet(unet)
+    ckpt = Path(checkpoint) if checkpoint else None
+    info = {'params': count_params(model)}
+    if ckpt is not None and ckpt.exists():
+        model.load_state_dict(torch.load(ckpt, map_location='cpu', weights_only=True))
+        info['checkpoint'] = str(ckpt)
+        return model.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval(), info   # where training would run
+    res = train_diffusion(model, x, schedule, pred='eps', steps=steps, max_seconds=seconds, batch_size=batch_size, lr=lr,
+                          seed=seed, progress=progress, device=device)
+    info.update(train_steps=res.steps, train_seconds=round(res.seconds, 1), batch_size=batch_size)
+    if ckpt is not None:
+        ckpt.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(res.ema.state_dict(), ckpt)
+    return res.ema.eval(), info
+
+
+def image_detector_report(run: dict, flags: Tensor) -> dict:
+    """The x0-variance detector on a `sample_images` run against ground-truth `flags` (hallucinated images): AUROC and
+    TPR at 96% retention at the run's K, and `detector_table`, the same for every window the run recorded. Empty when
+    one of the two groups is empty."""
+    clean = ~flags
+    if not flags.any() or not clean.any():
+        return {}
+    row = lambda s: {'tpr_at_96': retention_filter(s, clean, flags)['tpr'], 'auroc': roc_curve(s, flags, clean)[3]}
+    return {'x0_var_auroc': row(run['score'])['auroc'], 'tpr_at_96_retention': row(run['score'])['tpr_at_96'],
+            'detector_table': [{'window': f'last {k} steps' if isinstance(k, int) else f"t in ({k.replace('-', ', ')}]", **row(s)}
+                               for k, s in [*run['scores'].items(), *run['window_scores'].items()]]}
+
+
+def image_mitigation(den, schedule: DDPM, base: dict, judge, quality, settings: list, steps: int, K: int = 10,
+                     seed: int = 1, device=None, progress: bool = False) -> list:
+    """Laplacian sharpening against the detector filter at equal cost, on images. `base`: a `sample_images` run of the
+    denoiser `den` with `seed`; for each of `settings` (options of `sharpened_denoiser`) the same starting noise is drawn
+    again with sharpening. `judge(x)` returns `(flags, extras)`: which images are hallucinated, and a dict of other
+    fractions to report (e.g. blank images); `quality(x, flags)`: the in-support quality of the unflagged images (an
+    MMD over its floor). Per setting: hallucinated fraction, extras and quality before and after, the extra evaluations
+    per image, the filter that spends them on drawing more and keeping the share with the lowest x0 variance
+    (`filter_same_cost`), and the sharpened images (`samples_after`)."""
+    n, size = base['x'].shape[0], base['x'].shape[-1]
+    fb, eb = judge(base['x'])
+    rows = []
+    for opts in settings:
+        counter = {'calls': 0}
+        sharp = sample_images(sharpened_denoiser(den, schedule, counter=counter, **opts), schedule, n, size, steps, K,
+                              seed, device, progress=progress, counter=counter)
+        fa, ea = judge(sharp['x'])
+        extra = sharp['evaluations'] - base['evaluations']
+        keep = base['evaluations'] / (base['evaluations'] + extra)
+        kept = keep_lowest(base['score'], keep)
+        rows.append({'settings': dict(opts), 'hallucinated_fraction_before': fb.double().mean().item(),
+                     'hallucinated_fraction_after': fa.double().mean().item(),
+                     **{f'{k}_before': v for k, v in eb.items()}, **{f'{k}_after': v for k, v in ea.items()},
+                     'mmd_over_floor_before': quality(base['x'], fb), 'mmd_over_floor_after': quality(sharp['x'], fa),
+                     'evaluations': base['evaluations'], 'extra_evaluations': extra,
+                     'filter_same_cost': {'keep_fraction': keep, 'hallucinated_fraction': fb[kept].double().mean().item(),
+                                          'mmd_over_floor': quality(base['x'][kept], fb[kept])},
+                     'samples_after': sharp['x'], 'flags_after': fa})
+    return rows
+
+
+def _sweep(out: dict, rows: list) -> dict:
+    "Put a mitigation sweep into `out`: all rows in `mitigation_sweep`, the first in `mitigation`, its images and flags apart."
+    if rows:
+        out['samples_sharpened'], out['flags_sharpened'] = rows[0].pop('samples_after'), rows[0].pop('flags_after')
+        for r in rows[1:]:
+            r.pop('samples_after'); r.pop('flags_after')
+        out['mitigation_sweep'], out['mitigation'] = rows, rows[0]
+    return out
+
+
 def shapes_experiment(seconds: float = 120.0, n_train: int = 5000, n_samples: int = 256, T: int = 1000, K: int = 10,
                       seed: int = 0, progress: bool = False, device=None, authors: bool = True, unet: str = 'plain-small',
                       batch_size: int = 32, steps: int = 10**9, size: int = 64, sample_steps: int | None = None,
@@ -843,74 +937,80 @@ def shapes_experiment(seconds: float = 120.0, n_train: int = 5000, n_samples: in
     """Train a U-Net on Simple Shapes (`authors=True`: the authors' set at `size` 64, or its 2x2-averaged 32x32 copy;
     else the project's `simple_shapes`) for `seconds` (or `steps`), sample `n_samples` images by ancestral DDPM
     (`sample_steps` of T, linear betas 1e-4..0.02 rescaled to T), and score them with `shapes_detector` and the x0
-    variance over K steps. `checkpoint`: a path; when the file exists its EMA weights are loaded (weights_only) and
-    training is skipped, else the trained EMA weights are saved there. `sharpen` (options of `sharpened_denoiser`, or
-    a list of them): the same starting noise sampled again with Laplacian sharpening, against the detector filter at
-    the same cost, with the in-support quality of each (`shapes_quality` against held-out images never trained on);
-    `mitigation` is the first setting, `mitigation_sweep` all of them."""
+    variance over K steps (`image_detector_report`). `checkpoint`: see `trained_unet`. `sharpen` (options of
+    `sharpened_denoiser`, or a list of them): `image_mitigation`, with the in-support quality `shapes_quality` against
+    held-out images never trained on; `mitigation` is the first setting, `mitigation_sweep` all of them."""
     if authors:
         x, _ = simple_shapes_authors(n_train, seed=seed, size=size)
     else:
         x, _ = simple_shapes(n_train, seed=seed)
     size = x.shape[-1]
     S = DDPM.from_name('linear', T, beta_start=1e-4 * 1000 / T, beta_end=0.02 * 1000 / T)
-    torch.manual_seed(seed)
-    model = build_unet(unet)
-    ckpt = Path(checkpoint) if checkpoint else None
-    out = {'size': size, 'n_train': n_train, 'T': T, 'sample_steps': sample_steps or T, 'K': K, 'params': count_params(model)}
-    if ckpt is not None and ckpt.exists():
-        model.load_state_dict(torch.load(ckpt, map_location='cpu', weights_only=True))
-        ema = model.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval()   # where training would run
-        out['checkpoint'] = str(ckpt)
-    else:
-        res = train_diffusion(model, x, S, pred='eps', steps=steps, max_seconds=seconds, batch_size=batch_size, lr=lr,
-                              seed=seed, progress=progress, device=device)
-        ema = res.ema.eval()
-        out.update(train_steps=res.steps, train_seconds=round(res.seconds, 1), batch_size=batch_size)
-        if ckpt is not None:
-            ckpt.parent.mkdir(parents=True, exist_ok=True)
-            torch.save(ema.state_dict(), ckpt)
+    ema, info = trained_unet(x, S, unet, seconds, steps, batch_size, lr, seed, checkpoint, progress, device)
+    out = {'size': size, 'n_train': n_train, 'T': T, 'sample_steps': sample_steps or T, 'K': K, **info}
     dev = next(ema.parameters()).device
     expected = AUTHORS_SHAPE_PIXELS if authors else None
     base = sample_images(model_denoiser(ema, S), S, n_samples, size, sample_steps or T, K, seed + 1, dev, progress=progress)
     det = shapes_detector(base['x'], expected=expected)
-    clean = ~det['any']
     out.update(n_samples=n_samples, hallucinated_fraction=det['any'].double().mean().item(),
                strip_hallucination=det['hallucinated'].double().mean(0).tolist(),
-               blank_fraction=det['empty'].all(1).double().mean().item(),
-               samples=base['x'], detector=det, score=base['score'], scores=base['scores'])
-    if det['any'].any() and clean.any():
-        out['x0_var_auroc'] = roc_curve(base['score'], det['any'], clean)[3]
-        out['tpr_at_96_retention'] = retention_filter(base['score'], clean, det['any'])['tpr']
-        out['detector_table'] = [{'window': f'last {k} steps' if isinstance(k, int) else f"t in ({k.replace('-', ', ')}]",
-                                  'tpr_at_96': retention_filter(s, clean, det['any'])['tpr'],
-                                  'auroc': roc_curve(s, det['any'], clean)[3]}
-                                 for k, s in [*base['scores'].items(), *base['window_scores'].items()]]
+               blank_fraction=det['empty'].all(1).double().mean().item(),     # all three strips empty: never in the data
+               samples=base['x'], detector=det, score=base['score'], scores=base['scores'],
+               **image_detector_report(base, det['any']))
     settings = [sharpen] if isinstance(sharpen, dict) else list(sharpen or [])
     if settings:
-        out['mitigation_sweep'] = []
         real = lambda s: (simple_shapes_authors(n_samples, seed=s, size=size) if authors else simple_shapes(n_samples, seed=s))[0]
         held, held2 = real(seed + 10_000), real(seed + 20_000)               # never trained on: other seeds
-    for sharpen in settings:
-        counter = {'calls': 0}
-        den = sharpened_denoiser(model_denoiser(ema, S), S, counter=counter, **sharpen)
-        sharp = sample_images(den, S, n_samples, size, sample_steps or T, K, seed + 1, dev, progress=progress, counter=counter)
-        ds = shapes_detector(sharp['x'], expected=expected)
-        extra = sharp['evaluations'] - base['evaluations']
-        keep = base['evaluations'] / (base['evaluations'] + extra)
-        kept = keep_lowest(base['score'], keep)
-        out['mitigation_sweep'].append({
-            'settings': dict(sharpen), 'hallucinated_fraction_before': out['hallucinated_fraction'],
-            'hallucinated_fraction_after': ds['any'].double().mean().item(),
-            'blank_fraction_before': out['blank_fraction'],             # all three strips empty: never in the data
-            'blank_fraction_after': ds['empty'].all(1).double().mean().item(),
-            'mmd_over_floor_before': shapes_quality(base['x'], held, held2, det['any']),
-            'mmd_over_floor_after': shapes_quality(sharp['x'], held, held2, ds['any']),
-            'evaluations': base['evaluations'], 'extra_evaluations': extra,
-            'filter_same_cost': {'keep_fraction': keep, 'hallucinated_fraction': det['any'][kept].double().mean().item(),
-                                 'mmd_over_floor': shapes_quality(base['x'][kept], held, held2, det['any'][kept])}})
-        if 'samples_sharpened' not in out:
-            out['mitigation'], out['samples_sharpened'] = out['mitigation_sweep'][0], sharp['x']
+
+        def judge(imgs):
+            d = shapes_detector(imgs, expected=expected)
+            return d['any'], {'blank_fraction': d['empty'].all(1).double().mean().item()}
+        _sweep(out, image_mitigation(model_denoiser(ema, S), S, base, judge, lambda im, f: shapes_quality(im, held, held2, f),
+                                     settings, sample_steps or T, K, seed + 1, dev, progress))
+    return out
+
+
+def digits_experiment(seconds: float = 180.0, n_samples: int = 1000, T: int = 1000, sample_steps: int = 250, K: int = 10,
+                      confident: float = 0.8, sharpen: dict | list | None = None, seed: int = 0, unet: str = 'digits-small',
+                      batch_size: int = 64, steps: int = 10**9, lr: float = 2e-3, checkpoint=None, progress: bool = False,
+                      device=None) -> dict:
+    """Mode interpolation on scikit-learn's 8x8 digits. A U-Net trains on 80% of them (1,437 images) for `seconds`
+    (or `steps`; `checkpoint` as in `trained_unet`) and draws `n_samples` by ancestral DDPM (`sample_steps` of T).
+    Ground truth needs a judge: a `feature_net` classifier trained on the same training digits; an image to which it
+    gives no class a probability of `confident` or more is a blend no class claims, counted as hallucinated. The
+    judge's rate on the held-out 20% (real digits neither network saw) is the floor (`real_held_out_fraction`).
+    In-support quality: pixel MMD of the confident images against the held-out digits, over training against held-out
+    digits at the same count (`n_quality`). With `sharpen`: `image_mitigation`, as on Simple Shapes."""
+    x, y = load_digits_images(8, seed=0)
+    n_tr = int(0.8 * len(x))
+    xtr, ytr, xho = x[:n_tr], y[:n_tr], x[n_tr:]
+    S = DDPM.from_name('linear', T, beta_start=1e-4 * 1000 / T, beta_end=0.02 * 1000 / T)
+    ema, info = trained_unet(xtr, S, unet, seconds, steps, batch_size, lr, seed, checkpoint, progress, device)
+    dev = next(ema.parameters()).device
+    net = feature_net(xtr, ytr, name='digits-judge')
+
+    def judge(imgs):
+        _, p = embed(net, imgs.clamp(-1, 1))
+        return p.max(1).values < confident, {}
+
+    def quality(imgs, flags):
+        clean = imgs[~flags][:len(xho)].clamp(-1, 1)
+        m = len(clean)
+        return mmd(clean, xho[:m]) / mmd(xtr[:m], xho[:m]) if m >= 20 else float('nan')
+    base = sample_images(model_denoiser(ema, S), S, n_samples, 8, sample_steps, K, seed + 1, dev, progress=progress)
+    flags, _ = judge(base['x'])
+    real_flags, _ = judge(xho)
+    _, p = embed(net, base['x'].clamp(-1, 1))
+    out = {'n_train': n_tr, 'n_held_out': len(xho), 'T': T, 'sample_steps': sample_steps, 'K': K, 'confident': confident,
+           **info, 'n_samples': n_samples, 'hallucinated_fraction': flags.double().mean().item(),
+           'real_held_out_fraction': real_flags.double().mean().item(),
+           'class_fractions': torch.bincount(p.argmax(1), minlength=10).double().div(n_samples).tolist(),
+           'n_quality': min(len(xho), int((~flags).sum())), 'mmd_over_floor': quality(base['x'], flags),
+           'samples': base['x'], 'flags': flags, **image_detector_report(base, flags)}
+    settings = [sharpen] if isinstance(sharpen, dict) else list(sharpen or [])
+    if settings:
+        _sweep(out, image_mitigation(model_denoiser(ema, S), S, base, judge, quality, settings, sample_steps, K,
+                                     seed + 1, dev, progress))
     return out
 
 
@@ -925,31 +1025,50 @@ def _frame(ax, flags, nrow: int, px: int, color='red'):
             ax.add_patch(plt.Rectangle((c_ * (px + 1) + 0.5, r_ * (px + 1) + 0.5), px, px, fill=False, ec=color, lw=1.5))
 
 
+def _write_images(res: dict, flags: Tensor, out: Path, name: str, title: str, config: str, seed: int) -> dict:
+    """Write `{name}.png` (64 samples, the flagged ones framed in red), `{name}_sharpened.png` when the study sharpened,
+    and `{name}_metrics.json` (the numbers of `res`, images and flags left out)."""
+    figs, xs = [], res.pop('samples')
+    px = xs.shape[-1]
+    ax = show_images(xs[:64], nrow=8, title=title)
+    _frame(ax, flags[:64], 8, px)
+    _save(ax.figure, out, f'{name}.png', figs)
+    if 'samples_sharpened' in res:
+        xa, fa, mit = res.pop('samples_sharpened'), res.pop('flags_sharpened'), res['mitigation']
+        ax = show_images(xa[:64], nrow=8, title=f"sharpened: {mit['hallucinated_fraction_after']:.1%} hallucinated "
+                                                f"(+{mit['extra_evaluations']:.0f} evaluations per image)")
+        _frame(ax, fa[:64], 8, px)
+        _save(ax.figure, out, f'{name}_sharpened.png', figs)
+    res.update(config=config, seed=seed, figures=figs)
+    (out / f'{name}_metrics.json').write_text(json.dumps(res, indent=2, default=float))
+    return res
+
+
 def run_shapes(config: str = 'medium', seed: int = 0, out='out/hallucination-shapes', progress: bool = True,
                device=None, checkpoint=None, **overrides) -> dict:
-    """Simple Shapes for configuration `config` (its `shapes` settings, with `overrides`): train (or load `checkpoint`),
-    sample, detect, sharpen; writes `shapes.png`, `shapes_sharpened.png` and `shapes_metrics.json` into `out`."""
+    """Simple Shapes for configuration `config` (its `shapes` settings, with `overrides`): train (or load `checkpoint`,
+    by default `shapes_model.pt` in `out`), sample, detect, sharpen; writes `shapes.png`, `shapes_sharpened.png` and
+    `shapes_metrics.json` into `out`."""
     out = Path(ensure_writable(out))
     opts = dict(hallucination_config(config)['shapes'], **overrides)
     sh = shapes_experiment(seed=seed, progress=progress, device=device,
                            checkpoint=checkpoint if checkpoint is not None else out / 'shapes_model.pt', **opts)
-    det, xs, px = sh.pop('detector'), sh.pop('samples'), sh['size']
+    det = sh.pop('detector')
     sh.pop('score'); sh.pop('scores', None)
-    ax = show_images(xs[:64], nrow=8, title=f"Simple Shapes ({px}x{px}): {sh['hallucinated_fraction']:.1%} with a "
-                                            'hallucinated strip (framed)')
-    _frame(ax, det['any'][:64], 8, px)
-    figs = []
-    _save(ax.figure, out, 'shapes.png', figs)
-    if 'samples_sharpened' in sh:
-        xa = sh.pop('samples_sharpened')
-        mit = sh['mitigation']
-        ax = show_images(xa[:64], nrow=8, title=f"sharpened: {mit['hallucinated_fraction_after']:.1%} hallucinated "
-                                                f"(+{mit['extra_evaluations']:.0f} evaluations per image)")
-        _frame(ax, shapes_detector(xa[:64], expected=AUTHORS_SHAPE_PIXELS)['any'], 8, px)
-        _save(ax.figure, out, 'shapes_sharpened.png', figs)
-    sh.update(config=config, seed=seed, figures=figs)
-    (out / 'shapes_metrics.json').write_text(json.dumps(sh, indent=2, default=float))
-    return sh
+    return _write_images(sh, det['any'], out, 'shapes', f"Simple Shapes ({sh['size']}x{sh['size']}): "
+                         f"{sh['hallucinated_fraction']:.1%} with a hallucinated strip (framed)", config, seed)
+
+
+def run_digits(config: str = 'medium', seed: int = 0, out='out/hallucination-digits', progress: bool = True,
+               device=None, checkpoint=None, **overrides) -> dict:
+    """`digits_experiment` for configuration `config` (its `digits` settings, with `overrides`; `checkpoint` by default
+    `digits_model.pt` in `out`); writes `digits.png`, `digits_sharpened.png` and `digits_metrics.json` into `out`."""
+    out = Path(ensure_writable(out))
+    opts = dict(hallucination_config(config)['digits'], **overrides)
+    r = digits_experiment(seed=seed, progress=progress, device=device,
+                          checkpoint=checkpoint if checkpoint is not None else out / 'digits_model.pt', **opts)
+    return _write_images(r, r.pop('flags'), out, 'digits', f"digits: {r['hallucinated_fraction']:.1%} that no class "
+                         f"claims (framed; real held-out digits: {r['real_held_out_fraction']:.1%})", config, seed)
 
 # %% ../nbs/10_hallucination.ipynb
 PAPER = {'dataset': 'simple_shapes', 'tpr_at_96_retention': 0.95, 'retention': 0.96,
@@ -990,15 +1109,17 @@ def laws_1d_study(cfg: dict, seed: int = 0, n: int = 10_000, mitigate: bool = Tr
 
 def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination', progress: bool = True,
                       sweep: bool = True, recursive: bool = True, mitigate: bool = True, shapes: bool | None = None,
-                      shapes_seconds: float | None = None, grid_n: int = 5, device=None, **overrides) -> dict:
+                      shapes_seconds: float | None = None, digits: bool | None = None, grid_n: int = 5, device=None,
+                      **overrides) -> dict:
     """Run the study for configuration `config` into `out` (figures + metrics.json); returns the metrics. The square
     and rotated `grid_n` x `grid_n` grids, the detector (histograms, missed samples, a K x ground-truth table), the
     1-D laws (`sweep`), Laplacian sharpening against filtering at equal cost (`mitigate`), recursive training
-    (`recursive`) and Simple Shapes (`shapes`, default for 'faithful' and 'medium': `run_shapes`, a U-Net trained
-    `shapes_seconds`, default the configuration's)."""
+    (`recursive`), Simple Shapes (`shapes`, default for 'faithful' and 'medium': `run_shapes`, a U-Net trained
+    `shapes_seconds`, default the configuration's) and the digits (`digits`, default as `shapes`: `run_digits`)."""
     out = Path(ensure_writable(out))
     cfg = hallucination_config(config, **overrides)
     shapes = (config in ('faithful', 'medium')) if shapes is None else shapes
+    digits = (config in ('faithful', 'medium')) if digits is None else digits
     t_start = time.time()
 
     def say(msg):
@@ -1012,7 +1133,7 @@ def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination
     lab, law = sq['lab'], sq['law']
     m = {'config': {k: v for k, v in cfg.items()}, 'seed': seed, 'grid_n': grid_n, 'k_sigma': 4.0, 'between_sigma': 6.0,
          'settings': dict(config=config, seed=seed, sweep=sweep, recursive=recursive, mitigate=mitigate, shapes=shapes,
-                          shapes_seconds=shapes_seconds, grid_n=grid_n, device=str(device), overrides=overrides),
+                          shapes_seconds=shapes_seconds, digits=digits, grid_n=grid_n, device=str(device), overrides=overrides),
          'between_mode_rate': lab['between'].double().mean().item(),
          'off_support_rate': lab['off_support'].double().mean().item(),
          'train_between_mode_rate': classify_samples(sq['data'], law)['between'].double().mean().item(),
@@ -1093,6 +1214,11 @@ def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination
         figs += sh.pop('figures')
         m['shapes'] = sh
         m['tpr_at_96_retention_paper_dataset'] = sh.get('tpr_at_96_retention')
+    if digits:
+        say(f"digits: training a U-Net for {cfg['digits']['seconds']:.0f} s, with and without sharpening")
+        dg = run_digits(config, seed=seed, out=out, progress=progress, device=device)
+        figs += dg.pop('figures')
+        m['digits'] = dg
     m['seconds'] = round(time.time() - t_start, 1)
     m['figures'] = figs
     (out / 'metrics.json').write_text(json.dumps(m, indent=2, default=float))

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from diffusion_lab.data import (SHAPE_NAMES, SHAPE_PIXELS, STRIP, GaussianMixture, find_mnist, grid_mixture,
-                                load_mnist, mixture_1d, resize_images, show_images, simple_shapes)
+                                load_digits_images, load_mnist, mixture_1d, resize_images, show_images, simple_shapes)
 from diffusion_lab.metrics import embed, feature_net, fid, mmd, mmd_floor
 from diffusion_lab.models import build_unet, count_params, sinusoidal_embedding
 from diffusion_lab.samplers import ddpm, time_grid
@@ -161,6 +161,41 @@ def test_shapes_experiment_checkpoint():
     b_ = shapes_experiment(**kw_)                                                               # loads, does not train
     assert 'train_steps' not in b_ and b_['checkpoint'] == str(ck_)
     assert torch.equal(a_['samples'], b_['samples'])                                            # same weights, same seed
+
+
+def test_image_mitigation_linear_denoiser():
+    # a linear denoiser has no curvature: sharpening must leave its samples as they are, at 2 extra evaluations per step
+    S_ = DDPM.from_name('linear', 1000)
+    lin_ = lambda x, t, **kw: 0.3 * x
+    base_ = sample_images(lin_, S_, 12, 4, 10, K=3, seed=5)
+    judge_ = lambda x: (x.flatten(1).mean(1) > 0, {'bright': (x.mean() > 0).double().item()})
+    rows_ = image_mitigation(lin_, S_, base_, judge_, lambda x, f: float((~f).sum()),
+                             [dict(strength=1.0, scale=1.0, t_max=1000, probes=1)], 10, K=3, seed=5)
+    r_ = rows_[0]
+    assert torch.allclose(r_['samples_after'], base_['x'], atol=1e-4)                       # the same noise, no change
+    assert r_['hallucinated_fraction_after'] == r_['hallucinated_fraction_before'] == judge_(base_['x'])[0].double().mean().item()
+    assert r_['extra_evaluations'] == 20 and r_['evaluations'] == 10 and set(r_) >= {'bright_before', 'bright_after'}
+    kept_ = keep_lowest(base_['score'], 1 / 3)
+    assert abs(r_['filter_same_cost']['keep_fraction'] - 1 / 3) < 1e-12 and kept_.sum() == 4
+    assert r_['filter_same_cost']['hallucinated_fraction'] == judge_(base_['x'])[0][kept_].double().mean().item()
+    bent_ = lambda x, t, **kw: 0.3 * x + 0.5 * x ** 2                                       # curvature: now it must act
+    r2_ = image_mitigation(bent_, S_, sample_images(bent_, S_, 12, 4, 10, K=3, seed=5), judge_, lambda x, f: 0.0,
+                           [dict(strength=1.0, scale=1.0, t_max=1000, probes=1)], 10, K=3, seed=5)[0]
+    assert not torch.allclose(r2_['samples_after'], sample_images(bent_, S_, 12, 4, 10, K=3, seed=5)['x'], atol=1e-3)
+
+
+def test_digits_experiment_judge():
+    ck_ = Path(__import__('tempfile').mkdtemp()) / 'digits.pt'
+    kw_ = dict(steps=4, seconds=None, n_samples=24, sample_steps=8, K=3, checkpoint=ck_,
+               sharpen=[dict(strength=0.25, scale=1.0, t_max=1000, probes=1)])
+    a_ = digits_experiment(**kw_)
+    assert a_['n_train'] == 1437 and a_['n_held_out'] == 360 and a_['train_steps'] == 4 and ck_.exists()
+    assert a_['real_held_out_fraction'] < 0.05                  # the judge places real digits it never saw
+    assert abs(sum(a_['class_fractions']) - 1) < 1e-9 and a_['flags'].shape == (24,)
+    assert a_['hallucinated_fraction'] == a_['flags'].double().mean().item()
+    assert a_['mitigation']['extra_evaluations'] == 2 * 8 and a_['samples_sharpened'].shape == (24, 1, 8, 8)
+    b_ = digits_experiment(**kw_)                                # loads the checkpoint: the same samples
+    assert 'train_steps' not in b_ and torch.equal(a_['samples'], b_['samples'])
 
 
 def test_authors_simple_shapes():

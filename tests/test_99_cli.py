@@ -14,7 +14,8 @@ from diffusion_lab import __version__
 from diffusion_lab.data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, load_dataset, load_digits_images, mixture_1d,
                                 plot_law, show_images)
 from diffusion_lab.generators import GENERATOR_CONFIGS, run_generators
-from diffusion_lab.hallucination import HALLUCINATION_CONFIGS, run_hallucination, run_shapes
+from diffusion_lab.hallucination import (HALLUCINATION_CONFIGS, run_digits, run_hallucination, run_recursive_mnist,
+                                         run_shapes)
 from diffusion_lab.hspace import run_hspace
 from diffusion_lab.metrics import feature_net, image_scores, mmd, mmd_floor, sampler_report
 from diffusion_lab.models import UNET_CONFIGS, build_model, count_params

@@ -23,9 +23,9 @@ start=$(date +%s)
 # the grid, the diamond, the 1-D laws and sharpening first (their metrics.json is written even if Simple Shapes runs
 # out of time), then Simple Shapes alone (64x64, all 1,000 steps, 1,000 images, two sharpening settings)
 timeout 300 python3 -c 'import sys; from diffusion_lab.cli import main; sys.exit(main(sys.argv[1:]))' \
-  hallucination --config faithful --steps "$STEPS" --skip recursive shapes --out "$OUT" --no-progress 2>&1 | tee "$OUT/run.log"
+  hallucination --config faithful --steps "$STEPS" --skip recursive shapes digits --out "$OUT" --no-progress 2>&1 | tee "$OUT/run.log"
 timeout 170 python3 -c 'import sys; from diffusion_lab.cli import main; sys.exit(main(sys.argv[1:]))' \
-  hallucination --config faithful --shapes-only --shapes-seconds "$SHAPES_SECONDS" --out "$OUT/shapes" --no-progress 2>&1 \
+  hallucination --config faithful --only shapes --shapes-seconds "$SHAPES_SECONDS" --out "$OUT/shapes" --no-progress 2>&1 \
   | tee "$OUT/shapes.log" || echo "hallucination_gpu: Simple Shapes did not finish in its 170 s"
 echo "hallucination_gpu: took $(( $(date +%s) - start )) s"
 python3 - "$OUT/metrics.json" "$OUT/shapes/shapes_metrics.json" <<'PY'
