@@ -21,7 +21,8 @@ from .train import fit, save_checkpoint
 
 # %% auto 0
 __all__ = ['mmd', 'mmd_floor', 'sliced_wasserstein', 'mode_stats', 'sampler_report', 'log_likelihood', 'FeatureNet', 'cache_dir',
-           'feature_net', 'embed', 'fid', 'kid', 'image_scores']
+           'feature_net', 'embed', 'fid', 'kid', 'image_scores', 'precision_recall', 'nearest_two', 'memorization_rate',
+           'classification_accuracy']
 
 # %% ../nbs/06_metrics.ipynb
 def _flat(x) -> Tensor:
@@ -219,3 +220,60 @@ def image_scores(net: FeatureNet, generated: Tensor, real: Tensor, seed: int = 0
     return {'fid': fid(fg, fa), 'fid_floor': fid(fb, fa), 'kid': kid(fg, fa), 'kid_floor': kid(fb, fa), 'n': n,
             'class_fractions': [round(v, 4) for v in frac.tolist()], 'min_class_fraction': frac.min().item(),
             'confidence': pg.max(1).values.mean().item()}
+
+# %% ../nbs/06_metrics.ipynb
+def _knn_radii(f: Tensor, k: int, chunk: int = 2048) -> Tensor:
+    "The distance from each row of `f` to its k-th nearest other row."
+    return torch.cat([torch.cdist(f[i:i + chunk], f).kthvalue(k + 1, dim=1).values for i in range(0, len(f), chunk)])
+
+
+def _covered(q: Tensor, centres: Tensor, radii: Tensor, chunk: int = 2048) -> Tensor:
+    "Whether each row of `q` lies in at least one ball around a row of `centres` with the matching radius."
+    return torch.cat([(torch.cdist(q[i:i + chunk], centres) <= radii[None]).any(1) for i in range(0, len(q), chunk)])
+
+
+def precision_recall(real: Tensor, fake: Tensor, k: int = 3) -> dict:
+    """Improved precision and recall (Kynkäänniemi et al. 2019) of the feature vectors `fake` against `real` (N, d):
+    each set's manifold is the union of balls around its points reaching their k-th nearest neighbour in the set.
+    `precision`: the share of `fake` inside the real manifold; `recall`: the share of `real` inside the fake one.
+    Both depend on the set sizes and k: compare sets of equal size (they are reported as `n_real`, `n_fake`)."""
+    real, fake = _flat(real).float(), _flat(fake).float()
+    if min(len(real), len(fake)) <= k:
+        raise ValueError(f'precision_recall needs more than k = {k} points in each set; got {len(real)} and {len(fake)}')
+    return {'precision': _covered(fake, real, _knn_radii(real, k)).double().mean().item(),
+            'recall': _covered(real, fake, _knn_radii(fake, k)).double().mean().item(),
+            'k': k, 'n_real': len(real), 'n_fake': len(fake)}
+
+
+def nearest_two(x: Tensor, ref: Tensor, chunk: int = 1024) -> Tensor:
+    "Pixel-space (flattened) distances (N, 2) from each of `x` to its nearest and second-nearest image in `ref`."
+    x, ref = _flat(x).float(), _flat(ref).float()
+    if len(ref) < 2:
+        raise ValueError('nearest_two needs at least 2 reference images')
+    return torch.cat([torch.cdist(x[i:i + chunk], ref).topk(2, dim=1, largest=False).values for i in range(0, len(x), chunk)])
+
+
+def memorization_rate(x: Tensor, train: Tensor, ratio: float = 1 / 3) -> dict:
+    """The share of images `x` that copy a training image: their nearest image in `train` is closer than `ratio` times
+    the second nearest (pixel space). Returns `rate`, the per-image `ratios` (nearest / second nearest) and the
+    settings. Calibrated in notebook 06: real held-out digits score 0, noisy copies of training digits 1."""
+    if not 0 < ratio < 1:
+        raise ValueError(f'ratio must lie in (0, 1); got {ratio}')
+    d = nearest_two(x, train)
+    r = d[:, 0] / d[:, 1].clamp(min=1e-12)
+    return {'rate': (r < ratio).double().mean().item(), 'ratios': r, 'ratio': ratio, 'n': len(x)}
+
+
+def classification_accuracy(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, steps: int = 600,
+                            seed: int = 0, device=None) -> float:
+    """Accuracy on (`test_x`, `test_y`) of a `FeatureNet` trained from scratch on (`train_x`, `train_y`), never cached.
+    With generated, labelled images as the training set and real held-out images as the test set this is the
+    classification accuracy score (CAS, Ravuri and Vinyals 2019); with real training images, its reference."""
+    num_classes = int(max(train_y.max(), test_y.max())) + 1
+    torch.manual_seed(seed)
+    net = FeatureNet(num_classes, in_ch=train_x.shape[1])
+    res = fit(net, train_x, lambda m, x, y, g: F.cross_entropy(m(x), y), labels=train_y, steps=steps, batch_size=128,
+              lr=2e-3, warmup=50, ema_decay=0.99, seed=seed, device=device or 'cpu', progress=False, log_every=100,
+              distributed=False)
+    _, p = embed(res.ema.cpu().eval(), test_x)
+    return (p.argmax(1) == test_y.cpu()).double().mean().item()

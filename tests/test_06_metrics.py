@@ -56,6 +56,37 @@ def test_fid_kid_floor_and_damage():
     assert all(torch.equal(a, b) for a, b in zip(net_.state_dict().values(), net2.state_dict().values()))
 
 
+def test_precision_recall_and_copies_on_damaged_sets():
+    from diffusion_lab.data import load_digits_images
+    xd_, yd_ = load_digits_images()
+    tr_, ho_ = slice(0, 1437), slice(1437, None)
+    net_ = feature_net(xd_[tr_], yd_[tr_], name='digits-train')
+    fr_, fh_ = embed(net_, xd_[tr_][:360])[0], embed(net_, xd_[ho_])[0]
+    real_ = precision_recall(fr_, fh_)
+    assert real_['precision'] > 0.8 and real_['recall'] > 0.8 and real_['n_fake'] == 360     # held-out digits: realistic and varied
+    blur_ = precision_recall(fr_, embed(net_, F.avg_pool2d(xd_[ho_], 3, 1, 1))[0])
+    assert blur_['precision'] < real_['precision'] - 0.3                                    # blurred: not realistic
+    low_ = yd_[ho_] < 5
+    dropped_ = precision_recall(fr_[:int(low_.sum())], fh_[low_])
+    assert dropped_['recall'] < real_['recall'] - 0.3 and dropped_['precision'] > 0.8       # half the classes: realistic, not varied
+    x_ = torch.randn(50, 4); assert precision_recall(x_, x_)['precision'] == 1.0             # a set covers itself
+    g_ = torch.Generator().manual_seed(0)
+    copies_ = (xd_[tr_][:360] + 0.05 * torch.randn(360, 1, 8, 8, generator=g_)).clamp(-1, 1)
+    assert memorization_rate(copies_, xd_[tr_])['rate'] > 0.98                             # copies score near 1
+    assert memorization_rate(xd_[ho_], xd_[tr_])['rate'] < 0.01                            # new digits score near 0
+    assert memorization_rate(xd_[tr_][:5], xd_[tr_])['rate'] == 1.0                         # exact copies: distance 0
+
+
+def test_classification_accuracy_score_damage():
+    from diffusion_lab.data import load_digits_images
+    xd_, yd_ = load_digits_images()
+    xtr_, ytr_, xho_, yho_ = xd_[:1437], yd_[:1437], xd_[1437:], yd_[1437:]
+    good_ = classification_accuracy(xtr_, ytr_, xho_, yho_, steps=300)
+    half_ = classification_accuracy(xtr_[ytr_ < 5], ytr_[ytr_ < 5], xho_, yho_, steps=300)
+    wrong_ = classification_accuracy(xtr_, (ytr_ + 1) % 10, xho_, yho_, steps=300)          # every label off by one
+    assert good_ > 0.9 and half_ < 0.6 and wrong_ < 0.1
+
+
 @pytest.mark.slow
 def test_digits_unet_fid_after_2000_steps():
     from diffusion_lab.data import load_digits_images
