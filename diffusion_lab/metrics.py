@@ -157,11 +157,11 @@ def feature_net(images: Tensor, labels: Tensor, name: str = 'data', steps: int =
     `device`, default the CPU) and cached. 600 steps of batch 128 classify every training digit correctly."""
     key = hashlib.sha1(images.detach().cpu().float().numpy().tobytes() + labels.cpu().numpy().tobytes()).hexdigest()[:12]
     path = cache_dir() / 'classifiers' / f'{name}-{tuple(images.shape[1:])}-{key}-n{steps}-s{seed}-v2.pt'.replace(' ', '')
+    torch.manual_seed(seed)                                   # the initial weights too: a retrained net is reproducible
     net = FeatureNet(int(labels.max()) + 1, in_ch=images.shape[1])
     if cache and path.is_file():
         net.load_state_dict(torch.load(path, map_location='cpu', weights_only=True))
         return net.eval()
-    torch.manual_seed(seed)
     res = fit(net, images, lambda m, x, y, g: F.cross_entropy(m(x), y), labels=labels, steps=steps, batch_size=128,
               lr=2e-3, warmup=50, ema_decay=0.99, seed=seed, device=device or 'cpu', progress=progress, log_every=100,
               distributed=False)
@@ -266,14 +266,9 @@ def memorization_rate(x: Tensor, train: Tensor, ratio: float = 1 / 3) -> dict:
 
 def classification_accuracy(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, steps: int = 600,
                             seed: int = 0, device=None) -> float:
-    """Accuracy on (`test_x`, `test_y`) of a `FeatureNet` trained from scratch on (`train_x`, `train_y`), never cached.
+    """Accuracy on (`test_x`, `test_y`) of a `feature_net` trained from scratch on (`train_x`, `train_y`), never cached.
     With generated, labelled images as the training set and real held-out images as the test set this is the
     classification accuracy score (CAS, Ravuri and Vinyals 2019); with real training images, its reference."""
-    num_classes = int(max(train_y.max(), test_y.max())) + 1
-    torch.manual_seed(seed)
-    net = FeatureNet(num_classes, in_ch=train_x.shape[1])
-    res = fit(net, train_x, lambda m, x, y, g: F.cross_entropy(m(x), y), labels=train_y, steps=steps, batch_size=128,
-              lr=2e-3, warmup=50, ema_decay=0.99, seed=seed, device=device or 'cpu', progress=False, log_every=100,
-              distributed=False)
-    _, p = embed(res.ema.cpu().eval(), test_x)
+    net = feature_net(train_x, train_y, steps=steps, seed=seed, cache=False, device=device)
+    _, p = embed(net, test_x)
     return (p.argmax(1) == test_y.cpu()).double().mean().item()
