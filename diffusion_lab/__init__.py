@@ -8,12 +8,13 @@ __all__ = []
 
 # %% ../nbs/index.ipynb
 # `import diffusion_lab as dl` gives every module and its public names
-from . import data, generators, hallucination, hspace, metrics, models, samplers, schedules, score, train, widgets
+from . import data, generators, hallucination, hspace, metrics, mnist_cpu, models, samplers, schedules, score, train, widgets
 from .data import *
 from .generators import *
 from .hallucination import *
 from .hspace import *
 from .metrics import *
+from .mnist_cpu import *
 from .models import *
 from .samplers import *
 from .schedules import *

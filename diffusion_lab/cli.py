@@ -18,12 +18,13 @@ import torch
 from tqdm.auto import tqdm
 
 from . import __version__
-from .data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, load_dataset, load_digits_images, mixture_1d,
+from .data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, heldout_split, load_dataset, load_digits_images, mixture_1d,
                                 plot_law, show_images)
 from .generators import GENERATOR_CONFIGS, run_generators
 from .hallucination import (HALLUCINATION_CONFIGS, run_digits, run_hallucination, run_recursive_mnist,
                                          run_shapes)
 from .hspace import run_hspace
+from .mnist_cpu import MNIST_CPU, run_bench_mnist
 from .metrics import feature_net, image_scores, mmd, mmd_floor, sampler_report
 from .models import UNET_CONFIGS, build_model, count_params
 from .samplers import SAMPLERS, bench_samplers, evaluations, get_sampler, sample, steps_for_nfe
@@ -61,9 +62,14 @@ def load_dataset_kind(name: str) -> str:
 
 
 def _dataset(name: str, seed: int = 0) -> dict:
-    "A data set as the commands train on it: images at the size of their U-Net (MNIST padded to 32x32)."
-    kw = {'size': 32, 'limit': None} if name == 'mnist' else {'limit': 4000} if name in ('shapes', 'blobs') else {}
-    return load_dataset(name, seed=seed, **kw)
+    """A data set as the commands train on it: images at the size of their U-Net (MNIST padded to 32x32), split by
+    `heldout_split` into the training part (`x`, `y`) and the `heldout` images every image metric compares with."""
+    if load_dataset_kind(name) == 'points':
+        return dict(load_dataset(name, seed=seed), heldout=None, split=None)
+    kw = {'size': 32} if name == 'mnist' else {'limit': 4000} if name in ('shapes', 'blobs') else {}
+    sp = heldout_split(name, **kw)
+    (x, y), held = sp['train'], sp['heldout']
+    return {'x': x, 'y': y, 'law': None, 'kind': 'images', 'heldout': held, 'split': sp['source']}
 
 # %% ../nbs/99_cli.ipynb
 def evaluate(denoiser, schedule, ds: dict, sampler: str = 'ddim', nfe: int = 20, n: int = 2000, seed: int = 0,
@@ -91,9 +97,9 @@ def evaluate(denoiser, schedule, ds: dict, sampler: str = 'ddim', nfe: int = 20,
             ax.figure.savefig(out / 'samples.png', dpi=110, bbox_inches='tight'); plt.close(ax.figure)
     else:
         x = x.clamp(-1, 1)
-        if ds['y'] is not None:
-            net = feature_net(ds['x'], ds['y'], name=data_name)
-            m.update(image_scores(net, x, ds['x'], seed=seed))
+        if ds['y'] is not None:                                     # against held-out images, the floor: training images
+            net = feature_net(ds['x'], ds['y'], name=f'{data_name}-train')
+            m.update(image_scores(net, x, ds['heldout'][0], ds['x'], seed=seed), split=ds['split'])
         if out is not None:
             ax = show_images(x[:64], nrow=16, title=f'{data_name}: {sampler}, {nfe} evaluations')
             ax.figure.savefig(out / 'samples.png', dpi=110, bbox_inches='tight'); plt.close(ax.figure)
@@ -153,6 +159,7 @@ def run_train(data: str = 'gaussians8', size: str = 'small', steps: int = 2000, 
          'resumed_from_step': res.resumed_from, 'train_seconds': round(res.seconds, 2),
          'final_loss': res.log[-1][1] if res.log else None, 'seed': seed, 'schedule': schedule, 'world_size': res.world_size,
          'param_checksums': res.param_checksums, 'device': str(next(model.parameters()).device), 'conditional': cond,
+         'n_train': len(ds['x']),
          'settings': settings}
     m.update(evaluate(model_denoiser(res.ema, sched, pred), sched, ds, sampler, nfe, n_samples, seed, data, out))
     (out / 'metrics.json').write_text(json.dumps(m, indent=2))
@@ -334,6 +341,11 @@ COMMANDS = {  # name: (help, description)
                'Sample the EMA weights of a checkpoint; writes samples.png and metrics.json into --out.'),
     'bench': ('image generators: training speed against a plain fp32 loop, FID against evaluations, guidance, zero-shot classification',
               'Train a class-conditional U-Net and measure it (notebook 12); writes metrics.json and PNG figures into --out.'),
+    'bench-mnist': ('MNIST on a CPU: a class-conditional model from 10 minutes of training, measured against held-out digits',
+                    'Train the CPU MNIST model of notebook 13 (EDM, a patch-2 U-Net, bf16) for --seconds, scoring it at a fifth, '
+                    'half and all of the budget; FID, precision, recall, classification accuracy score and copy rate against '
+                    'held-out digits, and adaptive guidance against full guidance. Writes metrics.json, samples.png, curve.png and '
+                    'adaptive.png into --out.'),
     'bench-samplers': ('time DDPM (1000 steps) and DDIM (50 steps) with an exact score, and fit against a plain loop',
                        'Seconds for 1000-step DDPM and 50-step DDIM on N points of the 5x5 grid with its exact score, and the '
                        'training speed of fit against a plain loop on 8 Gaussians; writes metrics.json.'),
@@ -352,7 +364,7 @@ def _parser() -> argparse.ArgumentParser:
                                 'Each command writes figures (PNG) and metrics.json into --out.')
     p.add_argument('--version', action='version', version=f'diffusion_lab {__version__}')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
-    parents = {'tour': [common], 'train': [common, sampling], 'sample': [common, sampling], 'bench': [common, device],
+    parents = {'tour': [common], 'train': [common, sampling], 'sample': [common, sampling], 'bench': [common, device], 'bench-mnist': [common, device],
                'bench-samplers': [common], 'hallucination': [common, device], 'hspace': [common, device]}
     cmd = {name: sub.add_parser(name, help=h, description=d, parents=parents[name]) for name, (h, d) in COMMANDS.items()}
     for name, q in cmd.items():
@@ -376,9 +388,11 @@ def _parser() -> argparse.ArgumentParser:
     be.add_argument('--steps', type=_positive_int, default=None, help="training steps (default: the configuration's)")
     be.add_argument('--seconds', type=_positive_float, default=None, help="training time budget in seconds (default: the configuration's)")
     be.add_argument('--data-dir', default=None, help='folder with the data set files (MNIST IDX files; torchvision sets)')
-    be.add_argument('--split', default=None, choices=('train', 'test'),
-                    help="which split to train on (gpu default: MNIST's 10k test split, what this project ships; 'train' for a full set in --data-dir)")
     be.add_argument('--no-compile', action='store_true', help='do not torch.compile the model (gpu config)')
+    bm = cmd['bench-mnist']
+    bm.add_argument('--seconds', type=_positive_float, default=MNIST_CPU['seconds'], help='training time budget (default: %(default)s)')
+    bm.add_argument('--n', type=_positive_int, default=MNIST_CPU['n'], help='samples scored at every point (default: %(default)s)')
+    bm.add_argument('--data-dir', default=None, help="folder with MNIST's IDX files (default: shared/data/mnist); a train split there is trained on")
     cmd['bench-samplers'].add_argument('--n', type=_positive_int, default=100_000, help='number of 2-D points (default: %(default)s)')
     cmd['bench-samplers'].add_argument('--fit-steps', type=int, default=1500,
                                        help='training steps of the fit-against-plain-loop comparison; 0 leaves it out (default: %(default)s)')
@@ -424,8 +438,12 @@ def _run(args) -> tuple[dict, Path, set]:
                            progress=progress), out, {'class_fractions', 'settings'})
     if c == 'bench':
         return (run_generators(config=args.config, out=out, seed=args.seed, device=args.device, progress=progress,
-                               data_dir=args.data_dir, steps=args.steps, seconds=args.seconds, split=args.split,
+                               data_dir=args.data_dir, steps=args.steps, seconds=args.seconds,
                                compile=False if args.no_compile else None), out, {'fid_table', 'settings'})
+    if c == 'bench-mnist':
+        curve = (2, 5, 10) if args.seconds == 600 else tuple(round(f * args.seconds / 60, 4) for f in (0.2, 0.5, 1.0))
+        return (run_bench_mnist(out=out, seed=args.seed, device=args.device, progress=progress, data_dir=args.data_dir,
+                                seconds=args.seconds, n=args.n, curve_minutes=curve), out, {'settings', 'curve'})
     if c == 'hallucination' and args.only:
         hide = {'mitigation', 'mitigation_sweep', 'detector_table', 'strip_hallucination', 'class_fractions', 'arms'}
         kw = dict(config=args.config, seed=args.seed, out=out, progress=progress, device=args.device)

@@ -23,7 +23,7 @@ __all__ = ['SHAPE_NAMES', 'STRIP', 'SHAPE_MASKS', 'SHAPE_PIXELS', 'BLOB_FACTORS'
            'POINT_SETS', 'IMAGE_SETS', 'DATASETS', 'GaussianMixture', 'mixture_1d', 'grid_mixture', 'circle_mixture',
            'lowrank_mixture', 'plot_law', 'two_moons', 'swiss_roll', 'rings', 'load_digits_images', 'show_images',
            'simple_shapes', 'blobs', 'read_idx', 'load_mnist', 'find_mnist', 'resize_images', 'load_images',
-           'load_dataset']
+           'load_dataset', 'heldout_split']
 
 # %% ../nbs/01_data.ipynb
 class GaussianMixture:
@@ -479,3 +479,35 @@ def load_dataset(name: str, n: int = 20_000, seed: int = 0, **image_kw) -> dict:
         raise ValueError(f'unknown data set {name!r}; choose one of {list(DATASETS)}')
     x, y = load_images(name, seed=seed, **image_kw)
     return {'x': x, 'y': y, 'law': None, 'kind': 'images'}
+
+# %% ../nbs/01_data.ipynb
+def heldout_split(name: str, fraction: float = 0.2, size: int | None = None, folder=None, limit: int | None = None,
+                  split_seed: int = 0) -> dict:
+    """An image set of `IMAGE_SETS` split once into `{'train': (x, y), 'heldout': (x, y), 'source': str}`: the model
+    trains on 'train', every image metric compares its samples with 'heldout'. MNIST (and the torchvision sets): when
+    the 'train' split is found, it is the training part and the 'test' split is held out; otherwise the 'test' split
+    is shuffled with `split_seed` and its last `fraction` held out. Other sets: the last `fraction` of their seed-0 order."""
+    if not 0 < fraction < 1:
+        raise ValueError(f'fraction must lie in (0, 1); got {fraction}')
+    if name not in IMAGE_SETS:
+        raise ValueError(f'heldout_split needs an image set, one of {list(IMAGE_SETS)}; got {name!r}')
+    if name == 'mnist' or name in TORCHVISION_SETS:
+        try:
+            tr = load_images(name, split='train', size=size, folder=folder, limit=limit)
+        except (ValueError, FileNotFoundError):
+            tr = None
+        if tr is not None:
+            te = load_images(name, split='test', size=size, folder=folder, limit=limit)
+            return {'train': tr, 'heldout': te, 'source': f'{name}: the train split to train, the test split held out'}
+        x, y = load_images(name, split='test', size=size, folder=folder, limit=limit)
+        p = torch.randperm(len(x), generator=torch.Generator().manual_seed(split_seed))
+        x, y = x[p], (y[p] if y is not None else None)
+        src = f'{name}: the test split (no train split found) shuffled with seed {split_seed}, {fraction:.0%} held out'
+    else:
+        x, y = load_images(name, size=size, folder=folder, limit=limit, seed=split_seed)
+        src = f'{name}: the seed-{split_seed} order, the last {fraction:.0%} held out'
+    k = int((1 - fraction) * len(x))
+    if k < 1 or k >= len(x):
+        raise ValueError(f'{name}: {len(x)} images are too few to hold out {fraction:.0%}')
+    cut = lambda t, s: None if t is None else t[s]
+    return {'train': (x[:k], cut(y, slice(None, k))), 'heldout': (x[k:], cut(y, slice(k, None))), 'source': src}

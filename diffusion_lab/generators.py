@@ -18,19 +18,19 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from .data import load_images, show_images
+from .data import heldout_split, load_images, show_images
 from .metrics import FeatureNet, cache_dir, embed, feature_net, image_scores
 from .models import UNet, build_unet, count_params
 from .samplers import evaluations, sample, steps_for_nfe
 from .schedules import get_schedule
-from .score import diffusion_loss, guided_denoiser, time_condition
+from .score import alpha_sigma, diffusion_loss, guided_denoiser, model_denoiser, time_condition
 from .train import drop_labels, ensure_writable, load_checkpoint, save_checkpoint, train_diffusion
 
 # %% auto 0
 __all__ = ['PEAK_BF16_FLOPS', 'GENERATOR_CONFIGS', 'holdout', 'build_generator', 'plain_training_loop', 'train_generator',
-           'cached_generator', 'generate', 'guidance_confidence', 'plot_guidance', 'fid_vs_nfe', 'plot_fid_vs_nfe',
-           'zero_shot_errors', 'zero_shot_classify', 'matched_classifier', 'train_classifier', 'peak_bf16_flops',
-           'training_flops', 'peak_memory_bytes', 'run_generators']
+           'cached_generator', 'AdaptiveGuidance', 'generate', 'guidance_confidence', 'plot_guidance', 'fid_vs_nfe',
+           'plot_fid_vs_nfe', 'zero_shot_errors', 'zero_shot_classify', 'matched_classifier', 'train_classifier',
+           'peak_bf16_flops', 'training_flops', 'peak_memory_bytes', 'run_generators']
 
 # %% ../nbs/12_generators.ipynb
 def holdout(x: Tensor, y: Tensor, fraction: float = 0.2, seed: int = 0):
@@ -132,24 +132,86 @@ def _noise(n, shape, seed, device):
     return torch.randn((n, *shape), generator=torch.Generator().manual_seed(seed)).to(device)
 
 
+class AdaptiveGuidance:
+    """Classifier-free guidance that stops paying for the unconditional pass once it no longer matters (Castillo et al.
+    2023, "Adaptive Guidance"): at every call the conditional and unconditional predictions of the samples still
+    guided are computed in one batch, and a sample whose two predictions have cosine similarity `threshold` or more is
+    sampled from its conditional prediction alone for the rest of the trajectory (one evaluation per call instead of
+    two). `space`: where the similarity is measured, 'x0' (the denoised images; the default) or 'eps' (the noise
+    predictions, as the paper writes it; at high noise both are nearly x / sigma, so their similarity starts near 1 and
+    tells little). A plain denoiser `(x, t) -> eps` for any sampler. `evaluations` (N,) counts the network evaluations
+    of each sample so far, `switched_at` (N,) the call at which it stopped guiding (-1: never), `cosines` the mean
+    similarity of the guided samples at each call. `threshold` > 1 never switches: plain guidance, counted."""
+    def __init__(self, model: nn.Module, schedule, y, scale: float, threshold: float = 0.99, pred: str = 'eps',
+                 space: str = 'x0'):
+        if space not in ('x0', 'eps'):
+            raise ValueError(f"space must be 'x0' or 'eps'; got {space!r}")
+        self.schedule, self.space = get_schedule(schedule), space
+        self.n_cls = getattr(model, 'num_classes', None)
+        if not self.n_cls:
+            raise ValueError('adaptive guidance needs a class-conditional model (built with num_classes, trained with label dropout)')
+        self.den = model_denoiser(model, self.schedule, pred)
+        self.y, self.scale, self.threshold = torch.as_tensor(y, dtype=torch.long), float(scale), float(threshold)
+        n = len(self.y)
+        self.done = torch.zeros(n, dtype=torch.bool)
+        self.evaluations, self.switched_at, self.cosines, self.calls = torch.zeros(n), torch.full((n,), -1), [], 0
+
+    def __call__(self, x: Tensor, t) -> Tensor:
+        n = len(x)
+        if n != len(self.y):
+            raise ValueError(f'AdaptiveGuidance was built for {len(self.y)} samples; got a batch of {n}')
+        act = (~self.done).nonzero().squeeze(1)
+        a = act.to(x.device)
+        tt = torch.as_tensor(t, device=x.device)
+        tt = tt.expand(n) if tt.ndim == 0 else tt
+        y = self.y.to(x.device)
+        out = self.den(torch.cat([x, x[a]]), torch.cat([tt, tt[a]]), y=torch.cat([y, torch.full_like(y[a], self.n_cls)]))
+        cond, uncond = out[:n], out[n:]
+        eps = cond.clone()
+        eps[a] = cond[a] + self.scale * (cond[a] - uncond)
+        pc, pu = cond[a], uncond
+        if self.space == 'x0':                                  # the denoised images the two predictions imply
+            al, sg = alpha_sigma(self.schedule, tt[a], x[a])
+            pc, pu = ((x[a] - sg * e) / al for e in (pc, pu))
+        cos = F.cosine_similarity(pc.flatten(1).float(), pu.flatten(1).float(), dim=1).cpu()
+        self.cosines.append(cos.mean().item() if len(cos) else float('nan'))
+        new = act[cos >= self.threshold]
+        self.done[new] = True
+        self.switched_at[new] = self.calls
+        self.evaluations += 1
+        self.evaluations[act] += 1
+        self.calls += 1
+        return eps
+
+
 @torch.no_grad()
 def generate(model: nn.Module, schedule, labels: Tensor, shape, scale: float = 0.0, sampler: str = 'dpmpp_2m', nfe: int = 20,
-             seed: int = 0, batch: int = 2000, device=None) -> Tensor:
-    """Samples (N, *shape) in [-1, 1] (on the CPU) of the classes `labels` with guidance `scale`, `sampler` in at most
-    `nfe` evaluations per sample; batches of `batch` on `device` (bf16 autocast on CUDA)."""
+             seed: int = 0, batch: int = 2000, device=None, pred: str = 'eps', spacing: str | None = None,
+             adaptive: float | None = None, space: str = 'x0', amp: bool | str = True, return_evaluations: bool = False):
+    """Samples (N, *shape) in [-1, 1] (on the CPU) of the classes `labels` with guidance `scale`, `sampler` in `nfe`
+    sampler evaluations (`steps_for_nfe`); batches of `batch` on `device`. `pred`: the model's prediction ('edm' for an
+    `EDMPrecond`), `spacing`: the time grid ('karras' for EDM). `adaptive`: a cosine threshold for `AdaptiveGuidance` (similarity
+    measured in `space`) instead of plain guidance. `amp`: bf16 autocast on CUDA (True), everywhere ('bf16') or nowhere (False).
+    `return_evaluations=True` also returns the mean network evaluations per sample (guidance counts two per step)."""
     device = torch.device(device or next(model.parameters()).device)
     model = model.to(device).eval()
     schedule = get_schedule(schedule)
     steps = steps_for_nfe(sampler, nfe)
-    out = []
+    out, evals = [], []
     for i in range(0, len(labels), batch):
         yb = labels[i:i + batch].to(device)
         x = _noise(len(yb), shape, seed + i, device) * schedule.sigma(schedule.t_max).item()
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
-            xs = sample(guided_denoiser(model, schedule, yb, scale), schedule, x=x, sampler=sampler, steps=steps,
-                        seed=seed + i, progress=False)
+        if adaptive is not None and scale:
+            den = AdaptiveGuidance(model, schedule, yb, scale, adaptive, pred, space)
+        else:
+            den = guided_denoiser(model, schedule, yb, scale, pred=pred)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp == 'bf16' or (amp is True and device.type == 'cuda')):
+            xs = sample(den, schedule, x=x, sampler=sampler, steps=steps, spacing=spacing, seed=seed + i, progress=False)
         out.append(xs.float().clamp(-1, 1).cpu())
-    return torch.cat(out)
+        evals.append(den.evaluations if isinstance(den, AdaptiveGuidance)
+                     else torch.full((len(yb),), float(evaluations(sampler, steps) * (2 if scale else 1))))
+    x = torch.cat(out)
+    return (x, torch.cat(evals).mean().item()) if return_evaluations else x
 
 
 def guidance_confidence(model: nn.Module, schedule, classifier: FeatureNet, shape, scales=(0.0, 3.0), n_per_class: int = 30,
@@ -177,21 +239,24 @@ def plot_guidance(samples: dict, scores: dict, per_class: int = 4, num_classes: 
     return fig
 
 # %% ../nbs/12_generators.ipynb
-def fid_vs_nfe(model: nn.Module, schedule, classifier: FeatureNet, real: Tensor, samplers=('ddim', 'heun', 'dpmpp_2m'),
-               nfes=(10, 20), n: int = 1000, scale: float = 0.0, seed: int = 0, device=None, progress: bool = False) -> list:
-    """Feature-FID (and KID) of `n` class-balanced samples against `real` for every sampler at (at most) every NFE, with
-    the real-versus-real floor and the sampling time. A list of rows (dicts)."""
+def fid_vs_nfe(model: nn.Module, schedule, classifier: FeatureNet, heldout: Tensor, train: Tensor,
+               samplers=('ddim', 'heun', 'dpmpp_2m'), nfes=(10, 20), n: int = 1000, scale: float = 0.0, seed: int = 0,
+               device=None, progress: bool = False) -> list:
+    """Feature-FID, KID, precision and recall of `n` class-balanced samples against the `heldout` images for every sampler
+    at (at most) every NFE, with the floor (the `train` images against the held-out ones, `metrics.image_scores`) and the
+    sampling time. A list of rows (dicts); `n` in each is the sample count the metrics used."""
     device = torch.device(device or next(model.parameters()).device)
     labels = torch.arange(n) % model.num_classes
     rows = []
     for name in tqdm([(s, k) for s in samplers for k in nfes], desc='fid vs nfe', disable=not progress, leave=False):
         s, k = name
         _sync(device); t0 = time.perf_counter()
-        xs = generate(model, schedule, labels, tuple(real.shape[1:]), scale, s, k, seed, device=device)
+        xs = generate(model, schedule, labels, tuple(heldout.shape[1:]), scale, s, k, seed, device=device)
         _sync(device); sec = time.perf_counter() - t0
-        sc = image_scores(classifier, xs, real, seed=seed)
+        sc = image_scores(classifier, xs, heldout, train, n=n, seed=seed)
         rows.append({'sampler': s, 'nfe': evaluations(s, steps_for_nfe(s, k)), 'fid': sc['fid'], 'fid_floor': sc['fid_floor'],
-                     'kid': sc['kid'], 'n': len(xs), 'seconds': sec, 'images_per_s': len(xs) / sec})
+                     'kid': sc['kid'], 'precision': sc['precision'], 'recall': sc['recall'], 'n': sc['n'],
+                     'seconds': sec, 'images_per_s': len(xs) / sec})
     return rows
 
 
@@ -201,7 +266,7 @@ def plot_fid_vs_nfe(rows: list, ax=None):
     for s in dict.fromkeys(r['sampler'] for r in rows):
         rs = [r for r in rows if r['sampler'] == s]
         ax.plot([r['nfe'] for r in rs], [r['fid'] for r in rs], 'o-', label=s)
-    ax.axhline(rows[0]['fid_floor'], color='k', ls='--', lw=1, label='real vs real')
+    ax.axhline(rows[0]['fid_floor'], color='k', ls='--', lw=1, label='training vs held-out images')
     ax.set(xlabel='network evaluations per sample', ylabel='feature-FID', yscale='log', title='few-step samplers')
     ax.legend(fontsize=8)
     return ax
@@ -300,11 +365,11 @@ def peak_memory_bytes(device) -> int:
 
 # %% ../nbs/12_generators.ipynb
 GENERATOR_CONFIGS = {
-    'cpu': dict(data='digits', split=None, size=None, unet='digits-small', batch=64, steps=3000, seconds=None, lr=2e-3, ema_decay=0.995,
+    'cpu': dict(data='digits', size=None, unet='digits-small', batch=64, steps=3000, seconds=None, lr=2e-3, ema_decay=0.995,
                 label_drop=0.1, schedule='vp', holdout=0.2, compile=False, baseline_steps=40, fid_n=898, samplers=('ddim', 'heun', 'dpmpp_2m'),
                 nfes=(10, 20), n_per_class=30, zero_shot_trials=32, zero_shot_n=None, classifier_steps=1500),
-    'gpu': dict(data='mnist', split='test', size=32, unet='mnist-medium', batch=512, steps=1_000_000, seconds=180.0, lr=1e-3, ema_decay=0.999,
-                label_drop=0.1, schedule='vp', holdout=0.1, compile=True, baseline_steps=60, fid_n=5000, samplers=('ddim', 'heun', 'dpmpp_2m'),
+    'gpu': dict(data='mnist', size=32, unet='mnist-medium', batch=512, steps=1_000_000, seconds=180.0, lr=1e-3, ema_decay=0.999,
+                label_drop=0.1, schedule='vp', holdout=0.2, compile=True, baseline_steps=60, fid_n=5000, samplers=('ddim', 'heun', 'dpmpp_2m'),
                 nfes=(10, 20), n_per_class=100, zero_shot_trials=32, zero_shot_n=1000, classifier_steps=3000)}
 
 
@@ -327,11 +392,13 @@ def run_generators(config: str = 'cpu', out='out/bench', seed: int = 0, device=N
         torch.backends.cudnn.benchmark = True
     t_start = time.perf_counter()
     say = (lambda msg: tqdm.write(f'bench {config}: {msg}')) if progress else (lambda msg: None)
-    x, y = load_images(cfg['data'], split=cfg['split'] or 'test', size=cfg['size'], folder=data_dir, seed=seed)
-    xtr, ytr, xte, yte = holdout(x, y, cfg['holdout'], seed)
-    C = int(y.max()) + 1
-    say(f"{len(xtr)} training and {len(xte)} held-out images of shape {tuple(x.shape[1:])}, {C} classes, on {device}")
-    classifier = feature_net(x, y, name=cfg['data'], device=device if cuda else None).to(device)   # the measuring instrument
+    sp = heldout_split(cfg['data'], fraction=cfg['holdout'], size=cfg['size'], folder=data_dir)
+    (xtr, ytr), (xte, yte) = sp['train'], sp['heldout']
+    x = xtr
+    C = int(ytr.max()) + 1
+    say(f"{len(xtr)} training and {len(xte)} held-out images of shape {tuple(x.shape[1:])}, {C} classes, on {device} ({sp['source']})")
+    # the measuring instrument: a classifier of the training part; every metric compares samples with the held-out part
+    classifier = feature_net(xtr, ytr, name=f"{cfg['data']}-train", device=device if cuda else None).to(device)
     train_kw = dict(unet=cfg['unet'], schedule=cfg['schedule'], steps=cfg['steps'], seconds=cfg['seconds'], batch=cfg['batch'],
                     lr=cfg['lr'], ema_decay=cfg['ema_decay'], label_drop=cfg['label_drop'], seed=seed, compile=cfg['compile'])
     say(f"training ({cfg['steps'] if cfg['seconds'] is None else str(cfg['seconds']) + ' s'})")
@@ -344,7 +411,8 @@ def run_generators(config: str = 'cpu', out='out/bench', seed: int = 0, device=N
     fl = training_flops(model, tuple(x.shape[1:]))
     S = get_schedule(cfg['schedule'])
     say('FID against NFE')
-    rows = fid_vs_nfe(model, S, classifier, x, cfg['samplers'], cfg['nfes'], cfg['fid_n'], seed=seed, device=device, progress=progress)
+    rows = fid_vs_nfe(model, S, classifier, xte, xtr, cfg['samplers'], cfg['nfes'], cfg['fid_n'], seed=seed, device=device,
+                      progress=progress)
     best = min((r for r in rows if r['nfe'] <= 20), key=lambda r: r['fid'])
     speed = next((r for r in rows if r['sampler'] == 'dpmpp_2m' and r['nfe'] == 20), best)
     say('guidance')
@@ -362,13 +430,14 @@ def run_generators(config: str = 'cpu', out='out/bench', seed: int = 0, device=N
     achieved = fl['train'] * info['train_images_per_s']
     m = {'config': config, 'device': str(device), 'device_name': torch.cuda.get_device_name(device) if cuda else 'cpu',
          'torch': torch.__version__, 'threads': torch.get_num_threads(), 'data': cfg['data'], 'image_shape': list(x.shape[1:]),
-         'n_train': len(xtr), 'n_heldout': len(xte), 'params': info['params'], 'batch': cfg['batch'], 'train_steps': info['steps'],
+         'n_train': len(xtr), 'n_heldout': len(xte), 'split': sp['source'], 'params': info['params'], 'batch': cfg['batch'], 'train_steps': info['steps'],
          'train_seconds': info['train_seconds'], 'final_loss': info['final_loss'], 'compile': cfg['compile'],
          'model_cached': info.get('cached'),
          'train_images_per_s': info['train_images_per_s'], 'baseline_train_images_per_s': base['images_per_s'],
          'speedup_vs_baseline': info['train_images_per_s'] / base['images_per_s'],
          'sample_images_per_s': speed['images_per_s'], 'sample_sampler': speed['sampler'], 'sample_nfe': speed['nfe'],
-         'peak_memory_bytes': int(mem), 'fid': best['fid'], 'fid_floor': best['fid_floor'], 'nfe': int(best['nfe']),
+         'peak_memory_bytes': int(mem), 'n': best['n'], 'fid': best['fid'], 'fid_floor': best['fid_floor'], 'nfe': int(best['nfe']),
+         'precision': best['precision'], 'recall': best['recall'],
          'fid_sampler': best['sampler'], 'fid_table': rows,
          'cfg_confidence': {f'{w:g}': s['confidence'] for w, s in scores.items()},
          'cfg_accuracy': {f'{w:g}': s['accuracy'] for w, s in scores.items()},

@@ -21,8 +21,8 @@ from .train import fit, save_checkpoint
 
 # %% auto 0
 __all__ = ['mmd', 'mmd_floor', 'sliced_wasserstein', 'mode_stats', 'sampler_report', 'log_likelihood', 'FeatureNet', 'cache_dir',
-           'feature_net', 'embed', 'fid', 'kid', 'image_scores', 'precision_recall', 'nearest_two', 'memorization_rate',
-           'classification_accuracy']
+           'feature_net', 'embed', 'fid', 'kid', 'precision_recall', 'nearest_two', 'memorization_rate',
+           'classification_accuracy', 'image_scores']
 
 # %% ../nbs/06_metrics.ipynb
 def _flat(x) -> Tensor:
@@ -205,22 +205,6 @@ def kid(fa: Tensor, fb: Tensor, subsets: int = 20, size: int = 500, seed: int = 
     return float(torch.stack(vals).mean())
 
 
-def image_scores(net: FeatureNet, generated: Tensor, real: Tensor, seed: int = 0) -> dict:
-    """FID and KID of `generated` against real images, each beside its real-versus-real floor, plus the class
-    fractions and mean confidence of the generated images under the classifier. `real` is split into two
-    disjoint halves; `generated` is cut to the same size as one half."""
-    g = torch.Generator().manual_seed(seed)
-    perm = torch.randperm(len(real), generator=g)
-    n = min(len(real) // 2, len(generated))
-    ra, rb, gen = real[perm[:n]], real[perm[n:2 * n]], generated[:n]
-    fa, _ = embed(net, ra); fb, _ = embed(net, rb); fg, pg = embed(net, gen)
-    mu, sd = fa.mean(0), fa.std(0).clamp(min=1e-8)          # standardise by the real features: a scale-free FID
-    fa, fb, fg = ((f - mu) / sd for f in (fa, fb, fg))
-    frac = torch.bincount(pg.argmax(1), minlength=net.num_classes).double() / n
-    return {'fid': fid(fg, fa), 'fid_floor': fid(fb, fa), 'kid': kid(fg, fa), 'kid_floor': kid(fb, fa), 'n': n,
-            'class_fractions': [round(v, 4) for v in frac.tolist()], 'min_class_fraction': frac.min().item(),
-            'confidence': pg.max(1).values.mean().item()}
-
 # %% ../nbs/06_metrics.ipynb
 def _knn_radii(f: Tensor, k: int, chunk: int = 2048) -> Tensor:
     "The distance from each row of `f` to its k-th nearest other row."
@@ -272,3 +256,31 @@ def classification_accuracy(train_x: Tensor, train_y: Tensor, test_x: Tensor, te
     net = feature_net(train_x, train_y, steps=steps, seed=seed, cache=False, device=device)
     _, p = embed(net, test_x)
     return (p.argmax(1) == test_y.cpu()).double().mean().item()
+
+# %% ../nbs/06_metrics.ipynb
+def image_scores(net: FeatureNet, generated: Tensor, heldout: Tensor, train: Tensor, n: int | None = None, k: int = 3,
+                 seed: int = 0) -> dict:
+    """`generated` images against real `heldout` images the model never trained on, each number beside its floor (the
+    model's `train` images measured the same way), all at one sample count `n` (default: the smallest set; returned).
+    FID and KID (`fid`, `fid_floor`, `kid`, `kid_floor`), improved precision and recall with k-NN manifolds
+    (`precision`, `recall`, `precision_floor`, `recall_floor`), the copy rate against all of `train` (`memorization_rate`;
+    its floor is the held-out images' rate), and the class fractions and mean confidence under the classifier `net`."""
+    n = min(len(generated), len(heldout), len(train), n or len(generated))
+    if n <= k + 1:
+        raise ValueError(f'image_scores needs more than {k + 1} images in each set; got n = {n}')
+    if generated.shape[1:] != heldout.shape[1:] or train.shape[1:] != heldout.shape[1:]:
+        raise ValueError(f'image shapes differ: generated {tuple(generated.shape[1:])}, held-out {tuple(heldout.shape[1:])}, '
+                         f'train {tuple(train.shape[1:])}')
+    g = torch.Generator().manual_seed(seed)
+    ho, tr, gen = heldout[torch.randperm(len(heldout), generator=g)[:n]], train[torch.randperm(len(train), generator=g)[:n]], generated[:n]
+    fh, _ = embed(net, ho); ft, _ = embed(net, tr); fg, pg = embed(net, gen)
+    mu, sd = fh.mean(0), fh.std(0).clamp(min=1e-8)          # standardise by the held-out features: a scale-free FID
+    fh, ft, fg = ((f - mu) / sd for f in (fh, ft, fg))
+    pr, pr0 = precision_recall(fh, fg, k), precision_recall(fh, ft, k)
+    frac = torch.bincount(pg.argmax(1), minlength=net.num_classes).double() / n
+    return {'n': n, 'fid': fid(fg, fh), 'fid_floor': fid(ft, fh), 'kid': kid(fg, fh), 'kid_floor': kid(ft, fh),
+            'precision': pr['precision'], 'recall': pr['recall'], 'precision_floor': pr0['precision'],
+            'recall_floor': pr0['recall'], 'memorization_rate': memorization_rate(gen, train)['rate'],
+            'memorization_floor': memorization_rate(ho, train)['rate'], 'k': k,
+            'class_fractions': [round(v, 4) for v in frac.tolist()], 'min_class_fraction': frac.min().item(),
+            'confidence': pg.max(1).values.mean().item()}

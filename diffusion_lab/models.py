@@ -132,16 +132,18 @@ class UNet(nn.Module):
 
     `ch` base width, `ch_mult` width per level (one downsampling between levels), `num_res` residual blocks
     per level, `attn_levels` levels (0 = full resolution) with attention, `num_classes` for class
-    conditioning (label `num_classes` = none). H and W must be divisible by 2**(len(ch_mult) - 1).
-    The bottleneck (h-space) is readable (`return_h=True`) and shiftable (`h_shift=`)."""
+    conditioning (label `num_classes` = none). `patch` > 1 folds each patch x patch block of pixels into channels
+    before the first layer and unfolds them after the last (`pixel_unshuffle` / `pixel_shuffle`, as vision transformers
+    patchify): every layer then works at 1/patch the resolution, about patch**2 times cheaper. H and W must be
+    divisible by patch * 2**(len(ch_mult) - 1). The bottleneck (h-space) is readable (`return_h=True`) and shiftable (`h_shift=`)."""
     def __init__(self, in_ch: int = 1, ch: int = 32, ch_mult=(1, 2, 2), num_res: int = 1, attn_levels=(2,),
-                 groups: int = 8, num_classes: int | None = None, dropout: float = 0.0, emb: str = 'sinusoidal'):
+                 groups: int = 8, num_classes: int | None = None, dropout: float = 0.0, emb: str = 'sinusoidal', patch: int = 1):
         super().__init__()
-        self.in_ch, self.num_classes, self.levels = in_ch, num_classes, len(ch_mult)
+        self.in_ch, self.num_classes, self.levels, self.patch = in_ch, num_classes, len(ch_mult), patch
         E = 4 * ch
         self.temb = _time_embedder(emb, ch, E)
         self.cemb = nn.Embedding(num_classes + 1, E) if num_classes else None
-        self.conv_in = nn.Conv2d(in_ch, ch, 3, padding=1)
+        self.conv_in = nn.Conv2d(in_ch * patch**2, ch, 3, padding=1)
         self.down, chans, cur = nn.ModuleList(), [ch], ch
         for i, m in enumerate(ch_mult):
             for _ in range(num_res):
@@ -163,18 +165,18 @@ class UNet(nn.Module):
                 self.up.append(blk)
             if i > 0:
                 self.up.append(nn.ModuleList([nn.Upsample(scale_factor=2, mode='nearest'), nn.Conv2d(cur, cur, 3, padding=1)]))
-        self.out = nn.Sequential(nn.GroupNorm(min(groups, cur), cur), nn.SiLU(), nn.Conv2d(cur, in_ch, 3, padding=1))
+        self.out = nn.Sequential(nn.GroupNorm(min(groups, cur), cur), nn.SiLU(), nn.Conv2d(cur, in_ch * patch**2, 3, padding=1))
         nn.init.zeros_(self.out[-1].weight); nn.init.zeros_(self.out[-1].bias)
 
     def forward(self, x: Tensor, c: Tensor, y: Tensor | None = None, h_shift=None, return_h: bool = False):
-        f = 2 ** (self.levels - 1)
+        f = 2 ** (self.levels - 1) * self.patch
         if x.ndim != 4 or x.shape[1] != self.in_ch or x.shape[2] % f or x.shape[3] % f:
             raise ValueError(f'UNet(in_ch={self.in_ch}, {self.levels} levels) takes x of shape (B, {self.in_ch}, H, W) '
                              f'with H, W divisible by {f}; got {tuple(x.shape)} (pad the images, e.g. 28 -> 32)')
         e = self.temb(torch.as_tensor(c, device=x.device).expand(x.shape[0]))
         if self.cemb is not None:
             e = e + self.cemb(_labels(y, x.shape[0], self.num_classes, x.device))
-        h = self.conv_in(x)
+        h = self.conv_in(F.pixel_unshuffle(x, self.patch) if self.patch > 1 else x)
         skips = [h]
         for blk in self.down:
             h = _run(blk, h, e)
@@ -189,6 +191,7 @@ class UNet(nn.Module):
                 h = torch.cat([h, skips.pop()], 1)
             h = _run(blk, h, e)
         out = self.out(h)
+        out = F.pixel_shuffle(out, self.patch) if self.patch > 1 else out
         return (out, bottleneck) if return_h else out
 
 
@@ -237,6 +240,7 @@ class EDMPrecond(nn.Module):
     def __init__(self, net: nn.Module, sigma_data: float = 0.5):
         super().__init__()
         self.net, self.sigma_data = net, sigma_data
+        self.num_classes = getattr(net, 'num_classes', None)   # class-conditional when the net is: guidance works through it
 
     def forward(self, x: Tensor, sigma: Tensor, y: Tensor | None = None, **kw) -> Tensor:
         s = torch.as_tensor(sigma, dtype=x.dtype, device=x.device).expand(x.shape[0])

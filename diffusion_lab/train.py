@@ -200,9 +200,9 @@ def make_optimizer(model: nn.Module, lr: float, weight_decay: float = 0.0, warmu
 
 
 def train_step(net: nn.Module, model: nn.Module, loss_fn, xb: Tensor, yb, g: torch.Generator, opt, sched,
-               grad_clip: float | None = 1.0, amp: bool = True) -> Tensor:
+               grad_clip: float | None = 1.0, amp: bool | str = True) -> Tensor:
     "One optimisation step of `net` (`model` wrapped, or itself): loss, backward, clipping, optimiser and schedule step; the loss, detached."
-    with torch.autocast(xb.device.type, dtype=torch.bfloat16, enabled=amp and xb.device.type == 'cuda'):
+    with torch.autocast(xb.device.type, dtype=torch.bfloat16, enabled=amp == 'bf16' or (amp is True and xb.device.type == 'cuda')):
         loss = loss_fn(net, xb, yb, g)
     opt.zero_grad(set_to_none=True)
     loss.backward()
@@ -289,13 +289,13 @@ def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None
         ema_decay: float = 0.999, seed: int = 0, out=None, ckpt_every: int | None = None, resume: bool = True,
         log_every: int = 50, device=None, compile: bool | str = False, max_seconds: float | None = None,
         progress: bool = True, callback=None, config: dict | None = None, distributed: bool | None = None,
-        amp: bool = True, order: str = 'random') -> TrainResult:
+        amp: bool | str = True, order: str = 'random') -> TrainResult:
     """Train `model` on `data` (N, ...) (and optional `labels` (N,)) by minimising `loss_fn(model, x, y, generator)`.
 
     `out`: a folder for `checkpoint.pt`, written every `ckpt_every` steps and at the end, and resumed from when present
     (`resume=True`). `max_seconds` stops at a time budget. `config` (a dict) is stored in the checkpoint so a command
     can rebuild the model. `compile`: True, or a `torch.compile` mode. `distributed`: None joins torchrun's processes
-    when WORLD_SIZE > 1; False trains in this process alone. `amp=False` keeps CUDA in fp32 (no bf16 autocast).
+    when WORLD_SIZE > 1; False trains in this process alone. `amp`: True bf16 autocast on CUDA (the CPU stays fp32), False none, 'bf16' on any device (on a CPU with AMX units, Intel Sapphire Rapids and later, convolutional nets train about 1.5-2x faster).
     `order`: 'random' batches (with replacement), 'epoch' or 'sequential' passes (see `batches`). Returns a `TrainResult`."""
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     _check_inputs(data, labels, steps, batch_size)

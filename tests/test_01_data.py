@@ -121,6 +121,26 @@ def test_dataset_registry():
         load_dataset('mnsit')
 
 
+def test_heldout_split_disjoint_and_fixed():
+    sp_ = heldout_split('digits')
+    (xa_, ya_), (xb_, yb_) = sp_['train'], sp_['heldout']
+    assert (len(xa_), len(xb_)) == (1437, 360) and len(ya_) == 1437
+    xd_ = load_digits_images()[0]
+    assert torch.equal(xa_, xd_[:1437]) and torch.equal(xb_, xd_[1437:])          # the split notebooks 06 and 10 use
+    d_ = torch.cdist(xb_.flatten(1), xa_.flatten(1)).min(1).values
+    print(f'held-out digits identical to a training digit: {(d_ == 0).sum().item()} of {len(xb_)} (scikit-learn ships a few duplicates)')
+    assert (d_ == 0).double().mean() < 0.02
+    assert torch.equal(heldout_split('digits')['heldout'][0], xb_)               # reproducible
+    assert heldout_split('shapes', limit=100)['heldout'][0].shape == (20, 1, 64, 64)
+    import pytest
+    with pytest.raises(ValueError, match='needs an image set'):
+        heldout_split('moons')
+    m_ = find_mnist()
+    if m_ is not None:
+        spm_ = heldout_split('mnist')
+        assert len(spm_['heldout'][0]) == (2000 if find_mnist('train') is None else 10000), spm_['source']
+
+
 def test_mixture_bad_input():
     import pytest
     from diffusion_lab.schedules import VP

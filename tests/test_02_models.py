@@ -58,3 +58,21 @@ def test_edm_precond_limits():
     assert isinstance(m_, UNet) and m_.levels == 2
     with pytest.raises(ValueError, match="unknown model kind 'gan'"):
         build_model({'kind': 'gan'})
+
+
+def test_unet_patches_and_edm_classes():
+    import pytest
+    torch.manual_seed(0)
+    up_ = UNet(ch=16, ch_mult=(1, 2), attn_levels=(1,), groups=4, patch=2, num_classes=10)
+    for p_ in up_.parameters():
+        if p_.ndim > 1: torch.nn.init.normal_(p_, std=0.2)
+    xp_ = torch.randn(3, 1, 28, 28)
+    out_, h_ = up_(xp_, torch.rand(3), torch.tensor([1, 2, 3]), return_h=True)
+    assert out_.shape == xp_.shape and h_.shape[-1] == 7               # 28 -> 14 (patches) -> 7 (one downsampling)
+    assert up_.conv_in.in_channels == 4 and up_.out[-1].out_channels == 4
+    x2_ = xp_.clone(); x2_[0, 0, :2, :2] += 1.0                           # one 2x2 patch changed: the output moves there first
+    d_ = (up_(x2_, torch.rand(3) * 0 + 0.5, torch.tensor([1, 2, 3])) - up_(xp_, torch.rand(3) * 0 + 0.5, torch.tensor([1, 2, 3]))).abs()
+    assert d_[0].sum() > 0 and d_[1:].sum() == 0
+    with pytest.raises(ValueError, match='divisible by 4'):
+        up_(torch.randn(1, 1, 30, 30), torch.rand(1))
+    assert EDMPrecond(up_).num_classes == 10 and EDMPrecond(MLPDenoiser(dim=2)).num_classes is None

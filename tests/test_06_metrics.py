@@ -42,20 +42,6 @@ def test_pf_ode_likelihood_is_exact():
     assert (ll_ - exact_).abs().max() < 0.02, (ll_ - exact_).abs().max()
 
 
-def test_fid_kid_floor_and_damage():
-    from diffusion_lab.data import load_digits_images
-    xd_, yd_ = load_digits_images()
-    net_ = feature_net(xd_, yd_, name='digits')
-    _, p_ = embed(net_, xd_)
-    assert (p_.argmax(1) == yd_).double().mean() > 0.97                      # a real classifier
-    real = image_scores(net_, xd_.flip(0), xd_)
-    noisy_ = image_scores(net_, (xd_ + 0.4 * torch.randn(xd_.shape, generator=torch.Generator().manual_seed(0))).clamp(-1, 1), xd_)
-    assert noisy_['fid'] > 2 * noisy_['fid_floor'] and noisy_['kid'] > noisy_['kid_floor'] + 0.03   # damage is seen (the floors vary by run)
-    assert real['min_class_fraction'] > 0.07
-    net2 = feature_net(xd_, yd_, name='digits')                                 # the second call reads the cache
-    assert all(torch.equal(a, b) for a, b in zip(net_.state_dict().values(), net2.state_dict().values()))
-
-
 def test_precision_recall_and_copies_on_damaged_sets():
     from diffusion_lab.data import load_digits_images
     xd_, yd_ = load_digits_images()
@@ -87,21 +73,46 @@ def test_classification_accuracy_score_damage():
     assert good_ > 0.9 and half_ < 0.6 and wrong_ < 0.1
 
 
+def test_image_scores_heldout_floor_and_damage():
+    from diffusion_lab.data import heldout_split
+    sp_ = heldout_split('digits')
+    (xtr_, ytr_), (xho_, _) = sp_['train'], sp_['heldout']
+    xfit_, xnew_ = xtr_[:-270], xtr_[-270:]
+    net_ = feature_net(xtr_, ytr_, name='digits-train')
+    _, p_ = embed(net_, xtr_)
+    assert (p_.argmax(1) == ytr_).double().mean() > 0.97                      # a real classifier
+    g_ = torch.Generator().manual_seed(0)
+    real_ = image_scores(net_, xnew_, xho_, xfit_)
+    assert real_['n'] == 270 and real_['fid'] < 2 * real_['fid_floor'] + 0.5 and real_['memorization_rate'] < 0.01
+    assert real_['precision'] > 0.75 and real_['recall'] > 0.75 and real_['min_class_fraction'] > 0.05
+    noisy_ = image_scores(net_, (xnew_ + 0.4 * torch.randn(xnew_.shape, generator=g_)).clamp(-1, 1), xho_, xfit_)
+    assert noisy_['fid'] > real_['fid'] + 0.5 and noisy_['kid'] > real_['kid'] + 0.03                # noise: FID and KID see it
+    blur_ = image_scores(net_, F.avg_pool2d(xnew_, 3, 1, 1), xho_, xfit_)
+    assert blur_['precision'] < real_['precision'] - 0.3 and blur_['recall'] < 0.3 and blur_['fid'] > 10 * real_['fid']
+    copies_ = image_scores(net_, (xfit_[:270] + 0.05 * torch.randn(270, 1, 8, 8, generator=g_)).clamp(-1, 1), xho_, xfit_)
+    assert copies_['memorization_rate'] > 0.95 and copies_['memorization_floor'] < 0.01   # copying is caught, held-out is not
+    one_ = image_scores(net_, xtr_[ytr_ == 3], xho_, xfit_)
+    assert one_['recall'] < 0.3 and one_['min_class_fraction'] < 0.01              # mode collapse: no recall
+    net2 = feature_net(xtr_, ytr_, name='digits-train')                          # the second call reads the cache
+    assert all(torch.equal(a, b) for a, b in zip(net_.state_dict().values(), net2.state_dict().values()))
+
+
 @pytest.mark.slow
 def test_digits_unet_fid_after_2000_steps():
-    from diffusion_lab.data import load_digits_images
+    from diffusion_lab.data import heldout_split
     from diffusion_lab.models import build_unet
     from diffusion_lab.samplers import evaluations, sample, steps_for_nfe
     from diffusion_lab.schedules import VP
     from diffusion_lab.score import model_denoiser
     from diffusion_lab.train import train_diffusion
     torch.manual_seed(0)
-    x_, y = load_digits_images()
+    sp_ = heldout_split('digits')
+    (xtr_, ytr_), (xho_, _) = sp_['train'], sp_['heldout']
     vp_ = VP()
-    res = train_diffusion(build_unet('digits-small'), x_, vp_, steps=2000, batch_size=64, lr=2e-3, ema_decay=0.995, progress=False)
+    res = train_diffusion(build_unet('digits-small'), xtr_, vp_, steps=2000, batch_size=64, lr=2e-3, ema_decay=0.995, progress=False)
     steps = steps_for_nfe('heun', 20)
     gen = sample(model_denoiser(res.ema, vp_), vp_, shape=(898, 1, 8, 8), sampler='heun', steps=steps, progress=False).clamp(-1, 1)
-    sc_ = image_scores(feature_net(x_, y, name='digits'), gen, x_)
+    sc_ = image_scores(feature_net(xtr_, ytr_, name='digits-train'), gen, xho_, xtr_)
     print({k: round(v, 4) if isinstance(v, float) else v for k, v in sc_.items()}, 'evaluations', evaluations('heun', steps))
-    assert sc_['fid'] <= 12, sc_
-    assert sc_['min_class_fraction'] >= 0.05, sc_
+    assert sc_['n'] == 360 and sc_['fid'] <= 12, sc_
+    assert sc_['min_class_fraction'] >= 0.05 and sc_['memorization_rate'] <= 0.02, sc_

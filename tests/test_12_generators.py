@@ -11,14 +11,59 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from tqdm.auto import tqdm
-from diffusion_lab.data import load_images, show_images
+from diffusion_lab.data import heldout_split, load_images, show_images
 from diffusion_lab.metrics import FeatureNet, cache_dir, embed, feature_net, image_scores
 from diffusion_lab.models import UNet, build_unet, count_params
 from diffusion_lab.samplers import evaluations, sample, steps_for_nfe
 from diffusion_lab.schedules import get_schedule
-from diffusion_lab.score import diffusion_loss, guided_denoiser, time_condition
+from diffusion_lab.score import alpha_sigma, diffusion_loss, guided_denoiser, model_denoiser, time_condition
 from diffusion_lab.train import drop_labels, ensure_writable, load_checkpoint, save_checkpoint, train_diffusion
 from diffusion_lab.generators import *
+
+
+def test_adaptive_guidance_exact():
+    from diffusion_lab.schedules import VP
+    from diffusion_lab.samplers import evaluations as n_evals
+    class Toy(nn.Module):                         # eps(x | y) = x / 2 + v_y c, label 3 = none with v = 0: exact cosines
+        num_classes = 3
+        def __init__(self):
+            super().__init__()
+            v = torch.randn(4, 2, generator=torch.Generator().manual_seed(0)); v[3] = 0
+            self.v = nn.Parameter(v)
+        def forward(self, x, c, y=None):
+            return 0.5 * x + self.v[y] * torch.as_tensor(c, dtype=x.dtype).reshape(-1, 1)
+    toy, vp_ = Toy(), VP()
+    y_ = torch.tensor([0, 1, 2, 0, 1, 2])
+    x_ = torch.randn(6, 2, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        plain_ = guided_denoiser(toy, vp_, y_, 2.0)
+        never_ = AdaptiveGuidance(toy, vp_, y_, 2.0, threshold=2.0)
+        for t_ in (0.9, 0.5, 0.1):
+            assert torch.allclose(never_(x_, torch.tensor(t_)), plain_(x_, torch.tensor(t_)))   # threshold > 1: plain guidance
+        assert (never_.evaluations == 6).all() and (never_.switched_at == -1).all()
+        cond_ = guided_denoiser(toy, vp_, y_, 0.0)
+        at_ = AdaptiveGuidance(toy, vp_, y_, 2.0, threshold=0.8, space='eps')
+        out_ = at_(x_, torch.tensor(0.5))
+        c_ = time_condition(vp_, torch.tensor([0.5])).item()
+        cos_ = F.cosine_similarity(0.5 * x_ + toy.v[y_] * c_, 0.5 * x_, dim=1)
+        assert torch.equal(at_.done, cos_ >= 0.8) and 0 < at_.done.sum() < 6, cos_       # exactly the samples past the threshold
+        assert torch.allclose(out_, plain_(x_, torch.tensor(0.5)))                      # the first call is fully guided
+        out2_ = at_(x_, torch.tensor(0.5))
+        d_ = at_.done
+        assert torch.allclose(out2_[d_], cond_(x_, torch.tensor(0.5))[d_]) and torch.allclose(out2_[~d_], plain_(x_, torch.tensor(0.5))[~d_])
+        assert torch.equal(at_.evaluations, torch.where(d_, 3.0, 4.0))                  # one evaluation saved per switched sample
+        a5_, s5_ = vp_.alpha(torch.tensor(0.5)).item(), vp_.sigma(torch.tensor(0.5)).item()
+        x0c_, x0u_ = ((x_ - s5_ * e_) / a5_ for e_ in (0.5 * x_ + toy.v[y_] * c_, 0.5 * x_))
+        cos0_ = F.cosine_similarity(x0c_, x0u_, dim=1)                                 # the default: similarity of the denoised images
+        th_ = cos0_.sort().values[3].item()
+        a0_ = AdaptiveGuidance(toy, vp_, y_, 2.0, threshold=th_)
+        a0_(x_, torch.tensor(0.5))
+        assert torch.equal(a0_.done, cos0_ >= th_) and a0_.done.sum() == 3, cos0_
+        xa_, ea_ = generate(toy, vp_, y_, (2,), 2.0, 'ddim', 8, adaptive=2.0, return_evaluations=True)
+        xp_, ep_ = generate(toy, vp_, y_, (2,), 2.0, 'ddim', 8, return_evaluations=True)
+        assert torch.equal(xa_, xp_) and ea_ == ep_ == 2 * n_evals('ddim', 8)        # counted calls match the sampler's count
+        _, e1_ = generate(toy, vp_, y_, (2,), 2.0, 'ddim', 8, adaptive=-1.0, return_evaluations=True)
+        assert e1_ == n_evals('ddim', 8) + 1                                            # guided once, then conditional only
 
 
 @pytest.mark.slow

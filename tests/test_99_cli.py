@@ -11,12 +11,13 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 from diffusion_lab import __version__
-from diffusion_lab.data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, load_dataset, load_digits_images, mixture_1d,
+from diffusion_lab.data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, heldout_split, load_dataset, load_digits_images, mixture_1d,
                                 plot_law, show_images)
 from diffusion_lab.generators import GENERATOR_CONFIGS, run_generators
 from diffusion_lab.hallucination import (HALLUCINATION_CONFIGS, run_digits, run_hallucination, run_recursive_mnist,
                                          run_shapes)
 from diffusion_lab.hspace import run_hspace
+from diffusion_lab.mnist_cpu import MNIST_CPU, run_bench_mnist
 from diffusion_lab.metrics import feature_net, image_scores, mmd, mmd_floor, sampler_report
 from diffusion_lab.models import UNET_CONFIGS, build_model, count_params
 from diffusion_lab.samplers import SAMPLERS, bench_samplers, evaluations, get_sampler, sample, steps_for_nfe
@@ -58,6 +59,7 @@ def test_tour_training_stage():
     assert g['steps'] == 2500 and dg['steps'] == 1500 and dg['nfe'] == 19          # fixed counts, whatever the machine's speed
     assert g['modes_covered'] == 8 and g['within_3sigma'] >= 0.92 and g['mmd'] < 1.5 * g['mmd_floor'], g
     assert dg['fid'] < 12 and dg['min_class_fraction'] >= 0.05, dg
+    assert dg['n'] == 360 and dg['memorization_rate'] <= 0.02 and dg['recall'] > 0.7, dg     # against the 360 held-out digits
 
 
 def test_train_and_sample_commands():
