@@ -23,21 +23,14 @@ from .metrics import FeatureNet, cache_dir, embed, feature_net, image_scores
 from .models import UNet, build_unet, count_params
 from .samplers import evaluations, sample, steps_for_nfe
 from .schedules import get_schedule
-from .score import alpha_sigma, diffusion_loss, guided_denoiser, model_denoiser, time_condition
+from .score import alpha_sigma, convert, diffusion_loss, guided_denoiser, model_denoiser, time_condition
 from .train import drop_labels, ensure_writable, load_checkpoint, save_checkpoint, train_diffusion
 
 # %% auto 0
-__all__ = ['PEAK_BF16_FLOPS', 'GENERATOR_CONFIGS', 'holdout', 'build_generator', 'plain_training_loop', 'train_generator',
+__all__ = ['PEAK_BF16_FLOPS', 'GENERATOR_CONFIGS', 'build_generator', 'plain_training_loop', 'train_generator',
            'cached_generator', 'AdaptiveGuidance', 'generate', 'guidance_confidence', 'plot_guidance', 'fid_vs_nfe',
            'plot_fid_vs_nfe', 'zero_shot_errors', 'zero_shot_classify', 'matched_classifier', 'train_classifier',
            'peak_bf16_flops', 'training_flops', 'peak_memory_bytes', 'run_generators']
-
-# %% ../nbs/12_generators.ipynb
-def holdout(x: Tensor, y: Tensor, fraction: float = 0.2, seed: int = 0):
-    "A random split `(x_train, y_train, x_test, y_test)` holding out `fraction` of the items."
-    perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
-    k = int(round(fraction * len(x)))
-    return x[perm[k:]], y[perm[k:]], x[perm[:k]], y[perm[:k]]
 
 # %% ../nbs/12_generators.ipynb
 def build_generator(unet, in_ch: int, num_classes: int, seed: int = 0) -> UNet:
@@ -172,7 +165,7 @@ class AdaptiveGuidance:
         pc, pu = cond[a], uncond
         if self.space == 'x0':                                  # the denoised images the two predictions imply
             al, sg = alpha_sigma(self.schedule, tt[a], x[a])
-            pc, pu = ((x[a] - sg * e) / al for e in (pc, pu))
+            pc, pu = (convert(e, 'eps', 'x0', x[a], al, sg) for e in (pc, pu))
         cos = F.cosine_similarity(pc.flatten(1).float(), pu.flatten(1).float(), dim=1).cpu()
         self.cosines.append(cos.mean().item() if len(cos) else float('nan'))
         new = act[cos >= self.threshold]
@@ -366,7 +359,7 @@ def peak_memory_bytes(device) -> int:
 # %% ../nbs/12_generators.ipynb
 GENERATOR_CONFIGS = {
     'cpu': dict(data='digits', size=None, unet='digits-small', batch=64, steps=3000, seconds=None, lr=2e-3, ema_decay=0.995,
-                label_drop=0.1, schedule='vp', holdout=0.2, compile=False, baseline_steps=40, fid_n=898, samplers=('ddim', 'heun', 'dpmpp_2m'),
+                label_drop=0.1, schedule='vp', holdout=0.2, compile=False, baseline_steps=40, fid_n=360, samplers=('ddim', 'heun', 'dpmpp_2m'),
                 nfes=(10, 20), n_per_class=30, zero_shot_trials=32, zero_shot_n=None, classifier_steps=1500),
     'gpu': dict(data='mnist', size=32, unet='mnist-medium', batch=512, steps=1_000_000, seconds=180.0, lr=1e-3, ema_decay=0.999,
                 label_drop=0.1, schedule='vp', holdout=0.2, compile=True, baseline_steps=60, fid_n=5000, samplers=('ddim', 'heun', 'dpmpp_2m'),

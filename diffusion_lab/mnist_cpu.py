@@ -14,9 +14,9 @@ import torch
 from tqdm.auto import tqdm
 
 from .data import heldout_split, show_images
-from .generators import generate
+from .generators import build_generator, generate
 from .metrics import classification_accuracy, feature_net, image_scores
-from .models import EDMPrecond, build_unet, count_params
+from .models import EDMPrecond, count_params
 from .train import CKPT, ensure_writable, train_diffusion
 
 # %% auto 0
@@ -25,14 +25,13 @@ __all__ = ['MNIST_CPU', 'mnist_model', 'plot_curve', 'run_bench_mnist']
 # %% ../nbs/13_mnist_cpu.ipynb
 MNIST_CPU = dict(data='mnist', size=None, holdout=0.2, unet=dict(ch=32, ch_mult=(1, 2), attn_levels=(1,), patch=2),
                  sigma_data=0.5, batch=64, lr=2e-3, ema_decay=0.998, label_drop=0.1, amp='bf16', seconds=600.0,
-                 curve_minutes=(2, 5, 10), n=1000, sampler='dpmpp_2m', sampler_steps=10, scale=0.3, adaptive=0.99,
+                 curve_minutes=(2, 5, 10), curve_steps=None, n=1000, sampler='dpmpp_2m', sampler_steps=10, scale=0.3, adaptive=0.99,
                  adaptive_sweep=(0.95, 0.98, 0.99, 0.995, 0.999), cas_n=8000, cas_steps=600, classifier_steps=600)
 
 
 def mnist_model(cfg: dict, num_classes: int = 10, in_ch: int = 1, seed: int = 0) -> EDMPrecond:
     "The bench's network: `EDMPrecond` around a class-conditional U-Net of `cfg['unet']`, initialised from `seed`."
-    torch.manual_seed(seed)
-    return EDMPrecond(build_unet(cfg['unet'], in_ch=in_ch, num_classes=num_classes), sigma_data=cfg['sigma_data'])
+    return EDMPrecond(build_generator(cfg['unet'], in_ch, num_classes, seed), sigma_data=cfg['sigma_data'])
 
 # %% ../nbs/13_mnist_cpu.ipynb
 def _scores(model, cfg, classifier, sp, labels, seed, device, adaptive=None, cas=False, n=None):
@@ -70,14 +69,18 @@ def plot_curve(curve: list, ax=None):
 
 def run_bench_mnist(out='out/bench-mnist', seed: int = 0, device=None, progress: bool = True, data_dir=None, **overrides) -> dict:
     """The CPU MNIST benchmark of `MNIST_CPU` (any setting can be overridden by keyword; `data='digits'` runs it on the 8x8
-    digits). Trains up to each of `curve_minutes` and scores the model there; then the classification accuracy score
+    digits). Trains up to each of `curve_minutes` (or, when given, to each of `curve_steps` steps: a run that does not
+    depend on the machine's speed) and scores the model there; then the classification accuracy score
     against its real reference, and adaptive guidance against full guidance from the same noise. Writes `metrics.json`,
     `samples.png`, `curve.png` and `adaptive.png` into `out`, the training checkpoint into `out/train`; returns the metrics."""
     unknown = set(overrides) - set(MNIST_CPU)
     if unknown:
         raise ValueError(f'unknown settings {sorted(unknown)}; the settings are {sorted(MNIST_CPU)}')
     cfg = dict(MNIST_CPU, **{k: v for k, v in overrides.items() if v is not None})
-    if list(cfg['curve_minutes']) != sorted(cfg['curve_minutes']) or cfg['curve_minutes'][-1] * 60 > cfg['seconds'] + 1e-9:
+    if cfg['curve_steps'] is not None:
+        if list(cfg['curve_steps']) != sorted(set(cfg['curve_steps'])) or cfg['curve_steps'][0] < 1:
+            raise ValueError(f"curve_steps must be increasing step counts; got {cfg['curve_steps']}")
+    elif list(cfg['curve_minutes']) != sorted(cfg['curve_minutes']) or cfg['curve_minutes'][-1] * 60 > cfg['seconds'] + 1e-9:
         raise ValueError(f"curve_minutes must increase and end by the training budget ({cfg['seconds']} s); got {cfg['curve_minutes']}")
     out = ensure_writable(out)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
@@ -96,10 +99,12 @@ def run_bench_mnist(out='out/bench-mnist', seed: int = 0, device=None, progress:
         (ckdir / CKPT).unlink()
     labels = torch.arange(n) % C
     curve, spent, steps, ema = [], 0.0, 0, None
-    for minutes in cfg['curve_minutes']:
-        say(f'training to {minutes:g} min')
-        res = train_diffusion(model, xtr, 'edm', pred='edm', labels=ytr, label_drop=cfg['label_drop'], steps=10**9,
-                              max_seconds=max(minutes * 60 - spent, 1e-3), batch_size=cfg['batch'], lr=cfg['lr'], warmup=100,
+    by_steps = cfg['curve_steps'] is not None
+    for point in (cfg['curve_steps'] if by_steps else cfg['curve_minutes']):
+        say(f"training to {point} steps" if by_steps else f'training to {point:g} min')
+        budget = dict(steps=point, max_seconds=None) if by_steps else dict(steps=10**9, max_seconds=max(point * 60 - spent, 1e-3))
+        res = train_diffusion(model, xtr, 'edm', pred='edm', labels=ytr, label_drop=cfg['label_drop'], **budget,
+                              batch_size=cfg['batch'], lr=cfg['lr'], warmup=100,
                               ema_decay=cfg['ema_decay'], seed=seed, out=ckdir, ckpt_every=200, progress=progress,
                               amp=cfg['amp'], device=device, distributed=False)
         spent += res.seconds; steps = res.steps; ema = res.ema.eval()
