@@ -131,4 +131,4 @@ hallucination-gpu:
 	OUT=out/hallucination-gpu bash tools/hallucination_gpu.sh
 
 hspace: install
-	$(VENV)/bin/diffusion-lab hspace --seed 0 --out out/hspace
+	$(VENV)/bin/diffusion-lab hspace --seed 1 --out out/hspace

@@ -412,10 +412,11 @@ def _parser() -> argparse.ArgumentParser:
     h.add_argument('--shapes-seconds', type=_positive_float, default=None,
                    help="training time of the Simple Shapes U-Net (default: the configuration's, 900 s on the CPU configurations)")
     hs = cmd['hspace']
-    hs.add_argument('--seconds', type=_positive_float, default=90.0, help='training time of the blobs U-Net (default: %(default)s)')
-    hs.add_argument('--digits-seconds', type=_positive_float, default=60.0, help='training time of the digits U-Net (default: %(default)s)')
-    hs.add_argument('--n', type=_positive_int, default=200, help='samples whose h-trajectories define the directions (default: %(default)s)')
-    hs.add_argument('--steps', type=_positive_int, default=15, help='sampling steps (DDIM, eta 1; eta 0 for inversion) (default: %(default)s)')
+    hs.add_argument('--seconds', type=_positive_float, default=180.0, help='training time of each of the two blobs U-Nets (default: %(default)s)')
+    hs.add_argument('--digits-seconds', type=_positive_float, default=90.0, help='training time of the digits U-Net (default: %(default)s)')
+    hs.add_argument('--n', type=_positive_int, default=150, help='noises on which every edit is judged (default: %(default)s)')
+    hs.add_argument('--n-cal', type=_positive_int, default=48, help='noises on which the calibrated directions are fitted (default: %(default)s)')
+    hs.add_argument('--steps', type=_positive_int, default=15, help='sampling steps of every protocol (default: %(default)s)')
     return p
 
 
@@ -460,9 +461,9 @@ def _run(args) -> tuple[dict, Path, set]:
                                   device=args.device, **({'steps': args.steps} if args.steps else {})), out,
                 {'config', 'filter_96', 'detector_table', 'paper', 'laws_1d', 'sweep_1d', 'shapes', 'digits'})
     if c == 'hspace':
-        m = run_hspace(seed=args.seed, out=out, seconds=args.seconds, n=args.n, steps=args.steps,
+        m = run_hspace(seed=args.seed, out=out, seconds=args.seconds, n=args.n, steps=args.steps, n_cal=args.n_cal,
                        digits_seconds=args.digits_seconds, progress=progress, device=args.device)
-        return m, out, {k for k in m if k.startswith('table')}
+        return m, out, {'protocols', 'mean_difference', 'unsupervised'}
     if c == 'bench-samplers':
         folder = prepare_out(out)
         m = dict(bench_samplers(n=args.n, seed=args.seed), torch=torch.__version__, device='cpu',

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .data import BLOB_FACTORS, blobs, load_digits_images, show_images
+from .data import BLOB_FACTORS, blobs, heldout_split, show_images
+from .metrics import feature_net
 from .models import UNet, build_unet, count_params
 from .samplers import PerStep, ddim, ddim_invert, time_grid
 from .schedules import VP
@@ -24,15 +26,19 @@ from .score import model_denoiser, time_condition
 from .train import ensure_writable, train_diffusion
 
 # %% auto 0
-__all__ = ['EDIT_FRACTION', 'blob_factors', 'train_hspace_model', 'h_sample', 'scale_like', 'pca_directions', 'pca_coordinates',
-           'supervised_direction', 'project_out', 'jacobian_directions', 'explicit_jacobian', 'early_steps',
-           'edit_effects', 'effect_table', 'orient', 'show_table', 'edit_grid', 'direction_explorer', 'psnr', 'ink',
-           'real_image_edits', 'jacobian_check', 'run_hspace']
+__all__ = ['EDIT_FRACTION', 'PROTOCOLS', 'GAMMAS', 'DIGIT_ATTRIBUTES', 'blob_factors', 'train_hspace_model', 'h_sample',
+           'scale_like', 'align_steps', 'pca_directions', 'pca_coordinates', 'supervised_direction', 'project_out',
+           'jacobian_directions', 'explicit_jacobian', 'early_steps', 'protocol_options', 'asyrp_interval', 'edit',
+           'calibrated_directions', 'spread', 'effect_curve', 'direction_metrics', 'edit_grid', 'direction_explorer',
+           'image_jacobian_directions', 'dominant_factor', 'digit_attributes', 'psnr', 'real_image_edits',
+           'digits_figure', 'jacobian_check', 'trajectory', 'step_jacobian_directions', 'run_hspace']
 
 # %% ../nbs/11_hspace.ipynb
 def blob_factors(images: Tensor) -> Tensor:
     """Measure (x, y, radius, intensity) of one-blob images (N, 1, H, W) in [-1, 1] (background -1) by moments:
-    returns (N, 4) in the order of `BLOB_FACTORS`."""
+    returns (N, 4) in the order of `BLOB_FACTORS`. With w = (image + 1) / 2 the ink: x, y its centre of mass, radius
+    from its second moment, intensity 2 sum(w^2) / sum(w), exact for a Gaussian blob (whose mean of w under w is half its
+    peak) and, unlike mass / (2 pi r^2), stable on broken samples. Differentiable, so edits can be fitted to it."""
     x = torch.as_tensor(images).double()
     if x.ndim != 4 or x.shape[1] != 1:
         raise ValueError(f'blob images have shape (N, 1, H, W); got {tuple(x.shape)}')
@@ -42,11 +48,11 @@ def blob_factors(images: Tensor) -> Tensor:
     mass = w.sum((1, 2)).clamp_min(1e-8)
     cx, cy = (w * xx).sum((1, 2)) / mass, (w * yy).sum((1, 2)) / mass
     m2 = (w * ((xx - cx[:, None, None]) ** 2 + (yy - cy[:, None, None]) ** 2)).sum((1, 2)) / mass
-    r = (m2 / 2).sqrt()
-    return torch.stack([cx, cy, r, mass / (2 * math.pi * r.clamp_min(1e-3) ** 2)], 1)
+    r = (m2 / 2).clamp_min(1e-8).sqrt()
+    return torch.stack([cx, cy, r, 2 * (w * w).sum((1, 2)) / mass], 1)
 
 # %% ../nbs/11_hspace.ipynb
-def train_hspace_model(images: Tensor, seconds: float = 100.0, steps: int = 10**9, seed: int = 0, unet='plain-small',
+def train_hspace_model(images: Tensor, seconds: float = 180.0, steps: int = 10**9, seed: int = 0, unet='plain-small',
                        progress: bool = False, device=None) -> tuple[nn.Module, VP]:
     "Train a U-Net (a name in `models.UNET_CONFIGS`, or settings) on `images` with the VP schedule for `seconds`; returns (EMA model, schedule)."
     torch.manual_seed(seed)
@@ -57,28 +63,15 @@ def train_hspace_model(images: Tensor, seconds: float = 100.0, steps: int = 10**
     return res.ema.eval(), S
 
 
-def _eps_h(model, x, schedule, t, shift=None):
-    c = time_condition(schedule, t.expand(x.shape[0])).to(x.device)
-    return model(x, c, None, h_shift=shift, return_h=True)
-
-
-@torch.no_grad()
-def h_sample(model: nn.Module, schedule, x: Tensor, steps: int = 20, seed: int = 0, eta: float = 1.0, delta=None,
-             edit_steps=None, asymmetric: bool = False, record: bool = True):
-    """DDIM(eta) sampling from `x` (at t_max) in `steps` uniform steps by the samplers' shared driver, noises from `seed`.
-    Returns `(x0, H)`: the images and the unshifted bottleneck at every step, H (steps, B, *h_shape) (None if `record=False`).
-
-    `delta`: a shift (steps, *h_shape) or (*h_shape,) added to h at the steps in `edit_steps` (default all), passed to the
-    model as the extra argument `h_shift`; `asymmetric`: the shift changes only the x0 prediction (Asyrp), not the
-    direction term. h is read by a forward hook on the U-Net's middle block (before the shift). Runs on the model's device."""
-    home, x = x.device, x.to(next(model.parameters()).device)      # run on the model's device, answer on x's
+def _run(model, schedule, x, steps, seed, eta, delta, edit_steps, asymmetric, record):
+    "DDIM through the shared driver with the shift `delta` on `edit_steps`; gradients flow unless the caller stops them."
     extra = None
     if delta is not None:
         edit = set(range(steps)) if edit_steps is None else set(edit_steps)
-        extra = {'h_shift': PerStep([(delta[i] if delta.ndim == x.ndim else delta).to(x) if i in edit else None
-                                     for i in range(steps)])}
+        per_step = delta.ndim >= x.ndim              # (steps, *h) or (steps, B, *h): a shift per step (per sample)
+        extra = {'h_shift': PerStep([(delta[i] if per_step else delta).to(x) if i in edit else None for i in range(steps)])}
     H, last = [], {}
-    hook = model.mid[-1].register_forward_hook(lambda mod, inp, out: last.__setitem__('h', out)) if record else None
+    hook = model.mid[-1].register_forward_hook(lambda mod, inp, out: last.__setitem__('h', out.detach())) if record else None
     try:
         out = ddim(model_denoiser(model, schedule), x, schedule, time_grid(schedule, steps), extra_args=extra,
                    generator=torch.Generator().manual_seed(seed), progress=False, eta=eta, asymmetric=asymmetric,
@@ -86,7 +79,24 @@ def h_sample(model: nn.Module, schedule, x: Tensor, steps: int = 20, seed: int =
     finally:
         if hook is not None:
             hook.remove()
-    return out.to(home), (torch.stack(H) if record else None)
+    return out, (torch.stack(H) if record else None)
+
+
+@torch.no_grad()
+def h_sample(model: nn.Module, schedule, x: Tensor, steps: int = 20, seed: int = 0, eta=1.0, delta=None,
+             edit_steps=None, asymmetric: bool = False, record: bool = True):
+    """DDIM(eta) sampling from `x` (at t_max) in `steps` uniform steps by the samplers' shared driver, noises from `seed`
+    (`eta` a number, or a list with one value per step). Returns `(x0, H)`: the images and the unshifted bottleneck at
+    every step, H (steps, B, *h_shape) (None if `record=False`).
+
+    `delta`: a shift added to h at the steps in `edit_steps` (default all), passed to the model as the extra argument
+    `h_shift`: shaped (*h_shape) (the same at every step), (steps, *h_shape) (one per step) or (steps, B, *h_shape) (one
+    per step and sample); `asymmetric`: the shift changes only the x0 prediction (Asyrp), not the direction term.
+    h is read by a forward hook on the U-Net's middle block (before the shift). Runs on the model's device."""
+    home = x.device
+    out, H = _run(model, schedule, x.to(next(model.parameters()).device), steps, seed, eta, delta, edit_steps,
+                  asymmetric, record)
+    return out.to(home), H
 
 # %% ../nbs/11_hspace.ipynb
 def _flat(v: Tensor) -> Tensor:
@@ -102,23 +112,31 @@ def scale_like(v: Tensor, H: Tensor) -> Tensor:
     return v * (spread / norms).reshape(-1, *([1] * (v.ndim - 1)))
 
 
+def align_steps(V: Tensor, H: Tensor) -> Tensor:
+    """Align the signs of per-step directions V (k, steps, *h) from step to step: each step's direction is flipped so
+    that the samples' coordinates along it (in H (steps, n, *h)) correlate positively with the previous step's (the same
+    samples move the same way at every step)."""
+    V = V.clone()
+    Xc = (H - H.mean(1, keepdim=True)).flatten(2).double()                # (steps, n, d)
+    coords = torch.einsum('snd,ksd->snk', Xc, V.flatten(2).double())       # (steps, n, k)
+    for t in range(1, V.shape[1]):
+        sign = torch.sign((coords[t] * coords[t - 1]).sum(0))
+        sign = torch.where(sign == 0, 1.0, sign)
+        V[:, t] *= sign.reshape(-1, *([1] * (V.ndim - 2))).to(V)
+        coords[t] *= sign
+    return V
+
+
 def pca_directions(H: Tensor, k: int = 3) -> tuple[Tensor, Tensor]:
     """Per-step PCA of H (steps, n, *h): returns V (k, steps, *h), unit per step, with signs aligned across steps
-    (each step's sign makes its sample coordinates correlate positively with the previous step's), and the
-    explained-variance fractions (steps, k)."""
+    (`align_steps`), and the explained-variance fractions (steps, k)."""
     steps, n = H.shape[:2]
     X = H.reshape(steps, n, -1).double()
     X = X - X.mean(1, keepdim=True)
-    U, Sv, Vt = torch.linalg.svd(X, full_matrices=False)          # Vt (steps, n, d)
-    V = Vt[:, :k].transpose(0, 1).clone()                         # (k, steps, d)
-    coords = U[:, :, :k] * Sv[:, None, :k]                        # (steps, n, k): each sample's coordinate
-    for t in range(1, steps):                                     # the same samples move the same way at every step
-        sign = torch.sign((coords[t] * coords[t - 1]).sum(0))
-        sign = torch.where(sign == 0, 1.0, sign)
-        V[:, t] *= sign[:, None]
-        coords[t] *= sign
+    _, Sv, Vt = torch.linalg.svd(X, full_matrices=False)          # Vt (steps, n, d)
+    V = Vt[:, :k].transpose(0, 1).reshape(k, *H.shape[:1], *H.shape[2:]).float()
     ev = Sv**2 / (Sv**2).sum(1, keepdim=True)
-    return V.reshape(k, *H.shape[:1], *H.shape[2:]).float(), ev[:, :k].float()
+    return align_steps(V, H), ev[:, :k].float()
 
 
 def pca_coordinates(H: Tensor, V: Tensor) -> Tensor:
@@ -144,6 +162,11 @@ def project_out(v: Tensor, others) -> Tensor:
     x = v.reshape(-1).double()
     coef = torch.linalg.solve(V.T @ V, V.T @ x)
     return (x - V @ coef).reshape(v.shape).to(v.dtype)
+
+
+def _eps_h(model, x, schedule, t, shift=None):
+    c = time_condition(schedule, t.expand(x.shape[0])).to(x.device)
+    return model(x, c, None, h_shift=shift, return_h=True)
 
 
 def jacobian_directions(model: nn.Module, schedule, x: Tensor, t, k: int = 3, iters: int = 20, oversample: int = 4,
@@ -189,137 +212,309 @@ def explicit_jacobian(model: nn.Module, schedule, x: Tensor, t) -> Tensor:
         torch.zeros(h[0].numel(), device=x.device))
 
 # %% ../nbs/11_hspace.ipynb
-EDIT_FRACTION = 0.6   # edits act on the first 60% of the reverse steps; the last steps, unedited, clean the image up
+EDIT_FRACTION = 0.6   # the 'window' protocol edits the first 60% of the reverse steps
 
 
 def early_steps(steps: int, fraction: float = EDIT_FRACTION) -> range:
-    "The first `fraction` of `steps` reverse steps (the noisy ones), where edits are applied."
+    "The first `fraction` of `steps` reverse steps (the noisy ones)."
     return range(max(1, int(round(fraction * steps))))
 
 
-def edit_effects(model, schedule, xT: Tensor, v: Tensor, gamma: float, steps: int = 20, seed: int = 0, base=None,
-                 measure=blob_factors, central: bool = True, **kw) -> Tensor:
-    """Mean change of `measure`(images) caused by adding gamma * v (steps, *h) to h on `early_steps`, standardised
-    by the unedited samples' std: (n_factors,). `central=True` measures (F(+gamma v) - F(-gamma v)) / 2, which
-    cancels the part of the change that any perturbation of h causes whatever its sign; else F(+gamma v) - F(0).
-    `base` = (images, factors) of the unedited run, to reuse."""
-    kw.setdefault('edit_steps', early_steps(steps))
-    if base is None:
-        x0, _ = h_sample(model, schedule, xT, steps, seed, record=False)
-        base = (x0, measure(x0))
-    xe, _ = h_sample(model, schedule, xT, steps, seed, delta=gamma * v, record=False, **kw)
-    if central:
-        xm, _ = h_sample(model, schedule, xT, steps, seed, delta=-gamma * v, record=False, **kw)
-        change = (measure(xe) - measure(xm)) / 2
-    else:
-        change = measure(xe) - base[1]
-    return (change.mean(0) / base[1].std(0).clamp_min(1e-8)).float()
+PROTOCOLS = {
+    'haas': 'Haas et al. (2024): DDIM eta = 0, the shift at every step, symmetric (the shifted eps in both terms)',
+    'asyrp': 'Kwon et al. (2023, Asyrp): the shift on [T, t_edit] in the asymmetric process (only the x0 prediction is '
+             'shifted), DDIM eta = 0 down to t_boost, then eta = 1 (quality boosting) to the end',
+    'window': "this notebook's first variant: DDIM eta = 1, the shift on the first 60% of the steps, symmetric"}
 
 
-def effect_table(model, schedule, xT, directions: dict, gamma: float = 1.0, steps: int = 20, seed: int = 0,
-                 measure=blob_factors, base=None) -> dict:
-    "{name: [standardised change of each factor]} for each direction (central differences)."
-    if base is None:
-        x0, _ = h_sample(model, schedule, xT, steps, seed, record=False)
-        base = (x0, measure(x0))
-    return {name: edit_effects(model, schedule, xT, v, gamma, steps, seed, base, measure).tolist()
-            for name, v in directions.items()}
+def protocol_options(protocol: str, steps: int, interval=None) -> dict:
+    """The `h_sample` options (`eta` per step, `edit_steps`, `asymmetric`) of an editing protocol in `PROTOCOLS`.
+    'asyrp' needs `interval` = (i_edit, i_boost): edits on steps i < i_edit, eta = 1 on steps i >= i_boost
+    (`asyrp_interval` finds them)."""
+    if protocol == 'haas':
+        return dict(eta=[0.0] * steps, edit_steps=list(range(steps)), asymmetric=False)
+    if protocol == 'window':
+        return dict(eta=[1.0] * steps, edit_steps=list(early_steps(steps)), asymmetric=False)
+    if protocol == 'asyrp':
+        if interval is None:
+            raise ValueError("the 'asyrp' protocol needs interval=(i_edit, i_boost), the steps of t_edit and t_boost: "
+                             "find them with asyrp_interval(model, schedule, images, steps)")
+        i_edit, i_boost = int(interval[0]), int(interval[1])
+        if not 1 <= i_edit <= i_boost <= steps:
+            raise ValueError(f'asyrp interval needs 1 <= i_edit <= i_boost <= steps ({steps}); got {interval}')
+        return dict(eta=[0.0 if i < i_boost else 1.0 for i in range(steps)], edit_steps=list(range(i_edit)), asymmetric=True)
+    raise ValueError(f'unknown protocol {protocol!r}; choose one of {list(PROTOCOLS)}')
 
 
-def orient(model, schedule, xT_cal: Tensor, v: Tensor, j: int, gamma: float = 1.0, steps: int = 20, seed: int = 0,
-           measure=blob_factors, **kw) -> tuple[Tensor, float]:
-    """Flip v so that it raises factor j of `measure` on calibration samples xT_cal (kept apart from the samples
-    the edit is judged on). Returns (oriented v, the calibration effect before flipping).
+@torch.no_grad()
+def asyrp_interval(model, schedule, images: Tensor, steps: int, edit_threshold: float = 0.33,
+                   boost_threshold: float = 1.2, seed: int = 0) -> dict:
+    """Asyrp's edit interval on our data. Asyrp sets t_edit where LPIPS(x, P_t(x)) = 0.33 (P_t: the x0 predicted from
+    x_t) and t_boost where LPIPS(x, x_t) = 1.2. We have no LPIPS for 16x16 blobs or 8x8 digits; the stated analogue is
+    the RMS distance divided by the mean RMS distance between two different images of the set (so 1 = as far apart
+    as two unrelated images). Returns the step indices `i_edit` (edits on steps i < i_edit: d(x, P_t) >= 0.33 there)
+    and `i_boost` (eta = 1 from there: d(x, x_t) < 1.2), the times, and both distance curves."""
+    x0 = images.to(next(model.parameters()).device)
+    g = torch.Generator().manual_seed(seed)
+    ref = (x0 - x0.roll(1, 0)).flatten(1).pow(2).mean(1).sqrt().mean()
+    ts = time_grid(schedule, steps)[:-1]
+    d_edit, d_boost = [], []
+    for t in ts:
+        a, s = schedule.scales(t)
+        xt = a * x0 + s * torch.randn(x0.shape, generator=g).to(x0)
+        eps, _ = _eps_h(model, xt, schedule, t)
+        p = (xt - s * eps) / a
+        d_edit.append(((p - x0).flatten(1).pow(2).mean(1).sqrt().mean() / ref).item())
+        d_boost.append(((xt - x0).flatten(1).pow(2).mean(1).sqrt().mean() / ref).item())
+    i_edit = max(1, next((i for i, d in enumerate(d_edit) if d < edit_threshold), steps))
+    i_boost = max(i_edit, next((i for i, d in enumerate(d_boost) if d < boost_threshold), steps))
+    return {'i_edit': i_edit, 'i_boost': i_boost, 't_edit': ts[min(i_edit, steps - 1)].item(),
+            't_boost': ts[min(i_boost, steps - 1)].item(), 'd_edit': d_edit, 'd_boost': d_boost, 't': ts.tolist(),
+            'edit_threshold': edit_threshold, 'boost_threshold': boost_threshold}
 
-    Needed because the sign of a mean-difference direction in h is not the sign of its effect: in an
-    eps-predicting U-Net, h carries what x_t *looks like*; making h look brighter makes the network call more of
-    x_t noise, and the clean image comes out darker."""
-    e = edit_effects(model, schedule, xT_cal, v, gamma, steps, seed, measure=measure, **kw)[j].item()
-    return (v if e >= 0 else -v), e
 
-
-def show_table(table: dict, columns=BLOB_FACTORS, title: str = '') -> str:
-    "The effect table as aligned text (rows: edits; columns: measured change of each factor)."
-    lines = [title] if title else []
-    lines.append('edit'.ljust(14) + ''.join(c.rjust(11) for c in columns))
-    for name, row in table.items():
-        lines.append(name.ljust(14) + ''.join(f'{v:11.3f}' for v in row))
-    return '\n'.join(lines)
+def edit(model, schedule, xT: Tensor, delta=None, protocol: str = 'haas', steps: int = 15, seed: int = 0, interval=None,
+         record: bool = False):
+    "Sample from xT with the shift `delta` under `protocol` (see `PROTOCOLS`, `protocol_options`): `(x0, H)` as `h_sample`."
+    return h_sample(model, schedule, xT, steps, seed, delta=delta, record=record,
+                    **protocol_options(protocol, steps, interval))
 
 # %% ../nbs/11_hspace.ipynb
-def edit_grid(model, schedule, xT: Tensor, directions: dict, gammas=(-2, -1, 0, 1, 2), steps: int = 20, seed: int = 0):
-    "A figure: for each direction a row of the first image of xT edited with each gamma."
+def calibrated_directions(model, schedule, xT: Tensor, measure, scale: Tensor, protocol: str = 'haas', steps: int = 15,
+                          seed: int = 0, interval=None, iters: int = 3, names=None, ridge: float = 1e-6,
+                          symmetric: bool = False) -> tuple[dict, dict]:
+    """Supervised directions oriented and calibrated by construction. For each factor j of `measure` (images -> (N, k),
+    differentiable) find the shift sequence v_j (steps, *h) of least norm whose edit (under `protocol`, on the samples of
+    the noises `xT`) moves the mean of factor j by one `scale[j]` and the other factors by nothing: Gauss-Newton on the
+    whole sampler, v <- v + G^T (G G^T)^-1 (target - achieved), G the Jacobian of the achieved change with respect to v
+    (k backward passes through the sampling chain). gamma = 1 then means "one factor-std, if the fit holds on new
+    samples"; its sign cannot come out wrong. `symmetric=True` fits +v and -v together (+1 and -1 std on factor j, 0
+    elsewhere: 2k equations, twice the cost), aimed at what any large shift does whatever its sign (an even effect: the
+    blobs degrade and the intensity measure rises); on the fitting noises it removes it, on new noises it did not help
+    (see the notes at the end of this page), so the default fits +v alone. This is the linear, closed-form relative of Asyrp's
+    learned shift (trained by a loss on the edited x0 prediction). Returns ({name: v}, info: the achieved changes
+    (of +v, then of -v when symmetric) per iteration)."""
+    opts = protocol_options(protocol, steps, interval)
+    dev = next(model.parameters()).device
+    x = xT.to(dev)
+    scale = torch.as_tensor(scale, dtype=torch.float64)
+    with torch.no_grad():
+        base = measure(_run(model, schedule, x, steps, seed, opts['eta'], None, None, False, False)[0]).mean(0)
+    req = [p.requires_grad for p in model.parameters()]
+    for p in model.parameters():
+        p.requires_grad_(False)
+    h_shape = _eps_h(model, x[:1], schedule, time_grid(schedule, steps)[0])[1].shape[1:]
+    k = len(scale)
+    names = names or [f'f{j}' for j in range(k)]
+
+    def change_and_jacobian(v):
+        chs, Gs = [], []
+        for sign in ((1, -1) if symmetric else (1,)):
+            vv = v.clone().requires_grad_(True)
+            out = _run(model, schedule, x, steps, seed, opts['eta'], sign * vv, opts['edit_steps'], opts['asymmetric'], False)[0]
+            ch = (measure(out).mean(0) - base) / scale
+            Gs.append(torch.stack([torch.autograd.grad(ch[i], vv, retain_graph=i < k - 1)[0].flatten() for i in range(k)]).double())
+            chs.append(ch.detach())
+        return torch.cat(chs), torch.cat(Gs)
+    try:
+        zero = torch.zeros(steps, *h_shape, device=dev)
+        _, G0 = change_and_jacobian(zero)
+        dirs, info = {}, {}
+        for j in range(k):
+            target = torch.zeros(k, dtype=torch.float64); target[j] = 1.0
+            if symmetric:
+                target = torch.cat([target, -target])
+            v, ch, G, hist = zero.clone(), torch.zeros(len(target), dtype=torch.float64), G0, []
+            for it in range(iters):
+                A = G @ G.T
+                step = G.T @ torch.linalg.solve(A + ridge * A.diagonal().mean() * torch.eye(len(A), dtype=A.dtype), target - ch)
+                v = v + step.reshape(v.shape).to(v)
+                ch, G = change_and_jacobian(v)
+                hist.append(ch.tolist())
+            dirs[names[j]] = v.detach()
+            info[names[j]] = hist
+    finally:
+        for p, r in zip(model.parameters(), req):
+            p.requires_grad_(r)
+    return dirs, info
+
+
+def spread(H: Tensor) -> Tensor:
+    "The typical size of h_t's spread at each step: sqrt(E ||h_t - mean h_t||^2) over the samples of H (steps, n, *h)."
+    return (H - H.mean(1, keepdim=True)).flatten(2).pow(2).sum(-1).mean(1).sqrt()
+
+
+def effect_curve(model, schedule, xT, v, gammas, measure, scale, protocol='haas', steps=15, seed=0, interval=None, base=None):
+    "The mean change of each factor (in `scale` units) from editing xT by gamma * v, for each gamma: (len(gammas), k)."
+    if base is None:
+        base = measure(edit(model, schedule, xT, None, protocol, steps, seed, interval)[0])
+    rows = []
+    for g in gammas:
+        xe = edit(model, schedule, xT, g * v, protocol, steps, seed, interval)[0] if g else None
+        rows.append(((measure(xe) - base).mean(0) / scale) if g else torch.zeros(len(scale), dtype=torch.float64))
+    return torch.stack(rows).float()
+
+
+GAMMAS = (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0)
+
+
+def direction_metrics(curve: Tensor, j: int, gammas=GAMMAS) -> dict:
+    """From an effect curve (len(gammas), k) of a direction meant for factor j: `on_target_g1`, `on_target_g2` (the
+    change of factor j at gamma = 1 and 2, in factor-std), `offtarget_ratio` (the largest change of another factor over
+    the change of factor j, worst over gamma = +-1, +-2), `spearman` (of factor j's change against gamma),
+    `sign_flipped` (gamma = 1 moves factor j down: the direction points the wrong way)."""
+    g = list(gammas)
+    at = lambda x: curve[g.index(x)]
+    others = [i for i in range(curve.shape[1]) if i != j]
+    ratio = max((at(x)[others].abs().max() / at(x)[j].abs().clamp_min(1e-8)).item() for x in (-2.0, -1.0, 1.0, 2.0))
+    return {'on_target_g1': at(1.0)[j].item(), 'on_target_g2': at(2.0)[j].item(), 'offtarget_ratio': ratio,
+            'spearman': _spearman(torch.tensor(g), curve[:, j]), 'sign_flipped': bool(at(1.0)[j].item() < 0),
+            'curve': curve.tolist()}
+
+
+def _spearman(a, b) -> float:
+    ra = torch.as_tensor(a).double().argsort().argsort().double()
+    rb = torch.as_tensor(b).double().argsort().argsort().double()
+    ra, rb = ra - ra.mean(), rb - rb.mean()
+    return (ra @ rb / (ra.norm() * rb.norm()).clamp_min(1e-12)).item()
+
+# %% ../nbs/11_hspace.ipynb
+def edit_grid(model, schedule, xT: Tensor, directions: dict, gammas=(-2, -1, 0, 1, 2), steps: int = 15, seed: int = 0,
+              protocol: str = 'haas', interval=None):
+    "A figure: for each direction, a row of the images of xT (one or a few noises) edited with each gamma, same noise."
     rows = []
     for v in directions.values():
-        for g in gammas:
-            x, _ = h_sample(model, schedule, xT[:1], steps, seed, delta=g * v if g else None, record=False,
-                            edit_steps=early_steps(steps))
-            rows.append(x[0])
+        for b in range(len(xT)):
+            for g in gammas:
+                rows.append(edit(model, schedule, xT[b:b + 1], g * v if g else None, protocol, steps, seed, interval)[0][0])
     ax = show_images(torch.stack(rows), nrow=len(gammas))
     H, W = xT.shape[-2:]
-    ax.set_yticks([1 + r * (H + 1) + H / 2 for r in range(len(directions))], list(directions), fontsize=8)
+    labels = [f'{n}' if len(xT) == 1 else f'{n} ({b + 1})' for n in directions for b in range(len(xT))]
+    ax.set_yticks([1 + r * (H + 1) + H / 2 for r in range(len(labels))], labels, fontsize=8)
     ax.set_xticks([1 + c * (W + 1) + W / 2 for c in range(len(gammas))], [f'γ = {g}' for g in gammas], fontsize=8)
     return ax.figure
 
-# %% ../nbs/11_hspace.ipynb
-def direction_explorer(model, schedule, xT: Tensor, directions: dict, steps: int = 20, seed: int = 0,
-                       widget: bool | None = None):
+
+def direction_explorer(model, schedule, xT: Tensor, directions: dict, steps: int = 15, seed: int = 0,
+                       protocol: str = 'haas', interval=None, widget: bool | None = None):
     "Sliders (one per direction, gamma in [-3, 3]) over a grid of the samples of xT; static `edit_grid` fallback."
     import ipywidgets as W
     controls = {n: W.FloatSlider(value=0.0, min=-3, max=3, step=0.25, description=n, continuous_update=False) for n in directions}
 
     def draw(**gammas):
         delta = sum(g * directions[n] for n, g in gammas.items() if g)
-        x, _ = h_sample(model, schedule, xT, steps, seed, delta=delta if torch.is_tensor(delta) else None, record=False,
-                        edit_steps=early_steps(steps))
+        x, _ = edit(model, schedule, xT, delta if torch.is_tensor(delta) else None, protocol, steps, seed, interval)
         ax = show_images(x, nrow=min(8, len(x)))
         return ax.figure, x
-    return explorer(controls, draw, widget, static=lambda **g: (edit_grid(model, schedule, xT, directions, steps=steps, seed=seed), None))
+    return explorer(controls, draw, widget, static=lambda **g: (edit_grid(model, schedule, xT[:1], directions, steps=steps,
+                                                                           seed=seed, protocol=protocol, interval=interval), None))
 
 # %% ../nbs/11_hspace.ipynb
+def image_jacobian_directions(model, schedule, xT: Tensor, steps: int = 15, iters: int = 8, seed: int = 0) -> Tensor:
+    """Haas et al.'s image-specific directions: for each image of xT, along its own unedited trajectory (DDIM, eta = 0),
+    the top right singular vector of J_t = d eps(x_t) / d h_t at every step, for that image alone (`jacobian_directions`
+    on a batch of one). Signs: each step's vector is turned to agree with the step before (positive dot product), the
+    first step's arbitrarily. Returns V (steps, B, *h), unit vectors: edit image b by gamma * V[:, b] (scaled as you like)."""
+    X = []
+    ddim(model_denoiser(model, schedule), xT, schedule, time_grid(schedule, steps), progress=False,
+         callback=lambda st: X.append(st['x']) if st['i'] < steps else None)
+    ts = time_grid(schedule, steps)
+    V = []
+    for i in range(steps):
+        row = [jacobian_directions(model, schedule, X[i][b:b + 1], ts[i], k=1, iters=iters, oversample=1, seed=seed)[0][0]
+               for b in range(len(xT))]
+        V.append(torch.stack(row))
+    V = torch.stack(V)                                                  # (steps, B, *h)
+    for i in range(1, steps):
+        sign = torch.sign((V[i] * V[i - 1]).flatten(1).sum(1))
+        V[i] *= torch.where(sign == 0, 1.0, sign).reshape(-1, *([1] * (V.ndim - 2)))
+    return V
+
+
+def dominant_factor(changes: Tensor) -> dict:
+    """Which factor an edit controls, per image: changes (B, k) in factor-std -> the index of the largest |change|, and its
+    share |largest| / ||change||."""
+    a = changes.abs()
+    return {'factor': a.argmax(1), 'share': a.max(1).values / changes.norm(dim=1).clamp_min(1e-12), 'size': a.max(1).values}
+
+# %% ../nbs/11_hspace.ipynb
+DIGIT_ATTRIBUTES = ('thickness', 'slant', 'size')
+
+
+def digit_attributes(images: Tensor) -> Tensor:
+    """Three attributes of digit images (N, 1, H, W) in [-1, 1] from the moments of the ink w = (image + 1) / 2:
+    `size` sqrt(var_x + var_y) (pixels), `slant` -cov(x, y) / var_y (the shear of the strokes; positive leans right as
+    in italics, y pointing down), `thickness` sum(w) / size (ink per pixel of extent: bolder strokes, more ink for the
+    same extent). Differentiable. Returns (N, 3) in the order of `DIGIT_ATTRIBUTES`."""
+    x = torch.as_tensor(images).double()
+    w = ((x[:, 0] + 1) / 2).clamp_min(0)
+    H, W = w.shape[1:]
+    yy, xx = torch.meshgrid(torch.arange(H, dtype=torch.float64), torch.arange(W, dtype=torch.float64), indexing='ij')
+    mass = w.sum((1, 2)).clamp_min(1e-8)
+    cx, cy = (w * xx).sum((1, 2)) / mass, (w * yy).sum((1, 2)) / mass
+    dx, dy = xx - cx[:, None, None], yy - cy[:, None, None]
+    vxx, vyy, vxy = [(w * a).sum((1, 2)) / mass for a in (dx * dx, dy * dy, dx * dy)]
+    size = (vxx + vyy).clamp_min(1e-8).sqrt()
+    return torch.stack([mass / size, -vxy / vyy.clamp_min(1e-8), size], 1)
+
+
 def psnr(a: Tensor, b: Tensor) -> float:
     "Peak signal-to-noise ratio (dB) between image batches in [-1, 1] (peak-to-peak 2)."
     mse = (a.double() - b.double()).pow(2).mean().item()
     return float('inf') if mse == 0 else 10 * math.log10(4 / mse)
 
 
-def ink(images: Tensor) -> Tensor:
-    "Mean brightness of each image in [0, 1] (the ink of a digit): (N, 1)."
-    return ((torch.as_tensor(images).double() + 1) / 2).flatten(1).mean(1, keepdim=True)
-
-
-def real_image_edits(model, schedule, images: Tensor, steps: int = 20, gamma: float = 1.0, n_edit: int = 100,
-                     cal_images: Tensor | None = None) -> dict:
-    """Invert real images by DDIM (eta 0), reconstruct (PSNR), build the supervised ink direction from their h,
-    orient it on `cal_images` (other real images; see `orient`), and edit `n_edit` images by +gamma (ink up) and
-    -gamma (down): `success_rate` is the fraction of edits that move the ink the intended way."""
+def real_image_edits(model, schedule, images: Tensor, classifier=None, steps: int = 15, n_cal: int = 64,
+                     gammas=(-2.0, -1.0, 0.0, 1.0, 2.0), iters: int = 3) -> dict:
+    """Edit real digits through DDIM inversion (the Haas protocol, eta = 0): invert `images` (digits the model never
+    trained on), fit a calibrated direction per attribute of `digit_attributes` on the first `n_cal` (scale: the
+    attributes' std over `images`), and edit the rest with each gamma. Per attribute: `change` (gamma = 1) and
+    `change_g2` (attribute-std), `offtarget_ratio`, `spearman`, `sign_flipped` (see `direction_metrics`) and
+    `class_agreement`: the fraction of gamma = +-1 edits the `classifier` gives the class of the unedited reconstruction
+    (`class_agreement_g2` at +-2). Also `psnr` of the reconstruction, and images for a figure."""
+    dev = next(model.parameters()).device
     den = model_denoiser(model, schedule)
     with torch.no_grad():
-        xT = ddim_invert(den, images, schedule, steps=steps, progress=False)
-        rec, H = h_sample(model, schedule, xT, steps, eta=0.0)
-    v = scale_like(supervised_direction(H, ink(images)[:, 0]), H)
-    ink1 = lambda x: ink(x)
+        xT = ddim_invert(den, images.to(dev), schedule, steps=steps, progress=False).cpu()
+    rec = edit(model, schedule, xT, None, 'haas', steps)[0]
+    scale = digit_attributes(images).std(0)
+    dirs, info = calibrated_directions(model, schedule, xT[:n_cal], digit_attributes, scale, 'haas', steps, iters=iters,
+                                       names=DIGIT_ATTRIBUTES)
+    xe, base = xT[n_cal:], digit_attributes(rec[n_cal:])
+    cls = (lambda z: classifier(z.float()).argmax(1)) if classifier is not None else None
+    out = {'psnr': psnr(rec, images), 'n_cal': n_cal, 'n_eval': len(xe), 'fit': info, 'directions': dirs, 'images': {}}
     with torch.no_grad():
-        cal = ddim_invert(den, cal_images, schedule, steps=steps, progress=False) if cal_images is not None else None
-    raw_sign_effect = None
-    if cal is not None:
-        v, raw_sign_effect = orient(model, schedule, cal, v, 0, gamma, steps, measure=ink1, eta=0.0)
-    sub, base = xT[:n_edit], ink(rec[:n_edit])[:, 0]
-    up, _ = h_sample(model, schedule, sub, steps, eta=0.0, delta=gamma * v, record=False, edit_steps=early_steps(steps))
-    down, _ = h_sample(model, schedule, sub, steps, eta=0.0, delta=-gamma * v, record=False, edit_steps=early_steps(steps))
-    ok = torch.cat([ink(up)[:, 0] > base, ink(down)[:, 0] < base])
-    return {'psnr': psnr(rec, images), 'success_rate': ok.double().mean().item(), 'direction': v,
-            'calibration_effect_before_orienting': raw_sign_effect,
-            'reconstruction': rec, 'up': up, 'down': down}
+        c0 = cls(rec[n_cal:]) if cls else None
+    for j, (name, v) in enumerate(dirs.items()):
+        curve, agree = [], {}
+        for g in gammas:
+            x = edit(model, schedule, xe, g * v, 'haas', steps)[0] if g else rec[n_cal:]
+            curve.append((digit_attributes(x) - base).mean(0) / scale)
+            if cls is not None and g:
+                with torch.no_grad():
+                    agree[g] = (cls(x) == c0).double().mean().item()
+            if abs(g) == 2:
+                out['images'][f'{name} {g:+.0f}'] = x[:8]
+        m = direction_metrics(torch.stack(curve).float(), j, gammas)
+        m['change'], m['change_g2'] = m.pop('on_target_g1'), m.pop('on_target_g2')
+        if agree:
+            m['class_agreement'] = (agree[1.0] + agree[-1.0]) / 2
+            m['class_agreement_g2'] = (agree[2.0] + agree[-2.0]) / 2
+        out[name] = m
+    out['images'] = {'real': images[n_cal:n_cal + 8], 'reconstruction': rec[n_cal:n_cal + 8], **out['images']}
+    return out
+
+
+def digits_figure(images: dict):
+    "Rows of digits (name -> 8 images): real, reconstruction and each attribute edited down and up."
+    rows = list(images)
+    ax = show_images(torch.cat([images[r] for r in rows]), nrow=8)
+    H = next(iter(images.values())).shape[-2]
+    ax.set_yticks([1 + r * (H + 1) + H / 2 for r in range(len(rows))], rows, fontsize=8)
+    ax.set_xticks([])
+    return ax.figure
 
 # %% ../nbs/11_hspace.ipynb
-def _spearman(a, b) -> float:
-    ra = torch.as_tensor(a).double().argsort().argsort().double()
-    rb = torch.as_tensor(b).double().argsort().argsort().double()
-    ra, rb = ra - ra.mean(), rb - rb.mean()
-    return (ra @ rb / (ra.norm() * rb.norm())).item()
-
-
 def jacobian_check(seed: int = 0, k: int = 3) -> dict:
     "Power iteration against an explicit Jacobian SVD on a small untrained U-Net (8x8 images, batch 2)."
     torch.manual_seed(seed)
@@ -337,108 +532,159 @@ def jacobian_check(seed: int = 0, k: int = 3) -> dict:
             'max_angle': torch.arccos(cos).max().item(), 'singular_values': Se[:k].tolist()}
 
 
-def run_hspace(seed: int = 0, out='out/hspace', seconds: float = 90.0, n: int = 200, steps: int = 15,
-               digits_seconds: float = 60.0, progress: bool = True, device=None) -> dict:
-    "The whole h-space study into `out` (figures + metrics.json). Returns the metrics."
+def trajectory(model, schedule, xT: Tensor, steps: int = 15) -> list:
+    "The states x_t of the unedited DDIM (eta = 0) trajectories from xT at every step (before each step)."
+    X = []
+    with torch.no_grad():
+        ddim(model_denoiser(model, schedule), xT, schedule, time_grid(schedule, steps), progress=False,
+             callback=lambda st: X.append(st['x']) if st['i'] < steps else None)
+    return X
+
+
+def step_jacobian_directions(model, schedule, xT: Tensor, H: Tensor, steps: int = 15, k: int = 3, iters: int = 8,
+                             seed: int = 0) -> Tensor:
+    "Batch-shared Jacobian directions at every step of the trajectories of xT (top k of the batch-summed J^T J), signs aligned across steps as in `pca_directions`: (k, steps, *h)."
+    X, ts = trajectory(model, schedule, xT, steps), time_grid(schedule, steps)
+    V = torch.stack([jacobian_directions(model, schedule, X[i], ts[i], k=k, iters=iters, oversample=2, seed=seed)[0]
+                     for i in range(steps)], 1)
+    return align_steps(V, H)
+
+
+def run_hspace(seed: int = 1, out='out/hspace', seconds: float = 180.0, n: int = 150, steps: int = 15,
+               digits_seconds: float = 90.0, n_cal: int = 48, progress: bool = True, device=None) -> dict:
+    """The whole h-space study into `out`: figures, the trained models (`blobs.pt`, `blobs_b.pt`, `digits.pt`, state
+    dicts) and `metrics.json`. Two U-Nets on the same 4,000 blobs (seeds `seed` and `seed + 100`), one on the training
+    digits; calibrated, mean-difference, PCA and Jacobian directions under each protocol of `PROTOCOLS`; edits fitted on
+    `n_cal` noises and judged on `n` others. Returns the metrics."""
     out = Path(ensure_writable(out))
     t_start = time.time()
 
     def say(msg):
         if progress:
-            print(f'hspace: {msg}', file=sys.stderr, flush=True)
-    m = {'seed': seed, 'steps': steps, 'n': n,
-         'settings': dict(seed=seed, seconds=seconds, n=n, steps=steps, digits_seconds=digits_seconds, device=str(device))}
-    jc = jacobian_check(seed)
+            print(f'hspace: {msg} ({time.time() - t_start:.0f} s)', file=sys.stderr, flush=True)
+    m = {'seed': seed, 'steps': steps, 'n': n, 'n_cal': n_cal,
+         'settings': dict(seed=seed, seconds=seconds, n=n, steps=steps, digits_seconds=digits_seconds, n_cal=n_cal,
+                          device=str(device))}
+    jc = jacobian_check(0)
     m.update(jacobian_sv_rel_err=jc['sv_rel_err'], jacobian_max_angle=jc['max_angle'])
-    say(f'training a U-Net on 16x16 blobs for {seconds:.0f} s')
-    data, _ = blobs(4000, size=16, seed=seed)
+    data, factors = blobs(4000, size=16, seed=0)
+    scale = factors.std(0).double()                          # factor-std: the training set's true factors
+    m['factor_std'] = dict(zip(BLOB_FACTORS, scale.tolist()))
+    say(f'training a U-Net on 16x16 blobs for {seconds:.0f} s (seed {seed})')
     model, S = train_hspace_model(data, seconds=seconds, seed=seed, progress=progress, device=device)
+    model = model.cpu()
+    torch.save(model.state_dict(), out / 'blobs.pt')
     m['params'] = count_params(model)
-    g = torch.Generator().manual_seed(seed + 1)
-    xT = torch.randn(n, 1, 16, 16, generator=g)
-    x0, H = h_sample(model, S, xT, steps, seed + 2)
+    xT = torch.randn(n_cal + n, 1, 16, 16, generator=torch.Generator().manual_seed(seed + 1))
+    cal, ev = xT[:n_cal], xT[n_cal:]
+    _, Hc = edit(model, S, cal, None, 'haas', steps, seed + 2, record=True)
+    x0, H = edit(model, S, ev, None, 'haas', steps, seed + 2, record=True)
     F0 = blob_factors(x0)
-    xe = xT[:100]
-    base = (x0[:100], F0[:100])
-    say('directions and edits')
-    # supervised, and projected against the other three
-    sup = {f'+{nm}': scale_like(supervised_direction(H, F0[:, j]), H) for j, nm in enumerate(BLOB_FACTORS)}
-    proj = {k: scale_like(project_out(v, [o for kk, o in sup.items() if kk != k]), H) for k, v in sup.items()}
-    cal = xT[100:150]                                  # calibration noises, apart from the 100 edits are judged on
-    m['orientation_calibration'] = {}
-    for j, k in enumerate(proj):
-        sup[k], _ = orient(model, S, cal, sup[k], j, 2.0, steps, seed + 2)
-        proj[k], m['orientation_calibration'][k] = orient(model, S, cal, proj[k], j, 2.0, steps, seed + 2)
-    tb = effect_table(model, S, xe, sup, 2.0, steps, seed + 2, base=base)
-    ta = effect_table(model, S, xe, proj, 2.0, steps, seed + 2, base=base)
-    m['table_gamma'] = 2.0
-    m['table_before'], m['table_after'] = tb, ta
-
-    def diag_max(table):   # the edited factor changes most (in absolute value) in its own row
-        return sum(abs(row[i]) >= max(abs(v) for v in row) for i, row in enumerate(table.values())) / len(table)
-    m['projection_rows_diag_max'], m['projection_rows_diag_max_before'] = diag_max(ta), diag_max(tb)
-    # the x direction: monotone in gamma, against a random direction, off-target change
-    vx = proj['+x']
-    gammas = [-2.0, -1.0, -0.5, 0.5, 1.0, 2.0]
-    dx = [edit_effects(model, S, xe, vx, gm, steps, seed + 2, base, central=False)[0].item() for gm in gammas]
-    rnd = scale_like(torch.randn(H.shape[0], *H.shape[2:], generator=torch.Generator().manual_seed(seed + 3)), H)
-    ex, er = edit_effects(model, S, xe, vx, 1.0, steps, seed + 2, base), edit_effects(model, S, xe, rnd, 1.0, steps, seed + 2, base)
-    m['supervised_gammas'], m['supervised_dx'] = gammas, dx
-    m['supervised_spearman'] = _spearman(gammas, dx)
-    m['supervised_vs_random'] = abs(ex[0].item()) / max(er[0].abs().item(), 1e-8)
-    m['offtarget_ratio'] = ex[1:].abs().max().item() / abs(ex[0].item())
-    # PCA
-    V, ev = pca_directions(H, 3)
-    coords = pca_coordinates(H, V)
-    corr = torch.corrcoef(torch.cat([coords.T, F0.T.float()]))[:3, 3:]
-    m['pca_corr'] = corr.tolist()
-    m['pca_max_abs_corr'] = corr.abs().max().item()
-    pca_dirs = {f'pc{i + 1}': scale_like(V[i], H) for i in range(3)}
-    tp = effect_table(model, S, xe, dict(pca_dirs, random=rnd), 1.0, steps, seed + 2, base=base)
-    m['table_pca'] = tp
-    m['pca_vs_random'] = max(max(abs(v) for v in tp[f'pc{i + 1}']) for i in range(3)) / max(abs(v) for v in tp['random'])
-    # Jacobian directions at a middle step, applied at all steps
-    t_mid = time_grid(S, steps)[steps // 2]
-    a_mid, s_mid = S.scales(t_mid)
-    xt_mid = a_mid * x0[:16] + s_mid * torch.randn(16, 1, 16, 16, generator=g)
-    c = time_condition(S, t_mid.expand(16))
-    fwd_bwd = []
-    for _ in range(3):
-        t0 = time.time()
-        h_shift = torch.zeros(H.shape[2:], requires_grad=True)
-        model(xt_mid, c, None, h_shift=h_shift).sum().backward()
-        fwd_bwd.append(time.time() - t0)
-    Vj, Sj, info = jacobian_directions(model, S, xt_mid, t_mid, k=3, iters=10, oversample=0, seed=seed)
-    m['jacobian_singular_values'] = Sj.tolist()
-    m['jacobian_seconds_per_iter'] = info['seconds_per_iter']
-    m['fwd_bwd_seconds'] = min(fwd_bwd)
-    m['jacobian_iter_over_fwd_bwd'] = info['seconds_per_iter'] / min(fwd_bwd)
-    m['table_jacobian'] = effect_table(model, S, xe, {f'J{i + 1}': scale_like(Vj[i], H) for i in range(3)}, 1.0,
-                                       steps, seed + 2, base=base)
-    # additivity of x and y edits
-    ey = edit_effects(model, S, xe, proj['+y'], 1.0, steps, seed + 2, base)
-    exy = edit_effects(model, S, xe, vx + proj['+y'], 1.0, steps, seed + 2, base)
-    m['additivity_rel_err'] = ((exy - ex - ey).norm() / (ex + ey).norm()).item()
-    # asymmetric (Asyrp) edit of x for the first half of the steps
-    m['asymmetric_dx'] = edit_effects(model, S, xe, vx, 1.0, steps, seed + 2, base, asymmetric=True,
-                                      edit_steps=range(steps // 2))[0].item()
-    fig = edit_grid(model, S, xT[3:4], proj, steps=steps, seed=seed + 2)
-    fig.savefig(out / 'edits.png', dpi=100, bbox_inches='tight'); plt.close(fig)
-    fig, ax = plt.subplots(figsize=(4, 3)); ax.plot(gammas, dx, 'o-'); ax.set(xlabel='γ', ylabel='Δx / std(x)', title='supervised x edit')
-    fig.savefig(out / 'x_edit.png', dpi=100, bbox_inches='tight'); plt.close(fig)
+    m['sample_factor_std'] = dict(zip(BLOB_FACTORS, F0.std(0).tolist()))
+    iv = asyrp_interval(model, S, data[:300], steps, seed=seed)
+    interval = (iv['i_edit'], iv['i_boost'])
+    m['asyrp_interval'] = {k: iv[k] for k in ('i_edit', 'i_boost', 't_edit', 't_boost', 'edit_threshold', 'boost_threshold')}
+    m['asyrp_interval']['analogue'] = 'RMS distance / mean RMS distance between two different training images'
+    sp = spread(Hc)
+    md = {nm: scale_like(supervised_direction(Hc, blob_factors(edit(model, S, cal, None, 'haas', steps, seed + 2)[0])[:, j]), Hc)
+          for j, nm in enumerate(BLOB_FACTORS)}
+    m['protocols'], m['mean_difference'], m['targets'], fits = {}, {}, {}, {}
+    for p in PROTOCOLS:
+        say(f'protocol {p}: calibrated directions on {n_cal} noises, judged on {n}')
+        dirs, info = calibrated_directions(model, S, cal, blob_factors, scale, p, steps, seed + 2, interval, names=BLOB_FACTORS)
+        fits[p] = dirs
+        base = blob_factors(edit(model, S, ev, None, p, steps, seed + 2, interval)[0])
+        rows, mrows = {}, {}
+        for j, nm in enumerate(BLOB_FACTORS):
+            r = direction_metrics(effect_curve(model, S, ev, dirs[nm], GAMMAS, blob_factors, scale, p, steps, seed + 2,
+                                               interval, base), j)
+            r['fit'] = info[nm][-1]
+            r['h_norm_over_spread_max'] = (dirs[nm].flatten(1).norm(dim=1) / sp).max().item()
+            rows[nm] = r
+            mrows[nm] = direction_metrics(effect_curve(model, S, ev, md[nm], GAMMAS, blob_factors, scale, p, steps,
+                                                       seed + 2, interval, base), j)
+        m['protocols'][p], m['mean_difference'][p] = rows, mrows
+        m['targets'][p] = {nm: dict(moves_1_std=max(abs(r['on_target_g1']), abs(r['on_target_g2'])) >= 1,
+                                    monotone=r['spearman'] >= 0.95, offtarget=r['offtarget_ratio'] <= 0.3,
+                                    no_flip=not r['sign_flipped']) for nm, r in rows.items()}
+    # unsupervised directions: PCA and batch-shared Jacobian directions per step, what each controls
+    say('PCA and Jacobian directions')
+    V, evr = pca_directions(H, 3)
+    J = step_jacobian_directions(model, S, ev[:32], H, steps, k=3, seed=seed)
+    unsup = {}
+    for kind, D in (('pc', V), ('J', J)):
+        corr = torch.corrcoef(torch.cat([pca_coordinates(H, D).T, F0.T.float()]))[:3, 3:]
+        for i in range(3):
+            v = scale_like(D[i], H)
+            e = ((blob_factors(edit(model, S, ev, 2 * v, 'haas', steps, seed + 2)[0])
+                  - blob_factors(edit(model, S, ev, -2 * v, 'haas', steps, seed + 2)[0])).mean(0) / 2 / scale)
+            unsup[f'{kind}{i + 1}'] = {'corr': corr[i].tolist(), 'corr_factor': BLOB_FACTORS[corr[i].abs().argmax()],
+                                       'max_abs_corr': corr[i].abs().max().item(), 'effect_g2': e.tolist(),
+                                       'effect_factor': BLOB_FACTORS[e.abs().argmax()],
+                                       'effect_share': (e.abs().max() / e.norm().clamp_min(1e-12)).item()}
+    m['unsupervised'] = unsup
+    m['pca_explained'] = evr.mean(0).tolist()
+    m['pca_max_abs_corr'], m['jacobian_max_abs_corr'] = unsup['pc1']['max_abs_corr'], unsup['J1']['max_abs_corr']
+    # Haas's image-specific Jacobian directions along each image's own trajectory
+    say('image-specific Jacobian directions')
+    Vi = image_jacobian_directions(model, S, ev[:8], steps, seed=seed)
+    Vi = Vi * (sp / Vi.flatten(2).norm(dim=2).mean(1)).reshape(-1, 1, 1, 1, 1)
+    ch = (blob_factors(edit(model, S, ev[:8], 2 * Vi, 'haas', steps, seed + 2)[0])
+          - blob_factors(edit(model, S, ev[:8], -2 * Vi, 'haas', steps, seed + 2)[0])) / 2 / scale
+    dom = dominant_factor(ch)
+    m['image_jacobian'] = {'n': 8, 'factor_counts': {nm: int((dom['factor'] == j).sum()) for j, nm in enumerate(BLOB_FACTORS)},
+                           'median_share': dom['share'].median().item(), 'median_size': dom['size'].median().item()}
+    # stability across timesteps and across seeds
+    m['timestep_cosine'] = {}
+    for nm, v in fits['haas'].items():
+        f = v.flatten(1) / v.flatten(1).norm(dim=1, keepdim=True).clamp_min(1e-12)
+        m['timestep_cosine'][nm] = {'adjacent_mean': (f[1:] * f[:-1]).sum(1).mean().item(), 'first_last': (f[0] @ f[-1]).item()}
+    say(f'a second U-Net (seed {seed + 100}) on the same blobs, for the cross-seed cosines')
+    model_b, _ = train_hspace_model(data, seconds=seconds, seed=seed + 100, progress=progress, device=device)
+    model_b = model_b.cpu()
+    torch.save(model_b.state_dict(), out / 'blobs_b.pt')
+    dirs_b, _ = calibrated_directions(model_b, S, cal, blob_factors, scale, 'haas', steps, seed + 2, names=BLOB_FACTORS)
+    sub = ev[:64]
+    xa0, xb0 = edit(model, S, sub, None, 'haas', steps)[0], edit(model_b, S, sub, None, 'haas', steps)[0]
+    m['cross_seed_sample_cosine'] = F.cosine_similarity((xa0 + 1).flatten(1), (xb0 + 1).flatten(1)).median().item()
+    m['cross_seed_cosine'], m['cross_seed_h_cosine'] = {}, {}
+    for nm in BLOB_FACTORS:
+        da = edit(model, S, sub, fits['haas'][nm], 'haas', steps)[0] - xa0
+        db = edit(model_b, S, sub, dirs_b[nm], 'haas', steps)[0] - xb0
+        m['cross_seed_cosine'][nm] = F.cosine_similarity(da.flatten(), db.flatten(), dim=0).item()
+        m['cross_seed_h_cosine'][nm] = F.cosine_similarity(fits['haas'][nm].flatten(), dirs_b[nm].flatten(), dim=0).item()
+    # the explorer's cost per change: 8 images, the Haas protocol
+    t0 = time.time()
+    edit(model, S, ev[:8], fits['haas']['x'] + fits['haas']['radius'], 'haas', steps)
+    m['explorer_seconds'] = time.time() - t0
+    # figures
+    pick = ev[(F0[:, 2] - F0[:, 2].median()).abs().argsort()[:2]]          # two blobs of middling size
+    fig = edit_grid(model, S, pick, fits['haas'], steps=steps, seed=seed + 2)
+    fig.savefig(out / 'edits.png', dpi=110, bbox_inches='tight'); plt.close(fig)
+    fig, axs = plt.subplots(1, 3, figsize=(11, 3), sharey=True)
+    for ax, p in zip(axs, PROTOCOLS):
+        for j, nm in enumerate(BLOB_FACTORS):
+            ax.plot(GAMMAS, [row[j] for row in m['protocols'][p][nm]['curve']], 'o-', ms=3, label=nm)
+        ax.axhline(1, color='0.7', lw=0.8, ls='--'); ax.axhline(-1, color='0.7', lw=0.8, ls='--')
+        ax.set(title=p, xlabel='γ')
+    axs[0].set_ylabel('own factor change (factor-std)'); axs[0].legend(fontsize=7)
+    fig.savefig(out / 'curves.png', dpi=100, bbox_inches='tight'); plt.close(fig)
     # real images: digits through DDIM inversion
-    say(f'training a U-Net on the digits for {digits_seconds:.0f} s; DDIM inversion and ink edits')
-    digits, _ = load_digits_images(seed=seed)
-    dmodel, dS = train_hspace_model(digits, seconds=digits_seconds, seed=seed, progress=progress, device=device,
-                                    unet='digits-small')
-    r = real_image_edits(dmodel, dS, digits[:300], steps=steps, cal_images=digits[300:350])
-    m['inversion_psnr'], m['edit_success_rate'] = r['psnr'], r['success_rate']
-    m['ink_direction_calibration_effect'] = r['calibration_effect_before_orienting']
-    ax = show_images(torch.cat([digits[:8], r['reconstruction'][:8], r['down'][:8], r['up'][:8]]), nrow=8,
-                     title='digits: real, DDIM reconstruction, ink down, ink up')
-    ax.figure.savefig(out / 'digits_edits.png', dpi=100, bbox_inches='tight'); plt.close(ax.figure)
+    say(f'training a U-Net on the training digits for {digits_seconds:.0f} s; inversion and attribute edits of held-out digits')
+    split = heldout_split('digits')
+    (dtr, ytr), (dho, _) = split['train'], split['heldout']
+    dmodel, dS = train_hspace_model(dtr, seconds=digits_seconds, seed=seed, progress=progress, device=device, unet='digits-small')
+    dmodel = dmodel.cpu()
+    torch.save(dmodel.state_dict(), out / 'digits.pt')
+    clf = feature_net(dtr, ytr, name='digits-train')
+    r = real_image_edits(dmodel, dS, dho, classifier=clf, steps=steps)
+    m['digits_psnr'] = r['psnr']
+    m['digits'] = {a: {k: v for k, v in r[a].items() if k != 'curve'} for a in DIGIT_ATTRIBUTES}
+    m['digits_n'] = {'calibration': r['n_cal'], 'evaluation': r['n_eval']}
+    fig = digits_figure(r['images'])
+    fig.savefig(out / 'digits_edits.png', dpi=110, bbox_inches='tight'); plt.close(fig)
     m['seconds'] = round(time.time() - t_start, 1)
-    m['figures'] = ['edits.png', 'x_edit.png', 'digits_edits.png']
+    m['figures'] = ['edits.png', 'curves.png', 'digits_edits.png']
     (out / 'metrics.json').write_text(json.dumps(m, indent=2))
-    say(f'wrote {out}/metrics.json in {m["seconds"]:.0f} s')
+    say(f'wrote {out}/metrics.json')
     return m

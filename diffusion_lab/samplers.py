@@ -238,8 +238,14 @@ def ancestral_step(a_t: float, s_t: float, a_s: float, s_s: float, eta: float = 
 
 @register('ddim', ode=True)
 def ddim(st: Step, eta: float = 0.0, asymmetric: bool = False) -> Tensor:
-    "DDIM (Song et al., 2021): deterministic for eta = 0, DDPM's posterior draw for eta = 1."
+    """DDIM (Song et al., 2021): deterministic for eta = 0, DDPM's posterior draw for eta = 1. `eta` may be a list, one
+    value per step (e.g. deterministic while editing, stochastic at the end: Asyrp's quality boosting). `asymmetric`:
+    at steps where an extra argument is in force, the x0 prediction uses it and the direction term does not (Asyrp)."""
     eps_dir = st.evaluate(st.x, st.t, plain=True) if asymmetric and st.conditioned else st.eps
+    if isinstance(eta, (list, tuple)):
+        if len(eta) != st.n:
+            raise ValueError(f'ddim: a list of etas needs one value per step ({st.n}); got {len(eta)}')
+        eta = eta[st.i]
     s_down, c = ancestral_step(st.a_t, st.s_t, st.a_s, st.s_s, eta)
     x = st.a_s * st.x0 + s_down * eps_dir
     return x + c * st.noise() if c > 0 else x

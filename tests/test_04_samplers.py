@@ -137,6 +137,15 @@ def test_ddim_deterministic_and_inversion():
     d1 = sample(law_.denoiser(lin_), lin_, x=z_, sampler='ddim', steps=50, eta=1.0, progress=False, seed=5)
     d2 = sample(law_.denoiser(lin_), lin_, x=z_, sampler='ddpm', steps=50, progress=False, seed=5)
     assert torch.allclose(d1, d2, atol=1e-9)
+    import pytest
+    # a list of etas, one per step: all ones is eta = 1; ones then zeros is stochastic only where it says
+    d3 = sample(law_.denoiser(lin_), lin_, x=z_, sampler='ddim', steps=50, eta=[1.0] * 50, progress=False, seed=5)
+    assert torch.equal(d1, d3)
+    d4 = sample(law_.denoiser(lin_), lin_, x=z_, sampler='ddim', steps=50, eta=[0.0] * 40 + [1.0] * 10, progress=False, seed=5)
+    d5 = sample(law_.denoiser(lin_), lin_, x=z_, sampler='ddim', steps=50, eta=[0.0] * 40 + [1.0] * 10, progress=False, seed=6)
+    assert not torch.equal(d4, d5) and not torch.allclose(d4, d1)
+    with pytest.raises(ValueError, match='one value per step'):
+        sample(law_.denoiser(lin_), lin_, x=z_, sampler='ddim', steps=50, eta=[0.0] * 3, progress=False)
 
 
 def test_memorising_denoiser_reproduces_training_points():

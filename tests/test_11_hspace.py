@@ -7,8 +7,10 @@ import time
 from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
-from diffusion_lab.data import BLOB_FACTORS, blobs, load_digits_images, show_images
+from diffusion_lab.data import BLOB_FACTORS, blobs, heldout_split, show_images
+from diffusion_lab.metrics import feature_net
 from diffusion_lab.models import UNet, build_unet, count_params
 from diffusion_lab.samplers import PerStep, ddim, ddim_invert, time_grid
 from diffusion_lab.schedules import VP
@@ -55,16 +57,16 @@ def test_projection_and_pca_exact():
     u = torch.randn(4, 10, generator=g); u = u / u.norm(dim=1, keepdim=True)
     z = torch.randn(500, generator=g)
     H_ = z[None, :, None] * 5 * u[:, None, :] + 0.1 * torch.randn(4, 500, 10, generator=g)
-    V, ev = pca_directions(H_, 1)
-    dots = (V[0] * u).sum(1)
+    V_, ev = pca_directions(H_, 1)
+    dots = (V_[0] * u).sum(1)
     assert dots.abs().min() > 0.999 and ((dots > 0).all() or (dots < 0).all()), dots
     assert ev[:, 0].min() > 0.99
-    assert abs(torch.corrcoef(torch.stack([pca_coordinates(H_, V)[:, 0], z]))[0, 1]) > 0.99
+    assert abs(torch.corrcoef(torch.stack([pca_coordinates(H_, V_)[:, 0], z]))[0, 1]) > 0.99
 
 
 def test_jacobian_power_iteration_matches_svd():
-    r = jacobian_check(seed=0)
-    assert r['sv_rel_err'] <= 1e-3 and r['max_angle'] <= 1e-2, r
+    r_ = jacobian_check(seed=0)
+    assert r_['sv_rel_err'] <= 1e-3 and r_['max_angle'] <= 1e-2, r_
 
 
 def test_same_noise_edits():
@@ -82,3 +84,85 @@ def test_same_noise_edits():
     assert not torch.allclose(a, d)
     e, _ = h_sample(net, S_, xT_, steps=5, seed=3, delta=torch.ones(Ha.shape[2:]), asymmetric=True, edit_steps=[0, 1])
     assert not torch.allclose(e, d) and not torch.allclose(e, a)
+
+
+def test_protocols_and_per_sample_shifts():
+    import pytest
+    o = protocol_options('haas', 10)
+    assert o == dict(eta=[0.0] * 10, edit_steps=list(range(10)), asymmetric=False)
+    o = protocol_options('window', 10)
+    assert o['eta'] == [1.0] * 10 and o['edit_steps'] == list(range(6)) and not o['asymmetric']
+    o = protocol_options('asyrp', 10, (4, 8))
+    assert o['edit_steps'] == [0, 1, 2, 3] and o['eta'] == [0.0] * 8 + [1.0] * 2 and o['asymmetric']
+    with pytest.raises(ValueError, match='needs interval'):
+        protocol_options('asyrp', 10)
+    with pytest.raises(ValueError, match='unknown protocol'):
+        protocol_options('kwon', 10)
+    torch.manual_seed(0)
+    net_ = UNet(in_ch=1, ch=8, ch_mult=(1, 2), num_res=1, attn_levels=(), groups=4).eval()
+    nn.init.normal_(net_.out[-1].weight, std=0.1)
+    xT_ = torch.randn(3, 1, 8, 8, generator=torch.Generator().manual_seed(2))
+    a_, Ha_ = edit(net_, VP(), xT_, None, 'haas', steps=5, record=True)
+    d_ = torch.zeros(5, 3, *Ha_.shape[2:]); d_[:, 1] = 1.0                   # a shift for image 1 only
+    b_, _ = edit(net_, VP(), xT_, d_, 'haas', steps=5)
+    assert torch.equal(a_[[0, 2]], b_[[0, 2]]) and not torch.allclose(a_[1], b_[1])
+    iv_ = asyrp_interval(net_, VP(), torch.randn(6, 1, 8, 8), steps=5)
+    assert 1 <= iv_['i_edit'] <= iv_['i_boost'] <= 5 and len(iv_['d_edit']) == 5
+
+
+def test_calibrated_direction_fits_and_metrics():
+    torch.manual_seed(0)
+    net_ = UNet(in_ch=1, ch=8, ch_mult=(1, 2), num_res=1, attn_levels=(), groups=4).eval()
+    nn.init.normal_(net_.out[-1].weight, std=0.1)                      # an untrained net whose output depends on h
+    xT_ = torch.randn(8, 1, 8, 8, generator=torch.Generator().manual_seed(3))
+    meas = lambda x: torch.stack([x.double().mean((1, 2, 3)), x.double()[:, 0, :, :4].mean((1, 2)) - x.double()[:, 0, :, 4:].mean((1, 2))], 1)
+    sc = torch.tensor([0.05, 0.05], dtype=torch.float64)
+    for proto_ in ('haas', 'window'):
+        dirs_, info_ = calibrated_directions(net_, VP(), xT_, meas, sc, proto_, steps=4, iters=3, names=['mean', 'left'])
+        for j_, nm_ in enumerate(['mean', 'left']):
+            ach = torch.tensor(info_[nm_][-1])
+            want = torch.zeros(2); want[j_] = 1
+            assert (ach - want).abs().max() < 0.05, (proto_, nm_, ach)    # the fit reaches one std on its own factor, none elsewhere
+            c_ = effect_curve(net_, VP(), xT_, dirs_[nm_], GAMMAS, meas, sc, proto_, 4)
+            r_ = direction_metrics(c_, j_)
+            assert not r_['sign_flipped'] and abs(r_['on_target_g1'] - 1) < 0.05 and r_['spearman'] > 0.9
+            if proto_ == 'haas':
+                assert all(p.grad is None for p in net_.parameters())
+    dirs_, info_ = calibrated_directions(net_, VP(), xT_, meas, sc, 'haas', steps=4, iters=3, names=['mean', 'left'], symmetric=True)
+    ach = torch.tensor(info_['left'][-1])                            # +v then -v: +1 and -1 std on 'left', 0 on 'mean'
+    assert len(ach) == 4 and (ach - torch.tensor([0.0, 1.0, 0.0, -1.0])).abs().max() < 0.05, ach
+    # direction_metrics on a constructed curve
+    g_ = torch.tensor(GAMMAS)
+    curve_ = torch.stack([g_, 0.1 * g_.abs(), -0.5 * g_], 1)
+    r_ = direction_metrics(curve_, 0)
+    assert r_['on_target_g1'] == 1 and r_['on_target_g2'] == 2 and r_['spearman'] == pytest.approx(1) and not r_['sign_flipped']
+    assert r_['offtarget_ratio'] == pytest.approx(0.5)
+    assert direction_metrics(-curve_, 0)['sign_flipped'] and direction_metrics(-curve_, 0)['spearman'] == pytest.approx(-1)
+
+
+def test_image_jacobian_directions_match_explicit():
+    torch.manual_seed(1)
+    net_ = UNet(in_ch=1, ch=8, ch_mult=(1, 2), num_res=1, attn_levels=(), groups=4).eval()
+    nn.init.normal_(net_.out[-1].weight, std=0.1)
+    xT_ = torch.randn(2, 1, 8, 8, generator=torch.Generator().manual_seed(4))
+    Vi_ = image_jacobian_directions(net_, VP(), xT_, steps=3, iters=30)
+    X_, ts_ = trajectory(net_, VP(), xT_, 3), time_grid(VP(), 3)
+    for i_ in range(3):
+        for b_ in range(2):
+            J_ = explicit_jacobian(net_, VP(), X_[i_][b_:b_ + 1], ts_[i_]).double()    # this image alone
+            top = torch.linalg.svd(J_)[2][0]
+            assert abs(top @ Vi_[i_, b_].flatten().double()) > 0.99
+        assert (Vi_[i_] * Vi_[max(i_ - 1, 0)]).flatten(1).sum(1).min() >= 0 or i_ == 0     # signs follow the previous step
+
+
+def test_digit_attributes_exact():
+    img = -torch.ones(3, 1, 12, 12)
+    img[0, 0, 3:9, 5:7] = 1                                             # a vertical bar
+    img[1, 0, 3:9, 4:8] = 1                                             # twice as thick, same height
+    for r6 in range(6):
+        img[2, 0, 3 + r6, 7 - r6 // 2: 9 - r6 // 2] = 1                     # a bar leaning right at the top
+    a_ = digit_attributes(img)
+    assert a_[1, 0] > 1.5 * a_[0, 0]                                     # thickness
+    assert abs(a_[0, 1]) < 1e-9 and a_[2, 1] > 0.2                       # slant: upright 0, leaning right positive
+    big = -torch.ones(1, 1, 12, 12); big[0, 0, 1:11, 5:7] = 1
+    assert digit_attributes(big)[0, 2] > a_[0, 2]                        # size
