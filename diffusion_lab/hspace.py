@@ -22,16 +22,16 @@ from .models import UNet, build_unet, count_params
 from .samplers import PerStep, ddim, ddim_invert, time_grid
 from .schedules import VP
 from .widgets import explorer
-from .score import model_denoiser, time_condition
+from .score import convert, model_denoiser, time_condition
 from .train import ensure_writable, train_diffusion
 
 # %% auto 0
-__all__ = ['EDIT_FRACTION', 'PROTOCOLS', 'GAMMAS', 'DIGIT_ATTRIBUTES', 'blob_factors', 'train_hspace_model', 'h_sample',
+__all__ = ['EDIT_FRACTION', 'PROTOCOLS', 'GAMMAS', 'DIGIT_ATTRIBUTES', 'blob_factors', 'train_hspace_model', 'h_sample', 'spread',
            'scale_like', 'align_steps', 'pca_directions', 'pca_coordinates', 'supervised_direction', 'project_out',
            'jacobian_directions', 'explicit_jacobian', 'early_steps', 'protocol_options', 'asyrp_interval', 'edit',
-           'calibrated_directions', 'spread', 'effect_curve', 'direction_metrics', 'edit_grid', 'direction_explorer',
-           'image_jacobian_directions', 'dominant_factor', 'digit_attributes', 'psnr', 'real_image_edits',
-           'digits_figure', 'jacobian_check', 'trajectory', 'step_jacobian_directions', 'run_hspace']
+           'calibrated_directions', 'effect_curve', 'direction_metrics', 'edit_grid', 'direction_explorer',
+           'trajectory', 'image_jacobian_directions', 'dominant_factor', 'digit_attributes', 'psnr', 'real_image_edits',
+           'digits_figure', 'jacobian_check', 'step_jacobian_directions', 'run_hspace']
 
 # %% ../nbs/11_hspace.ipynb
 def blob_factors(images: Tensor) -> Tensor:
@@ -103,13 +103,17 @@ def _flat(v: Tensor) -> Tensor:
     return v.reshape(v.shape[0], -1)
 
 
+def spread(H: Tensor) -> Tensor:
+    "The typical size of h_t's spread at each step: sqrt(E ||h_t - mean h_t||^2) over the samples of H (steps, n, *h)."
+    return (H - H.mean(1, keepdim=True)).flatten(2).pow(2).sum(-1).mean(1).sqrt()
+
+
 def scale_like(v: Tensor, H: Tensor) -> Tensor:
     "Rescale a direction v (steps, *h) (or (*h) for all steps) so that step t has norm sqrt(E||h_t - mean h_t||^2)."
-    spread = (H - H.mean(1, keepdim=True)).flatten(2).pow(2).sum(-1).mean(1).sqrt()   # (steps,)
     if v.ndim == H.ndim - 2:
         v = v.expand(H.shape[0], *v.shape)
     norms = _flat(v).norm(dim=1).clamp_min(1e-12)
-    return v * (spread / norms).reshape(-1, *([1] * (v.ndim - 1)))
+    return v * (spread(H) / norms).reshape(-1, *([1] * (v.ndim - 1)))
 
 
 def align_steps(V: Tensor, H: Tensor) -> Tensor:
@@ -262,8 +266,7 @@ def asyrp_interval(model, schedule, images: Tensor, steps: int, edit_threshold: 
     for t in ts:
         a, s = schedule.scales(t)
         xt = a * x0 + s * torch.randn(x0.shape, generator=g).to(x0)
-        eps, _ = _eps_h(model, xt, schedule, t)
-        p = (xt - s * eps) / a
+        p = convert(_eps_h(model, xt, schedule, t)[0], 'eps', 'x0', xt, a, s)
         d_edit.append(((p - x0).flatten(1).pow(2).mean(1).sqrt().mean() / ref).item())
         d_boost.append(((xt - x0).flatten(1).pow(2).mean(1).sqrt().mean() / ref).item())
     i_edit = max(1, next((i for i, d in enumerate(d_edit) if d < edit_threshold), steps))
@@ -339,11 +342,6 @@ def calibrated_directions(model, schedule, xT: Tensor, measure, scale: Tensor, p
     return dirs, info
 
 
-def spread(H: Tensor) -> Tensor:
-    "The typical size of h_t's spread at each step: sqrt(E ||h_t - mean h_t||^2) over the samples of H (steps, n, *h)."
-    return (H - H.mean(1, keepdim=True)).flatten(2).pow(2).sum(-1).mean(1).sqrt()
-
-
 def effect_curve(model, schedule, xT, v, gammas, measure, scale, protocol='haas', steps=15, seed=0, interval=None, base=None):
     "The mean change of each factor (in `scale` units) from editing xT by gamma * v, for each gamma: (len(gammas), k)."
     if base is None:
@@ -410,15 +408,21 @@ def direction_explorer(model, schedule, xT: Tensor, directions: dict, steps: int
                                                                            seed=seed, protocol=protocol, interval=interval), None))
 
 # %% ../nbs/11_hspace.ipynb
+def trajectory(model, schedule, xT: Tensor, steps: int = 15) -> list:
+    "The states x_t of the unedited DDIM (eta = 0) trajectories from xT at every step (before each step)."
+    X = []
+    with torch.no_grad():
+        ddim(model_denoiser(model, schedule), xT, schedule, time_grid(schedule, steps), progress=False,
+             callback=lambda st: X.append(st['x']) if st['i'] < steps else None)
+    return X
+
+
 def image_jacobian_directions(model, schedule, xT: Tensor, steps: int = 15, iters: int = 8, seed: int = 0) -> Tensor:
     """Haas et al.'s image-specific directions: for each image of xT, along its own unedited trajectory (DDIM, eta = 0),
     the top right singular vector of J_t = d eps(x_t) / d h_t at every step, for that image alone (`jacobian_directions`
     on a batch of one). Signs: each step's vector is turned to agree with the step before (positive dot product), the
     first step's arbitrarily. Returns V (steps, B, *h), unit vectors: edit image b by gamma * V[:, b] (scaled as you like)."""
-    X = []
-    ddim(model_denoiser(model, schedule), xT, schedule, time_grid(schedule, steps), progress=False,
-         callback=lambda st: X.append(st['x']) if st['i'] < steps else None)
-    ts = time_grid(schedule, steps)
+    X, ts = trajectory(model, schedule, xT, steps), time_grid(schedule, steps)
     V = []
     for i in range(steps):
         row = [jacobian_directions(model, schedule, X[i][b:b + 1], ts[i], k=1, iters=iters, oversample=1, seed=seed)[0][0]
@@ -532,15 +536,6 @@ def jacobian_check(seed: int = 0, k: int = 3) -> dict:
             'max_angle': torch.arccos(cos).max().item(), 'singular_values': Se[:k].tolist()}
 
 
-def trajectory(model, schedule, xT: Tensor, steps: int = 15) -> list:
-    "The states x_t of the unedited DDIM (eta = 0) trajectories from xT at every step (before each step)."
-    X = []
-    with torch.no_grad():
-        ddim(model_denoiser(model, schedule), xT, schedule, time_grid(schedule, steps), progress=False,
-             callback=lambda st: X.append(st['x']) if st['i'] < steps else None)
-    return X
-
-
 def step_jacobian_directions(model, schedule, xT: Tensor, H: Tensor, steps: int = 15, k: int = 3, iters: int = 8,
                              seed: int = 0) -> Tensor:
     "Batch-shared Jacobian directions at every step of the trajectories of xT (top k of the batch-summed J^T J), signs aligned across steps as in `pca_directions`: (k, steps, *h)."
@@ -577,7 +572,7 @@ def run_hspace(seed: int = 1, out='out/hspace', seconds: float = 180.0, n: int =
     m['params'] = count_params(model)
     xT = torch.randn(n_cal + n, 1, 16, 16, generator=torch.Generator().manual_seed(seed + 1))
     cal, ev = xT[:n_cal], xT[n_cal:]
-    _, Hc = edit(model, S, cal, None, 'haas', steps, seed + 2, record=True)
+    xc, Hc = edit(model, S, cal, None, 'haas', steps, seed + 2, record=True)
     x0, H = edit(model, S, ev, None, 'haas', steps, seed + 2, record=True)
     F0 = blob_factors(x0)
     m['sample_factor_std'] = dict(zip(BLOB_FACTORS, F0.std(0).tolist()))
@@ -586,8 +581,8 @@ def run_hspace(seed: int = 1, out='out/hspace', seconds: float = 180.0, n: int =
     m['asyrp_interval'] = {k: iv[k] for k in ('i_edit', 'i_boost', 't_edit', 't_boost', 'edit_threshold', 'boost_threshold')}
     m['asyrp_interval']['analogue'] = 'RMS distance / mean RMS distance between two different training images'
     sp = spread(Hc)
-    md = {nm: scale_like(supervised_direction(Hc, blob_factors(edit(model, S, cal, None, 'haas', steps, seed + 2)[0])[:, j]), Hc)
-          for j, nm in enumerate(BLOB_FACTORS)}
+    Fc = blob_factors(xc)
+    md = {nm: scale_like(supervised_direction(Hc, Fc[:, j]), Hc) for j, nm in enumerate(BLOB_FACTORS)}
     m['protocols'], m['mean_difference'], m['targets'], fits = {}, {}, {}, {}
     for p in PROTOCOLS:
         say(f'protocol {p}: calibrated directions on {n_cal} noises, judged on {n}')

@@ -15,7 +15,7 @@ from diffusion_lab.models import UNet, build_unet, count_params
 from diffusion_lab.samplers import PerStep, ddim, ddim_invert, time_grid
 from diffusion_lab.schedules import VP
 from diffusion_lab.widgets import explorer
-from diffusion_lab.score import model_denoiser, time_condition
+from diffusion_lab.score import convert, model_denoiser, time_condition
 from diffusion_lab.train import ensure_writable, train_diffusion
 from diffusion_lab.hspace import *
 
