@@ -152,7 +152,10 @@ def open_and_run_all(page, port, token, name, out, t0, workspace=None):
     page.wait_for_function("""() => document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="busy"]') ||
         [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))""",
                            timeout=120_000)
-    page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', state='attached')
+    # done: the kernel idle and no cell still queued or running ([*]); on a loaded machine the indicator alone can read
+    # idle for a moment after Run All, before the first cell has started
+    page.wait_for_function("""() => document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]') &&
+        ![...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].some(p => /\\[\\*\\]/.test(p.textContent))""")
     tracebacks = page.locator('.jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]').count()
     unrun = page.evaluate("""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
                                   .filter(p => !/\\[\\d+\\]/.test(p.textContent)).length""")
