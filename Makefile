@@ -2,7 +2,7 @@
 #   make demo   the tour: figures + metrics.json from data that ships with the install (offline)
 #   make test        export, regenerate tests/, README and pictures, check all is in step, the fast tests (pytest), the
 #                    teaching notebooks (nbdev_test), the browser test
-#   make test-slow   the long acceptance runs: tests flagged `#| slow` and the research notebooks (10, 11, 12)
+#   make test-slow   the long acceptance runs: tests flagged `#| slow` and the research notebooks (10 to 14)
 #   make lab    JupyterLab on nbs/
 SHELL := /bin/bash
 VENV ?= .venv
@@ -17,7 +17,7 @@ ARGS ?=
 # the notebooks and the commands, so each is trained once per machine.
 export DIFFUSION_LAB_CACHE ?= $(HOME)/.cache/diffusion_lab
 
-.PHONY: all install demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser explorers export lab clean bench bench-gpu bench-mnist hallucination hallucination-cpu hallucination-shapes hallucination-digits hallucination-mnist hallucination-suspects hallucination-gpu hspace
+.PHONY: all install demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser explorers export lab clean bench bench-gpu bench-mnist hallucination hallucination-cpu hallucination-shapes hallucination-digits hallucination-mnist hallucination-suspects hallucination-gpu hspace generalization
 all: test
 
 $(VENV)/.installed: settings.ini setup.py
@@ -132,3 +132,8 @@ hallucination-gpu:
 
 hspace: install
 	$(VENV)/bin/diffusion-lab hspace --seed 1 --out out/hspace
+
+# memorisation against generalisation (notebook 14): ten 14x14 MNIST denoisers, two per N, on disjoint sets; its results
+# (metrics.json, figures, the models of the smallest and largest N) are stored in nbs/results/generalization
+generalization: install
+	$(VENV)/bin/diffusion-lab generalization --out out/generalization

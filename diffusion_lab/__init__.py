@@ -8,8 +8,9 @@ __all__ = []
 
 # %% ../nbs/index.ipynb
 # `import diffusion_lab as dl` gives every module and its public names
-from . import data, generators, hallucination, hspace, metrics, mnist_cpu, models, samplers, schedules, score, train, widgets
+from . import data, generalization, generators, hallucination, hspace, metrics, mnist_cpu, models, samplers, schedules, score, train, widgets
 from .data import *
+from .generalization import *
 from .generators import *
 from .hallucination import *
 from .hspace import *

@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 from . import __version__
 from .data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, heldout_split, load_dataset, load_digits_images, mixture_1d,
                                 plot_law, show_images)
+from .generalization import GEN_CONFIGS, run_generalization
 from .generators import GENERATOR_CONFIGS, run_generators
 from .hallucination import (HALLUCINATION_CONFIGS, run_digits, run_hallucination, run_recursive_mnist,
                                          run_shapes)
@@ -355,6 +356,11 @@ COMMANDS = {  # name: (help, description)
     'hspace': ('semantic directions in the U-Net bottleneck (h-space), measured on blobs and digits',
                'Train U-Nets on 16x16 blobs with known factors and on digits; find and measure h-space directions and edits. '
                'Writes PNG figures and metrics.json.'),
+    'generalization': ('memorisation against generalisation: two denoisers on disjoint data sampled from the same noise (Kadkhodaie et al. 2024)',
+                       'For each N, train two identical U-Nets on two disjoint sets of N MNIST digits until their losses stop '
+                       'changing, sample both from the same noises beside the exact memorising denoiser, and measure their '
+                       'similarity, copy rates and losses; then the effective dimension of the denoiser\'s Jacobian against the '
+                       'noise level (notebook 14). Writes metrics.json, PNG figures and the models (models/, reloaded by a rerun).'),
 }
 
 
@@ -365,7 +371,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument('--version', action='version', version=f'diffusion_lab {__version__}')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
     parents = {'tour': [common], 'train': [common, sampling], 'sample': [common, sampling], 'bench': [common, device], 'bench-mnist': [common, device],
-               'bench-samplers': [common], 'hallucination': [common, device], 'hspace': [common, device]}
+               'bench-samplers': [common], 'hallucination': [common, device], 'hspace': [common, device],
+               'generalization': [common, device]}
     cmd = {name: sub.add_parser(name, help=h, description=d, parents=parents[name]) for name, (h, d) in COMMANDS.items()}
     for name, q in cmd.items():
         q.add_argument('--out', default=f'out/{name}', help='output folder, created if missing (default: %(default)s)')
@@ -417,6 +424,13 @@ def _parser() -> argparse.ArgumentParser:
     hs.add_argument('--n', type=_positive_int, default=150, help='noises on which every edit is judged (default: %(default)s)')
     hs.add_argument('--n-cal', type=_positive_int, default=48, help='noises on which the calibrated directions are fitted (default: %(default)s)')
     hs.add_argument('--steps', type=_positive_int, default=15, help='sampling steps of every protocol (default: %(default)s)')
+    ge = cmd['generalization']
+    ge.add_argument('--config', default='cpu', choices=list(GEN_CONFIGS),
+                    help='cpu: 14x14 digits, a 0.18M U-Net, about 40 minutes on 2 cores; gpu: 28x28 digits, a wider U-Net (default: %(default)s)')
+    ge.add_argument('--ns', type=_positive_int, nargs='+', default=None, help="training-set sizes N (default: the configuration's: 1 10 100 1000 4000)")
+    ge.add_argument('--max-steps', type=_positive_int, default=None, help="most training steps of each network (default: the configuration's)")
+    ge.add_argument('--n-samples', type=_positive_int, default=None, help="noises sampled by every network (default: the configuration's)")
+    ge.add_argument('--data-dir', default=None, help="folder with MNIST's IDX files (default: shared/data/mnist); a train split there is used")
     return p
 
 
@@ -464,6 +478,11 @@ def _run(args) -> tuple[dict, Path, set]:
         m = run_hspace(seed=args.seed, out=out, seconds=args.seconds, n=args.n, steps=args.steps, n_cal=args.n_cal,
                        digits_seconds=args.digits_seconds, progress=progress, device=args.device)
         return m, out, {'protocols', 'mean_difference', 'unsupervised'}
+    if c == 'generalization':
+        m = run_generalization(config=args.config, out=out, seed=args.seed, device=args.device, progress=progress,
+                               data_dir=args.data_dir, ns=tuple(args.ns) if args.ns else None, max_steps=args.max_steps,
+                               n_samples=args.n_samples)
+        return m, out, {'settings', 'by_n'}
     if c == 'bench-samplers':
         folder = prepare_out(out)
         m = dict(bench_samplers(n=args.n, seed=args.seed), torch=torch.__version__, device='cpu',

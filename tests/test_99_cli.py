@@ -13,6 +13,7 @@ from tqdm.auto import tqdm
 from diffusion_lab import __version__
 from diffusion_lab.data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, heldout_split, load_dataset, load_digits_images, mixture_1d,
                                 plot_law, show_images)
+from diffusion_lab.generalization import GEN_CONFIGS, run_generalization
 from diffusion_lab.generators import GENERATOR_CONFIGS, run_generators
 from diffusion_lab.hallucination import (HALLUCINATION_CONFIGS, run_digits, run_hallucination, run_recursive_mnist,
                                          run_shapes)
@@ -108,7 +109,10 @@ def test_user_errors_are_one_line_and_status_2():
              (['train', '--sampler', 'ddpn'], "invalid choice: 'ddpn'"),
              (['sample', '--ckpt', str(d / 'missing.pt')], 'error: no checkpoint at'),
              (['sample', '--ckpt', str(d)], 'error: refused to load .*could run code'),
-             (['train', '--data', 'moons', '--steps', '2', '--out', str(d / 'file' / 'sub')], 'error: cannot write to the output folder .*Pass --out')]
+             (['train', '--data', 'moons', '--steps', '2', '--out', str(d / 'file' / 'sub')], 'error: cannot write to the output folder .*Pass --out'),
+             (['generalization', '--ns', '0'], 'argument --ns: must be at least 1'),
+             (['generalization', '--config', 'tpu'], "invalid choice: 'tpu'"),
+             (['generalization', '--ns', '5000', '--out', str(d / 'g')], 'error: ')]   # two sets of 5,000 need 10,000 training images
     import re
     for argv, msg in cases:
         p = subprocess.run([str(exe), *argv, '--no-progress'], capture_output=True, text=True, timeout=120, cwd=d)
