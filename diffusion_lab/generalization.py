@@ -22,7 +22,7 @@ from .models import EDMPrecond, count_params
 from .samplers import sample, time_grid
 from .schedules import get_schedule
 from .score import model_denoiser
-from .train import ensure_writable, train_diffusion
+from .train import ensure_writable, train_diffusion, with_overrides
 
 # %% auto 0
 __all__ = ['GEN_CONFIGS', 'disjoint_sets', 'empirical_denoiser', 'image_similarity', 'copy_rate', 'gen_model', 'denoising_loss',
@@ -314,12 +314,7 @@ def run_generalization(config: str = 'cpu', out='out/generalization', seed: int 
     similarity, copy rates and losses. Then the Jacobian's effective dimension for the smallest and the largest N.
     Writes `metrics.json`, `headline.png`, `similarity.png`, `effective_dim.png`, `basis.png` and `models/` into `out`
     (models already there with the same settings are reloaded, not retrained); returns the metrics."""
-    if config not in GEN_CONFIGS:
-        raise ValueError(f'unknown configuration {config!r}; choose one of {list(GEN_CONFIGS)}')
-    unknown = set(overrides) - set(GEN_CONFIGS[config])
-    if unknown:
-        raise ValueError(f'unknown settings {sorted(unknown)}; the settings are {sorted(GEN_CONFIGS[config])}')
-    cfg = dict(GEN_CONFIGS[config], **{k: v for k, v in overrides.items() if v is not None})
+    cfg = with_overrides(GEN_CONFIGS, config, overrides)
     out = Path(ensure_writable(out))
     (out / 'models').mkdir(exist_ok=True)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))

@@ -24,7 +24,7 @@ from .models import UNet, build_unet, count_params
 from .samplers import evaluations, sample, steps_for_nfe
 from .schedules import get_schedule
 from .score import alpha_sigma, convert, diffusion_loss, guided_denoiser, model_denoiser, time_condition
-from .train import drop_labels, ensure_writable, load_checkpoint, save_checkpoint, train_diffusion
+from .train import drop_labels, ensure_writable, load_checkpoint, save_checkpoint, train_diffusion, with_overrides
 
 # %% auto 0
 __all__ = ['PEAK_BF16_FLOPS', 'GENERATOR_CONFIGS', 'build_generator', 'plain_training_loop', 'train_generator',
@@ -372,12 +372,7 @@ def run_generators(config: str = 'cpu', out='out/bench', seed: int = 0, device=N
     class-conditional U-Net, time the plain fp32 loop on the same model and batch, tabulate FID against NFE, measure
     guidance and the zero-shot classifier. Writes `metrics.json` and figures into `out`; returns the metrics.
     `cache=True` reuses a cached model (then the training numbers are those of the cached run)."""
-    if config not in GENERATOR_CONFIGS:
-        raise ValueError(f'unknown bench config {config!r}; choose one of {list(GENERATOR_CONFIGS)}')
-    unknown = set(overrides) - set(GENERATOR_CONFIGS[config])
-    if unknown:
-        raise ValueError(f'unknown settings {sorted(unknown)}; the settings are {sorted(GENERATOR_CONFIGS[config])}')
-    cfg = dict(GENERATOR_CONFIGS[config], **{k: v for k, v in overrides.items() if v is not None})
+    cfg = with_overrides(GENERATOR_CONFIGS, config, overrides)
     out = ensure_writable(out)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     cuda = device.type == 'cuda'

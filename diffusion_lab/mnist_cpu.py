@@ -17,7 +17,7 @@ from .data import heldout_split, show_images
 from .generators import build_generator, generate
 from .metrics import classification_accuracy, feature_net, image_scores
 from .models import EDMPrecond, count_params
-from .train import CKPT, ensure_writable, train_diffusion
+from .train import CKPT, ensure_writable, train_diffusion, with_overrides
 
 # %% auto 0
 __all__ = ['MNIST_CPU', 'mnist_model', 'plot_curve', 'run_bench_mnist']
@@ -73,10 +73,7 @@ def run_bench_mnist(out='out/bench-mnist', seed: int = 0, device=None, progress:
     depend on the machine's speed) and scores the model there; then the classification accuracy score
     against its real reference, and adaptive guidance against full guidance from the same noise. Writes `metrics.json`,
     `samples.png`, `curve.png` and `adaptive.png` into `out`, the training checkpoint into `out/train`; returns the metrics."""
-    unknown = set(overrides) - set(MNIST_CPU)
-    if unknown:
-        raise ValueError(f'unknown settings {sorted(unknown)}; the settings are {sorted(MNIST_CPU)}')
-    cfg = dict(MNIST_CPU, **{k: v for k, v in overrides.items() if v is not None})
+    cfg = with_overrides({'cpu': MNIST_CPU}, 'cpu', overrides)
     if cfg['curve_steps'] is not None:
         if list(cfg['curve_steps']) != sorted(set(cfg['curve_steps'])) or cfg['curve_steps'][0] < 1:
             raise ValueError(f"curve_steps must be increasing step counts; got {cfg['curve_steps']}")

@@ -17,6 +17,17 @@ from diffusion_lab.score import diffusion_loss
 from diffusion_lab.train import *
 
 
+def test_with_overrides_applies_and_refuses():
+    import pytest
+    cfgs_ = {'small': {'steps': 10, 'lr': 1e-3}, 'big': {'steps': 100, 'lr': 1e-4}}
+    assert with_overrides(cfgs_, 'big', {'steps': 5, 'lr': None}) == {'steps': 5, 'lr': 1e-4}
+    assert cfgs_['big'] == {'steps': 100, 'lr': 1e-4}                        # a copy: the registry is untouched
+    with pytest.raises(ValueError, match=r"unknown configuration 'huge'; choose one of \['small', 'big'\]"):
+        with_overrides(cfgs_, 'huge', {})
+    with pytest.raises(ValueError, match=r"unknown settings \['step'\]"):
+        with_overrides(cfgs_, 'small', {'step': 3})
+
+
 def test_batch_orders():
     d_ = torch.arange(10.)[:, None]
     it_ = batches(d_, None, 3, torch.Generator().manual_seed(0), torch.device('cpu'), order='epoch')

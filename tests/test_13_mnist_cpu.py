@@ -10,7 +10,7 @@ from diffusion_lab.data import heldout_split, show_images
 from diffusion_lab.generators import build_generator, generate
 from diffusion_lab.metrics import classification_accuracy, feature_net, image_scores
 from diffusion_lab.models import EDMPrecond, count_params
-from diffusion_lab.train import CKPT, ensure_writable, train_diffusion
+from diffusion_lab.train import CKPT, ensure_writable, train_diffusion, with_overrides
 from diffusion_lab.mnist_cpu import *
 
 

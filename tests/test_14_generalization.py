@@ -15,7 +15,7 @@ from diffusion_lab.models import EDMPrecond, count_params
 from diffusion_lab.samplers import sample, time_grid
 from diffusion_lab.schedules import get_schedule
 from diffusion_lab.score import model_denoiser
-from diffusion_lab.train import ensure_writable, train_diffusion
+from diffusion_lab.train import ensure_writable, train_diffusion, with_overrides
 from diffusion_lab.generalization import *
 
 
