@@ -385,11 +385,11 @@ def run_generalization(config: str = 'cpu', out='out/generalization', seed: int 
     probe = xho[:cfg['n_eig']]
     ends = sorted({ns[0], ns[-1]})
     m['effective_dim'] = {str(n): effective_dimension(models[(n, 'a')], probe, cfg['sigmas'], seed) for n in ends}
-    torch.save({str(n): {k: v.half() if v.is_floating_point() else v for k, v in e.items()} for n, e in examples.items()},
-               out / 'examples.pt')
+    torch.save({'examples': {str(n): {k: v.half() if v.is_floating_point() else v for k, v in e.items()} for n, e in examples.items()},
+                'probe': probe}, out / 'examples.pt')        # what the notebook shows, and the held-out digits of the Jacobians
     figs = {'headline.png': headline_figure(examples, ns), 'similarity.png': similarity_figure(m['by_n']),
             'effective_dim.png': effective_dim_figure(m['effective_dim']),
-            'basis.png': basis_figure({n: models[(n, 'a')] for n in ends}, xho[0], 0.2)}
+            'basis.png': basis_figure({n: models[(n, 'a')] for n in ends}, probe[0], 0.2)}
     for name, fig in figs.items():
         fig.savefig(out / name, dpi=110, bbox_inches='tight'); plt.close(fig)
     m['figures'] = list(figs)

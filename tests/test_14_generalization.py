@@ -99,7 +99,7 @@ def test_jacobian_and_eigen_against_an_explicit_jacobian():
 def test_generalization_contract_in_miniature():
     import tempfile
     d_ = Path(tempfile.mkdtemp())
-    small_ = dict(data='digits', size=None, ns=(1, 5), unet=dict(ch=8, ch_mult=(1, 2), attn_levels=(), num_res=1), min_steps=20,
+    small_ = dict(data='digits', size=8, ns=(1, 5), unet=dict(ch=8, ch_mult=(1, 2), attn_levels=(), num_res=1), min_steps=20,
                   max_steps=40, eval_every=20, eval_n=50, n_samples=12, sampler_steps=4, sigmas=(0.1, 1.0), n_eig=1, amp=False)
     with pytest.raises(ValueError, match='unknown settings'):
         run_generalization('cpu', d_, progress=False, steps=3)
@@ -114,6 +114,8 @@ def test_generalization_contract_in_miniature():
     assert set(saved_['effective_dim']) == {'1', '5'} and [r_['sigma'] for r_ in saved_['effective_dim']['5']] == [0.1, 1.0]
     assert all(isinstance(r_['dim'], float) for r_ in saved_['effective_dim']['1'])
     assert all((d_ / f_).is_file() for f_ in saved_['figures'])
+    ex_ = torch.load(d_ / 'examples.pt', weights_only=True)
+    assert set(ex_['examples']) == {'1', '5'} and ex_['probe'].shape == (1, 1, 8, 8)
     assert not list((d_ / 'models').glob('ckpt_*'))                            # the checkpoints of finished networks are gone
     m2_ = run_generalization('cpu', d_, progress=False, device='cpu', **small_)  # reloads every network: the same samples
     assert m2_['by_n']['5']['history_a'] == m_['by_n']['5']['history_a']
