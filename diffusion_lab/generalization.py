@@ -274,10 +274,6 @@ def basis_figure(models: dict, x: Tensor, sigma: float, k: int = 8, seed: int = 
     return fig
 
 # %% ../nbs/14_generalization.ipynb
-def _settings(cfg: dict) -> dict:
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in cfg.items()}
-
-
 # the settings a trained network depends on: a network saved under the same ones (and seed) is reloaded, not retrained
 _NOT_TRAINING = ('ns', 'n_samples', 'sigmas', 'n_eig', 'sampler', 'sampler_steps', 'workers')
 
@@ -330,8 +326,9 @@ def run_generalization(config: str = 'cpu', out='out/generalization', seed: int 
         raise ValueError(f"none of ns = {cfg['ns']} fits twice in the {len(xtr)} training images")
     z = torch.randn(cfg['n_samples'], *xtr.shape[1:], generator=torch.Generator().manual_seed(seed + 7))
     S = get_schedule('edm')
-    key = json.loads(json.dumps({k: v for k, v in cfg.items() if k not in _NOT_TRAINING}))      # as the records store it
-    m = {'config': config, 'settings': _settings(cfg), 'seed': seed, 'split': sp['source'], 'image_size': list(xtr.shape[1:]),
+    settings = json.loads(json.dumps(cfg))                          # as metrics.json and the networks' records store them
+    key = {k: v for k, v in settings.items() if k not in _NOT_TRAINING}
+    m = {'config': config, 'settings': settings, 'seed': seed, 'split': sp['source'], 'image_size': list(xtr.shape[1:]),
          'n_train_pool': len(xtr), 'n_heldout': len(xho), 'n_samples': cfg['n_samples'], 'device': str(device),
          'threads': torch.get_num_threads(), 'params': count_params(gen_model(cfg)), 'by_n': {}}
     heldout = xho[:cfg['eval_n']]
@@ -360,15 +357,15 @@ def run_generalization(config: str = 'cpu', out='out/generalization', seed: int 
             net.cpu()
             xs['emp_' + tag] = sample_from(empirical_denoiser(data, S), z, cfg).float()
             cr, cre = copy_rate(xs[tag], data, xho), copy_rate(xs['emp_' + tag], data, xho)
+            xs['near_' + tag] = data[cr['nearest']]
             row.update({f'memorization_rate_{tag}': cr['rate'], f'train_loss_{tag}': hist[-1]['train_loss'],
                         f'heldout_loss_{tag}': hist[-1]['heldout_loss'], f'steps_{tag}': hist[-1]['step'],
                         f'converged_{tag}': conv, f'train_seconds_{tag}': secs, f'history_{tag}': hist,
                         f'similarity_to_empirical_{tag}': image_similarity(xs[tag], xs['emp_' + tag]).median().item(),
-                        f'nearest_similarity_{tag}': image_similarity(xs[tag], data[cr['nearest']]).median().item(),
+                        f'nearest_similarity_{tag}': image_similarity(xs[tag], xs['near_' + tag]).median().item(),
                         f'empirical_memorization_rate_{tag}': cre['rate']})
             if n >= 2:
                 row[f'memorization_rate_nb06_{tag}'] = memorization_rate(xs[tag], data)['rate']
-            xs['near_' + tag] = data[cr['nearest']]
         sim = image_similarity(xs['a'], xs['b'])
         row.update(cross_similarity_median=sim.median().item(), cross_similarity=[round(v, 4) for v in sim.tolist()],
                    empirical_cross_similarity_median=image_similarity(xs['emp_a'], xs['emp_b']).median().item(),
@@ -382,7 +379,7 @@ def run_generalization(config: str = 'cpu', out='out/generalization', seed: int 
     if any(n <= 10 for n in ns):
         m['expected_shape'] = expected_shape(m['by_n'])
     say('the Jacobians: effective dimension against the noise level')
-    probe = xho[:cfg['n_eig']]
+    probe = xho[:cfg['n_eig']].clone()                              # a copy: saving a view would store all of xho's storage
     ends = sorted({ns[0], ns[-1]})
     m['effective_dim'] = {str(n): effective_dimension(models[(n, 'a')], probe, cfg['sigmas'], seed) for n in ends}
     torch.save({'examples': {str(n): {k: v.half() if v.is_floating_point() else v for k, v in e.items()} for n, e in examples.items()},
