@@ -124,7 +124,7 @@ hallucination-mnist: install
 
 # why the detector falls short: one 2-D grid model per suspect (sigma, T and beta_end, length, init, data order)
 hallucination-suspects: install
-	$(PY) -c "from diffusion_lab.hallucination import run_suspects; run_suspects('cpu', 0, 'out/hallucination-suspects')"
+	$(PY) -c "from diffusion_lab.studies.hallucination import run_suspects; run_suspects('cpu', 0, 'out/hallucination-suspects')"
 
 # the faithful configuration on a GPU, with the paper's numbers beside ours; sized for under 8 minutes, not yet run on one
 hallucination-gpu:

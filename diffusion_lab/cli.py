@@ -20,12 +20,12 @@ from tqdm.auto import tqdm
 from . import __version__
 from .data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, heldout_split, load_dataset, load_digits_images, mixture_1d,
                                 plot_law, show_images)
-from .generalization import GEN_CONFIGS, run_generalization
-from .generators import GENERATOR_CONFIGS, run_generators
-from .hallucination import (HALLUCINATION_CONFIGS, run_digits, run_hallucination, run_recursive_mnist,
+from .studies.generalization import GEN_CONFIGS, run_generalization
+from .studies.generators import GENERATOR_CONFIGS, run_generators
+from .studies.hallucination import (HALLUCINATION_CONFIGS, run_digits, run_hallucination, run_recursive_mnist,
                                          run_shapes)
-from .hspace import run_hspace
-from .mnist_cpu import MNIST_CPU, run_bench_mnist
+from .studies.hspace import run_hspace
+from .studies.mnist import MNIST_CPU, run_bench_mnist
 from .metrics import feature_net, image_scores, mmd, mmd_floor, sampler_report
 from .models import UNET_CONFIGS, build_model, count_params
 from .samplers import SAMPLERS, bench_samplers, evaluations, get_sampler, sample, steps_for_nfe

@@ -23,10 +23,10 @@ from .schedules import get_schedule
 from .score import diffusion_loss
 
 # %% auto 0
-__all__ = ['CKPT', 'ORDERS', 'plain_fit', 'ensure_writable', 'with_overrides', 'signature', 'save_checkpoint', 'load_checkpoint',
-           'ema_decay_at', 'ema_warmup', 'ema_update', 'place_data', 'batches', 'make_optimizer', 'train_step',
-           'training_state', 'restore', 'wrap_model', 'TrainResult', 'fit', 'drop_labels', 'train_diffusion',
-           'bench_fit']
+__all__ = ['CKPT', 'ORDERS', 'AMP_CHOICES', 'plain_fit', 'ensure_writable', 'with_overrides', 'signature', 'save_checkpoint',
+           'load_checkpoint', 'ema_decay_at', 'ema_warmup', 'ema_update', 'place_data', 'batches', 'make_optimizer',
+           'train_step', 'native_bf16_flags', 'cpu_has_native_bf16', 'use_bf16', 'precision_name', 'training_state',
+           'restore', 'wrap_model', 'TrainResult', 'fit', 'drop_labels', 'train_diffusion', 'bench_fit']
 
 # %% ../nbs/05_training.ipynb
 def plain_fit(model: nn.Module, data: Tensor, loss_fn, steps: int = 1000, batch_size: int = 256, lr: float = 1e-3,
@@ -215,7 +215,7 @@ def make_optimizer(model: nn.Module, lr: float, weight_decay: float = 0.0, warmu
 def train_step(net: nn.Module, model: nn.Module, loss_fn, xb: Tensor, yb, g: torch.Generator, opt, sched,
                grad_clip: float | None = 1.0, amp: bool | str = True) -> Tensor:
     "One optimisation step of `net` (`model` wrapped, or itself): loss, backward, clipping, optimiser and schedule step; the loss, detached."
-    with torch.autocast(xb.device.type, dtype=torch.bfloat16, enabled=amp == 'bf16' or (amp is True and xb.device.type == 'cuda')):
+    with torch.autocast(xb.device.type, dtype=torch.bfloat16, enabled=use_bf16(amp, xb.device)):
         loss = loss_fn(net, xb, yb, g)
     opt.zero_grad(set_to_none=True)
     loss.backward()
@@ -224,6 +224,46 @@ def train_step(net: nn.Module, model: nn.Module, loss_fn, xb: Tensor, yb, g: tor
     opt.step()
     sched.step()
     return loss.detach()
+
+# %% ../nbs/05_training.ipynb
+AMP_CHOICES = (True, False, 'auto', 'bf16')
+
+
+def native_bf16_flags(flags: str) -> bool:
+    "Do these CPU flags (the `flags` line of /proc/cpuinfo) name a native bf16 unit (AMX-BF16 or AVX512-BF16)?"
+    return bool({'amx_bf16', 'avx512_bf16'} & set(flags.split()))
+
+
+_CPU_BF16 = None
+
+
+def cpu_has_native_bf16() -> bool:
+    "True when this CPU computes bf16 in hardware (read once from /proc/cpuinfo; False where it cannot be read)."
+    global _CPU_BF16
+    if _CPU_BF16 is None:
+        try:
+            text = Path('/proc/cpuinfo').read_text()
+            line = next((l for l in text.splitlines() if l.startswith('flags')), '')
+            _CPU_BF16 = native_bf16_flags(line.partition(':')[2])
+        except OSError:
+            _CPU_BF16 = False
+    return _CPU_BF16
+
+
+def use_bf16(amp, device) -> bool:
+    """Whether a step on `device` runs under bf16 autocast for the `amp` option: True on CUDA only, 'bf16' always,
+    'auto' where the hardware computes bf16 natively (CUDA, or `cpu_has_native_bf16()`), False never."""
+    if not any(amp is a or (isinstance(amp, str) and amp == a) for a in AMP_CHOICES):
+        raise ValueError(f"amp must be one of {AMP_CHOICES}; got {amp!r}")
+    cuda = torch.device(device).type == 'cuda'
+    if amp == 'auto':
+        return cuda or (torch.device(device).type == 'cpu' and cpu_has_native_bf16())
+    return amp == 'bf16' or (amp is True and cuda)
+
+
+def precision_name(amp, device) -> str:
+    "'bf16' or 'fp32': what `use_bf16` picks, as `metrics.json` records it."
+    return 'bf16' if use_bf16(amp, device) else 'fp32'
 
 # %% ../nbs/05_training.ipynb
 def training_state(model, ema, opt, sched, step: int, gens: list, log: list, config: dict | None, seed: int) -> dict:
@@ -285,7 +325,7 @@ class _Progress:
 # %% ../nbs/05_training.ipynb
 @dataclass
 class TrainResult:
-    "What `fit` returns: the trained model, its EMA copy, the logged (step, loss) pairs, steps done, seconds, and the step it resumed from."
+    "What `fit` returns: the trained model, its EMA copy, the logged (step, loss) pairs, steps done, seconds, and the step it resumed from, and the precision it trained in ('bf16' or 'fp32')."
     model: nn.Module
     ema: nn.Module
     log: list = field(default_factory=list)
@@ -295,6 +335,7 @@ class TrainResult:
     world_size: int = 1
     param_checksums: list | None = None
     resumed_from: int | None = None
+    precision: str = 'fp32'
 
 
 def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None, steps: int = 1000, batch_size: int = 256,
@@ -308,10 +349,11 @@ def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None
     `out`: a folder for `checkpoint.pt`, written every `ckpt_every` steps and at the end, and resumed from when present
     (`resume=True`). `max_seconds` stops at a time budget. `config` (a dict) is stored in the checkpoint so a command
     can rebuild the model. `compile`: True, or a `torch.compile` mode. `distributed`: None joins torchrun's processes
-    when WORLD_SIZE > 1; False trains in this process alone. `amp`: True bf16 autocast on CUDA (the CPU stays fp32), False none, 'bf16' on any device (on a CPU with AMX units, Intel Sapphire Rapids and later, convolutional nets train about 1.5-2x faster).
+    when WORLD_SIZE > 1; False trains in this process alone. `amp`: True bf16 autocast on CUDA (the CPU stays fp32), 'auto' where the hardware computes bf16 natively (CUDA, or a CPU with AMX/AVX512-BF16: `use_bf16`), 'bf16' on any device, False none.
     `order`: 'random' batches (with replacement), 'epoch' or 'sequential' passes (see `batches`). Returns a `TrainResult`."""
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     _check_inputs(data, labels, steps, batch_size)
+    precision = precision_name(amp, device)                        # also checks `amp`
     if order not in ORDERS or (order != 'random' and batch_size > len(data)):
         raise ValueError(f"order must be one of {ORDERS} (with batch_size <= {len(data)} samples unless 'random'); got {order!r}, batch_size {batch_size}")
     rank, world, owns_group = _dist_setup(device, distributed)
@@ -385,7 +427,7 @@ def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None
             net = None; gc.collect()                                # The DDP wrapper's reducer holds the group: free it first
             dist.barrier(); dist.destroy_process_group()
     model.eval(); ema.eval()
-    return TrainResult(model, ema.module, log, step, time.time() - t0, out, world, sums, resumed)
+    return TrainResult(model, ema.module, log, step, time.time() - t0, out, world, sums, resumed, precision)
 
 # %% ../nbs/05_training.ipynb
 def drop_labels(y: Tensor, num_classes: int, p: float, g: torch.Generator) -> Tensor:

@@ -43,6 +43,24 @@ def test_batch_orders():
             assert 'order must be one of' in str(e)
 
 
+def test_precision_follows_the_hardware():
+    import pytest
+    import diffusion_lab.train as T
+    assert not native_bf16_flags('fpu sse2 avx avx2 fma f16c')
+    assert native_bf16_flags('avx2 avx512f amx_bf16 amx_tile') and native_bf16_flags('avx512f avx512_bf16')
+    assert use_bf16(True, 'cpu') is False and use_bf16('bf16', 'cpu') is True and use_bf16(False, 'cpu') is False
+    saved = T._CPU_BF16
+    try:
+        for has in (True, False):
+            T._CPU_BF16 = has
+            assert use_bf16('auto', 'cpu') is has and precision_name('auto', 'cpu') == ('bf16' if has else 'fp32')
+    finally:
+        T._CPU_BF16 = saved
+    for bad in ('fp16', 1, None):
+        with pytest.raises(ValueError, match='amp must be one of'):
+            use_bf16(bad, 'cpu')
+
+
 def test_gaussians8_mlp_2500_steps():
     from diffusion_lab.data import circle_mixture, plot_law
     from diffusion_lab.models import MLPDenoiser

@@ -20,7 +20,7 @@ from diffusion_lab.schedules import DDPM
 from diffusion_lab.widgets import explorer
 from diffusion_lab.score import model_denoiser
 from diffusion_lab.train import ensure_writable, train_diffusion
-from diffusion_lab.hallucination import *
+from diffusion_lab.studies.hallucination import *
 
 
 def test_threshold_explorer_updates():

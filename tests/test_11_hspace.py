@@ -17,7 +17,7 @@ from diffusion_lab.schedules import VP
 from diffusion_lab.widgets import explorer
 from diffusion_lab.score import convert, model_denoiser, time_condition
 from diffusion_lab.train import ensure_writable, train_diffusion
-from diffusion_lab.hspace import *
+from diffusion_lab.studies.hspace import *
 
 
 def test_direction_explorer_updates():

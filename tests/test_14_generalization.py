@@ -9,14 +9,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from diffusion_lab.data import GaussianMixture, heldout_split, show_images
-from diffusion_lab.generators import build_generator
+from diffusion_lab.studies.generators import build_generator
 from diffusion_lab.metrics import memorization_rate
 from diffusion_lab.models import EDMPrecond, count_params
 from diffusion_lab.samplers import sample, time_grid
 from diffusion_lab.schedules import get_schedule
 from diffusion_lab.score import model_denoiser
-from diffusion_lab.train import ensure_writable, train_diffusion, with_overrides
-from diffusion_lab.generalization import *
+from diffusion_lab.train import ensure_writable, precision_name, train_diffusion, with_overrides
+from diffusion_lab.studies.generalization import *
 
 
 def test_disjoint_sets_are_disjoint_and_nested():

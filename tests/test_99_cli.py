@@ -13,12 +13,12 @@ from tqdm.auto import tqdm
 from diffusion_lab import __version__
 from diffusion_lab.data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, heldout_split, load_dataset, load_digits_images, mixture_1d,
                                 plot_law, show_images)
-from diffusion_lab.generalization import GEN_CONFIGS, run_generalization
-from diffusion_lab.generators import GENERATOR_CONFIGS, run_generators
-from diffusion_lab.hallucination import (HALLUCINATION_CONFIGS, run_digits, run_hallucination, run_recursive_mnist,
+from diffusion_lab.studies.generalization import GEN_CONFIGS, run_generalization
+from diffusion_lab.studies.generators import GENERATOR_CONFIGS, run_generators
+from diffusion_lab.studies.hallucination import (HALLUCINATION_CONFIGS, run_digits, run_hallucination, run_recursive_mnist,
                                          run_shapes)
-from diffusion_lab.hspace import run_hspace
-from diffusion_lab.mnist_cpu import MNIST_CPU, run_bench_mnist
+from diffusion_lab.studies.hspace import run_hspace
+from diffusion_lab.studies.mnist import MNIST_CPU, run_bench_mnist
 from diffusion_lab.metrics import feature_net, image_scores, mmd, mmd_floor, sampler_report
 from diffusion_lab.models import UNET_CONFIGS, build_model, count_params
 from diffusion_lab.samplers import SAMPLERS, bench_samplers, evaluations, get_sampler, sample, steps_for_nfe
@@ -121,3 +121,50 @@ def test_user_errors_are_one_line_and_status_2():
         assert len([l for l in p.stderr.splitlines() if 'error' in l]) == 1, (argv, p.stderr)
     assert not marker.exists()                                                # the crafted checkpoint ran nothing
     assert main(['sample', '--ckpt', str(d), '--no-progress', '--out', str(d / 'o')]) == 2   # the same through main()
+
+
+def test_two_floors_and_the_api():
+    import ast, importlib, types, warnings
+    from pathlib import Path
+    import diffusion_lab as dl
+    pkg = Path(dl.__file__).parent
+    CORE = {'schedules', 'data', 'models', 'score', 'samplers', 'train', 'metrics', 'widgets'}
+    def imports_of(f: Path) -> set:
+        "The diffusion_lab modules a file imports, anywhere in it, as dotted names below the package."
+        here = f.relative_to(pkg).with_suffix('').parts
+        out = set()
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = list(here[:len(here) - node.level]) if node.level else []
+                mod = (node.module or '').split('.') if node.module else []
+                if not node.level:
+                    if mod[:1] != ['diffusion_lab']: continue
+                    mod = mod[1:]
+                name = '.'.join(base + mod)
+                out |= {name} if mod else {'.'.join(base + [a.name]) for a in node.names}
+            elif isinstance(node, ast.Import):
+                out |= {a.name.split('.', 1)[1] for a in node.names if a.name.startswith('diffusion_lab.')}
+        return {m for m in out if m and m != '__init__'}
+    graph = {'.'.join(f.relative_to(pkg).with_suffix('').parts): imports_of(f) for f in pkg.rglob('*.py')
+             if f.name not in ('__init__.py', '_modidx.py')}
+    assert CORE <= set(graph) and {'studies.hallucination', 'studies.mnist'} <= set(graph), sorted(graph)
+    for m in CORE:
+        assert not {d for d in graph[m] if d.startswith('studies')}, f'core module {m} imports a study: {graph[m]}'
+    def cycle_from(m, path):
+        for d in graph.get(m, ()):
+            if d in path: return path[path.index(d):] + [d]
+            c = cycle_from(d, path + [d])
+            if c: return c
+    assert not any(cycle_from(m, [m]) for m in graph), [cycle_from(m, [m]) for m in graph if cycle_from(m, [m])][:1]
+    public = [n for n in dir(dl) if not n.startswith('_') and not isinstance(getattr(dl, n), types.ModuleType)]
+    assert 30 <= len(public) <= 60, len(public)
+    assert dl.studies.hallucination.__name__ == 'diffusion_lab.studies.hallucination'
+    for old, new in (('diffusion_lab.mnist_cpu', 'diffusion_lab.studies.mnist'), ('diffusion_lab.hspace', 'diffusion_lab.studies.hspace')):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter('always')
+            m = importlib.import_module(old)
+        assert m.__name__ == new and any(new in str(x.message) for x in w), (old, [str(x.message) for x in w])
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        assert dl.show_forward is dl.schedules.show_forward
+    assert 'diffusion_lab.schedules.show_forward' in str(w[-1].message)

@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt
 import torch
 
 from diffusion_lab.data import circle_mixture, grid_mixture, load_digits_images
-from diffusion_lab.hallucination import threshold_explorer
-from diffusion_lab.hspace import direction_explorer
+from diffusion_lab.studies.hallucination import threshold_explorer
+from diffusion_lab.studies.hspace import direction_explorer
 from diffusion_lab.models import MLPDenoiser, build_unet
 from diffusion_lab.samplers import sampler_explorer
 from diffusion_lab.schedules import VP, forward_slider
