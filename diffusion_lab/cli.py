@@ -32,6 +32,7 @@ from .samplers import SAMPLERS, bench_samplers, evaluations, get_sampler, sample
 from .schedules import DDPM, EDM, VE, VP, get_schedule, plot_log_snr, q_sample, show_forward
 from .score import model_denoiser
 from .train import CKPT, bench_fit, ensure_writable, load_checkpoint, train_diffusion
+from .experiment import Run
 
 # %% auto 0
 __all__ = ['TOUR_SAMPLERS', 'COMMANDS', 'USER_ERRORS', 'prepare_out', 'model_config', 'load_dataset_kind', 'evaluate',
@@ -74,8 +75,8 @@ def _dataset(name: str, seed: int = 0) -> dict:
 
 # %% ../nbs/99_cli.ipynb
 def evaluate(denoiser, schedule, ds: dict, sampler: str = 'ddim', nfe: int = 20, n: int = 2000, seed: int = 0,
-             data_name: str = 'data', out: Path | None = None, progress: bool = False) -> dict:
-    "Sample `n` items with `sampler` in at most `nfe` evaluations and measure them; writes `samples.png` into `out`."
+             data_name: str = 'data', run: Run | None = None, progress: bool = False) -> dict:
+    "Sample `n` items with `sampler` in at most `nfe` evaluations and measure them; saves `samples.png` through `run`."
     import matplotlib.pyplot as plt
     steps = steps_for_nfe(sampler, nfe)
     shape = (n, *ds['x'].shape[1:])
@@ -90,31 +91,30 @@ def evaluate(denoiser, schedule, ds: dict, sampler: str = 'ddim', nfe: int = 20,
         else:
             ref, ref2 = ds['x'][:min(n, 2000)], ds['x'][-min(n, 2000):]
             m.update(mmd=mmd(x[:len(ref)], ref), mmd_floor=mmd(ref2, ref))
-        if out is not None:
+        if run is not None:
             ax = plot_law(ds['law'], x, lim=5.5) if ds['law'] is not None else plt.subplots(figsize=(3.2, 3.2))[1]
             if ds['law'] is None:
                 ax.scatter(x[:, 0].numpy(), x[:, 1].numpy(), s=1); ax.set_aspect('equal')
             ax.set_title(f'{data_name}: {sampler}, {nfe} evaluations', fontsize=9)
-            ax.figure.savefig(out / 'samples.png', dpi=110, bbox_inches='tight'); plt.close(ax.figure)
+            run.figure(ax, 'samples.png')
     else:
         x = x.clamp(-1, 1)
         if ds['y'] is not None:                                     # against held-out images, the floor: training images
             net = feature_net(ds['x'], ds['y'], name=f'{data_name}-train')
             m.update(image_scores(net, x, ds['heldout'][0], ds['x'], seed=seed), split=ds['split'])
-        if out is not None:
-            ax = show_images(x[:64], nrow=16, title=f'{data_name}: {sampler}, {nfe} evaluations')
-            ax.figure.savefig(out / 'samples.png', dpi=110, bbox_inches='tight'); plt.close(ax.figure)
+        if run is not None:
+            run.figure(show_images(x[:64], nrow=16, title=f'{data_name}: {sampler}, {nfe} evaluations'), 'samples.png')
     return m
 
 
-def _loss_png(log, out: Path):
+def _loss_png(log, run: Run):
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(5, 3))
     if log:
         s, l = zip(*log)
         ax.plot(s, l)
     ax.set(xlabel='step', ylabel='loss', yscale='log', title='training loss')
-    fig.savefig(out / 'loss.png', dpi=110, bbox_inches='tight'); plt.close(fig)
+    run.figure(fig, 'loss.png')
 
 
 def _positive(**values):
@@ -139,7 +139,8 @@ def run_train(data: str = 'gaussians8', size: str = 'small', steps: int = 2000, 
     settings = dict(data=data, size=size, steps=steps, max_seconds=max_seconds, batch=batch, lr=lr, schedule=schedule,
                     pred=pred, seed=seed, sampler=sampler, nfe=nfe, n_samples=n_samples, ema_decay=ema_decay, cond=cond,
                     label_drop=label_drop if cond else None)
-    out = prepare_out(out)
+    run = Run('train', prepare_out(out), settings, progress)
+    out = run.out
     ds = _dataset(data, seed=seed)
     ncls = int(ds['y'].max()) + 1 if ds['y'] is not None and kind == 'images' else None
     if cond and ncls is None:
@@ -154,7 +155,8 @@ def run_train(data: str = 'gaussians8', size: str = 'small', steps: int = 2000, 
                           ema_decay=ema_decay, config=config)
     if int(os.environ.get('RANK', '0')) != 0:
         return {}
-    _loss_png(res.log, out)
+    run.trained('model', res)
+    _loss_png(res.log, run)
     sched = get_schedule(schedule)
     m = {'data': data, 'model': cfg['kind'], 'size': size, 'params': count_params(model), 'steps': res.steps,
          'resumed_from_step': res.resumed_from, 'train_seconds': round(res.seconds, 2),
@@ -162,9 +164,8 @@ def run_train(data: str = 'gaussians8', size: str = 'small', steps: int = 2000, 
          'param_checksums': res.param_checksums, 'device': str(next(model.parameters()).device), 'conditional': cond,
          'n_train': len(ds['x']),
          'settings': settings}
-    m.update(evaluate(model_denoiser(res.ema, sched, pred), sched, ds, sampler, nfe, n_samples, seed, data, out))
-    (out / 'metrics.json').write_text(json.dumps(m, indent=2))
-    return m
+    m.update(evaluate(model_denoiser(res.ema, sched, pred), sched, ds, sampler, nfe, n_samples, seed, data, run))
+    return run.write(m)
 
 
 def run_sample(ckpt, sampler: str = 'ddim', nfe: int = 20, n: int = 2000, seed: int = 0, out='out/sample',
@@ -179,17 +180,16 @@ def run_sample(ckpt, sampler: str = 'ddim', nfe: int = 20, n: int = 2000, seed: 
     cfg = st.get('config') or {}
     if 'model' not in cfg:
         raise ValueError(f'{ckpt} holds no model configuration; it was not written by diffusion-lab train')
-    out = prepare_out(out)
+    run = Run('sample', prepare_out(out), dict(ckpt=str(ckpt), sampler=sampler, nfe=nfe, n=n, seed=seed), progress)
     model = build_model(cfg['model'])
     load_checkpoint(ckpt, model)                                    # checks the configuration matches
     model.load_state_dict({k[len('module.'):]: v for k, v in st['ema'].items() if k.startswith('module.')})
     model.eval()
     sched = get_schedule(cfg['schedule'])
     ds = _dataset(cfg['data'], seed=st.get('seed', 0))
-    m = {'checkpoint': str(ckpt), 'data': cfg['data'], 'trained_steps': st['step'],
-         'settings': dict(ckpt=str(ckpt), sampler=sampler, nfe=nfe, n=n, seed=seed)}
-    m.update(evaluate(model_denoiser(model, sched, cfg['pred']), sched, ds, sampler, nfe, n, seed, cfg['data'], out, progress))
-    (out / 'metrics.json').write_text(json.dumps(m, indent=2))
+    m = {'checkpoint': str(ckpt), 'data': cfg['data'], 'trained_steps': st['step']}
+    m.update(evaluate(model_denoiser(model, sched, cfg['pred']), sched, ds, sampler, nfe, n, seed, cfg['data'], run, progress))
+    m = run.write(m)
     return m
 
 # %% ../nbs/99_cli.ipynb
@@ -286,19 +286,16 @@ def _training_stage(out: Path, seed: int, progress: bool) -> dict:
 def tour(out='out/tour', seed: int = 0, progress: bool = True, train: bool = True) -> dict:
     """Run the tour into `out`: figures (PNG) and `metrics.json`. Returns the metrics. `train=False` leaves out the
     training stage (the two trained models, about 90 s). Every training is a fixed number of steps, so its numbers do not depend on the machine's speed."""
-    out = prepare_out(out)
-    t0 = time.time()
+    run = Run('tour', prepare_out(out), dict(seed=seed, train=train), progress, 'cpu')
     torch.manual_seed(seed)
     metrics = {'diffusion_lab': __version__, 'seed': seed, 'torch': torch.__version__,
                'python': platform.python_version(), 'device': 'cpu'}
     stages = (_forward_stage, _sampling_stage) + ((_training_stage,) if train else ())
     for stage in stages:
-        m = stage(out, seed, progress)
-        figs = metrics.get('figures', []) + m.pop('figures', [])
-        metrics.update(m, figures=figs)
-    metrics['seconds'] = round(time.time() - t0, 2)
-    (out / 'metrics.json').write_text(json.dumps(metrics, indent=2))
-    return metrics
+        m = stage(run.out, seed, progress)
+        run.figures += m.pop('figures', [])
+        metrics.update(m)
+    return run.write(metrics)
 
 # %% ../nbs/99_cli.ipynb
 def _positive_type(kind):
@@ -343,7 +340,7 @@ COMMANDS = {  # name: (help, description)
     'bench': ('image generators: training speed against a plain fp32 loop, FID against evaluations, guidance, zero-shot classification',
               'Train a class-conditional U-Net and measure it (notebook 12); writes metrics.json and PNG figures into --out.'),
     'bench-mnist': ('MNIST on a CPU: a class-conditional model from 10 minutes of training, measured against held-out digits',
-                    'Train the CPU MNIST model of notebook 13 (EDM, a patch-2 U-Net, bf16) for --seconds, scoring it at a fifth, '
+                    'Train the CPU MNIST model of notebook 13 (EDM, a patch-2 U-Net, bf16 where the CPU has it natively) for --seconds, scoring it at a fifth, '
                     'half and all of the budget; FID, precision, recall, classification accuracy score and copy rate against '
                     'held-out digits, and adaptive guidance against full guidance. Writes metrics.json, samples.png, curve.png and '
                     'adaptive.png into --out.'),
@@ -416,11 +413,11 @@ def _parser() -> argparse.ArgumentParser:
                    help='run one part alone: Simple Shapes (shapes_metrics.json), the digits (digits_metrics.json) or recursive '
                         'training on MNIST (recursive_mnist.json); a shapes_model.pt or digits_model.pt already in --out is '
                         'loaded, not retrained')
-    h.add_argument('--shapes-seconds', type=_positive_float, default=None,
-                   help="training time of the Simple Shapes U-Net (default: the configuration's, 900 s on the CPU configurations)")
+    h.add_argument('--shapes-steps', type=_positive_int, default=None,
+                   help="training steps of the Simple Shapes U-Net (default: the configuration's, 3,451 on the CPU configurations)")
     hs = cmd['hspace']
-    hs.add_argument('--seconds', type=_positive_float, default=180.0, help='training time of each of the two blobs U-Nets (default: %(default)s)')
-    hs.add_argument('--digits-seconds', type=_positive_float, default=90.0, help='training time of the digits U-Net (default: %(default)s)')
+    hs.add_argument('--train-steps', type=_positive_int, default=2000, help='training steps of each of the two blobs U-Nets (default: %(default)s)')
+    hs.add_argument('--digits-train-steps', type=_positive_int, default=1800, help='training steps of the digits U-Net (default: %(default)s)')
     hs.add_argument('--n', type=_positive_int, default=150, help='noises on which every edit is judged (default: %(default)s)')
     hs.add_argument('--n-cal', type=_positive_int, default=48, help='noises on which the calibrated directions are fitted (default: %(default)s)')
     hs.add_argument('--steps', type=_positive_int, default=15, help='sampling steps of every protocol (default: %(default)s)')
@@ -463,7 +460,7 @@ def _run(args) -> tuple[dict, Path, set]:
         hide = {'mitigation', 'mitigation_sweep', 'detector_table', 'strip_hallucination', 'class_fractions', 'arms'}
         kw = dict(config=args.config, seed=args.seed, out=out, progress=progress, device=args.device)
         if args.only == 'shapes':
-            return run_shapes(**kw, **({'seconds': args.shapes_seconds} if args.shapes_seconds else {})), out, hide
+            return run_shapes(**kw, **({'steps': args.shapes_steps} if args.shapes_steps else {})), out, hide
         if args.only == 'digits':
             return run_digits(**kw), out, hide
         return run_recursive_mnist(**kw), out, hide
@@ -471,12 +468,12 @@ def _run(args) -> tuple[dict, Path, set]:
         return (run_hallucination(config=args.config, seed=args.seed, out=out, progress=progress, sweep='sweep' not in args.skip,
                                   recursive='recursive' not in args.skip, mitigate='mitigate' not in args.skip,
                                   shapes=False if 'shapes' in args.skip else (True if args.shapes else None), grid_n=args.grid_n,
-                                  shapes_seconds=args.shapes_seconds, digits=False if 'digits' in args.skip else None,
+                                  shapes_steps=args.shapes_steps, digits=False if 'digits' in args.skip else None,
                                   device=args.device, **({'steps': args.steps} if args.steps else {})), out,
                 {'config', 'filter_96', 'detector_table', 'paper', 'laws_1d', 'sweep_1d', 'shapes', 'digits'})
     if c == 'hspace':
-        m = run_hspace(seed=args.seed, out=out, seconds=args.seconds, n=args.n, steps=args.steps, n_cal=args.n_cal,
-                       digits_seconds=args.digits_seconds, progress=progress, device=args.device)
+        m = run_hspace(seed=args.seed, out=out, train_steps=args.train_steps, n=args.n, steps=args.steps, n_cal=args.n_cal,
+                       digits_train_steps=args.digits_train_steps, progress=progress, device=args.device)
         return m, out, {'protocols', 'mean_difference', 'unsupervised'}
     if c == 'generalization':
         m = run_generalization(config=args.config, out=out, seed=args.seed, device=args.device, progress=progress,
@@ -484,13 +481,11 @@ def _run(args) -> tuple[dict, Path, set]:
                                n_samples=args.n_samples)
         return m, out, {'settings', 'by_n'}
     if c == 'bench-samplers':
-        folder = prepare_out(out)
-        m = dict(bench_samplers(n=args.n, seed=args.seed), torch=torch.__version__, device='cpu',
-                 machine=platform.machine(), cpus=os.cpu_count())
+        run = Run('bench-samplers', prepare_out(out), dict(n=args.n, seed=args.seed, fit_steps=args.fit_steps), progress, 'cpu')
+        m = dict(bench_samplers(n=args.n, seed=args.seed), machine=platform.machine(), cpus=os.cpu_count())
         if args.fit_steps > 0:                          # our loop against a plain loop, same network, batch and steps
             m['fit_vs_plain'] = bench_fit(steps=args.fit_steps, seed=args.seed)
-        (folder / 'metrics.json').write_text(json.dumps(m, indent=2))
-        return m, out, set()
+        return run.write(m), out, set()
     raise AssertionError(f'no runner for command {c!r}')
 
 
@@ -512,7 +507,8 @@ def main(argv=None) -> int:
     except USER_ERRORS as e:
         print(f'diffusion-lab {args.command}: error: {e}', file=sys.stderr)
         return 2
-    if m:
+    if m:                                           # the summary: the numbers (settings and environment are in the file)
+        hidden = hidden | {'settings', 'environment'}
         print(json.dumps({k: v for k, v in m.items() if k not in hidden}, indent=1, default=float))
         print(f'diffusion-lab {args.command}: done; figures and metrics.json in {out.resolve()}')
     if argv is None and int(os.environ.get('WORLD_SIZE', '1')) > 1:

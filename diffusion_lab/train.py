@@ -23,10 +23,10 @@ from .schedules import get_schedule
 from .score import diffusion_loss
 
 # %% auto 0
-__all__ = ['CKPT', 'ORDERS', 'AMP_CHOICES', 'plain_fit', 'ensure_writable', 'with_overrides', 'signature', 'save_checkpoint',
-           'load_checkpoint', 'ema_decay_at', 'ema_warmup', 'ema_update', 'place_data', 'batches', 'make_optimizer',
-           'train_step', 'native_bf16_flags', 'cpu_has_native_bf16', 'use_bf16', 'precision_name', 'training_state',
-           'restore', 'wrap_model', 'TrainResult', 'fit', 'drop_labels', 'train_diffusion', 'bench_fit']
+__all__ = ['CKPT', 'ORDERS', 'AMP_CHOICES', 'plain_fit', 'ensure_writable', 'signature', 'save_checkpoint', 'load_checkpoint',
+           'ema_decay_at', 'ema_warmup', 'ema_update', 'place_data', 'batches', 'make_optimizer', 'train_step',
+           'native_bf16_flags', 'cpu_has_native_bf16', 'use_bf16', 'precision_name', 'training_state', 'restore',
+           'wrap_model', 'TrainResult', 'fit', 'drop_labels', 'train_diffusion', 'bench_fit']
 
 # %% ../nbs/05_training.ipynb
 def plain_fit(model: nn.Module, data: Tensor, loss_fn, steps: int = 1000, batch_size: int = 256, lr: float = 1e-3,
@@ -61,18 +61,6 @@ def ensure_writable(out) -> Path:
         raise ValueError(f'cannot write to the output folder {str(out)!r} ({e.strerror or e}); '
                          'choose a folder you can write to') from None
     return out.resolve()
-
-
-def with_overrides(configs: dict, name: str, overrides: dict) -> dict:
-    """A copy of the named configuration `configs[name]` (the settings of a study or benchmark) with the `overrides` that
-    are not None applied (None: keep the configuration's value); a `ValueError` that names the choices for an unknown
-    configuration or setting."""
-    if name not in configs:
-        raise ValueError(f'unknown configuration {name!r}; choose one of {list(configs)}')
-    unknown = set(overrides) - set(configs[name])
-    if unknown:
-        raise ValueError(f'unknown settings {sorted(unknown)}; the settings are {sorted(configs[name])}')
-    return dict(configs[name], **{k: v for k, v in overrides.items() if v is not None})
 
 
 def signature(model: nn.Module) -> dict:

@@ -17,17 +17,6 @@ from diffusion_lab.score import diffusion_loss
 from diffusion_lab.train import *
 
 
-def test_with_overrides_applies_and_refuses():
-    import pytest
-    cfgs_ = {'small': {'steps': 10, 'lr': 1e-3}, 'big': {'steps': 100, 'lr': 1e-4}}
-    assert with_overrides(cfgs_, 'big', {'steps': 5, 'lr': None}) == {'steps': 5, 'lr': 1e-4}
-    assert cfgs_['big'] == {'steps': 100, 'lr': 1e-4}                        # a copy: the registry is untouched
-    with pytest.raises(ValueError, match=r"unknown configuration 'huge'; choose one of \['small', 'big'\]"):
-        with_overrides(cfgs_, 'huge', {})
-    with pytest.raises(ValueError, match=r"unknown settings \['step'\]"):
-        with_overrides(cfgs_, 'small', {'step': 3})
-
-
 def test_batch_orders():
     d_ = torch.arange(10.)[:, None]
     it_ = batches(d_, None, 3, torch.Generator().manual_seed(0), torch.device('cpu'), order='epoch')
@@ -61,6 +50,7 @@ def test_precision_follows_the_hardware():
             use_bf16(bad, 'cpu')
 
 
+@pytest.mark.slow
 def test_gaussians8_mlp_2500_steps():
     from diffusion_lab.data import circle_mixture, plot_law
     from diffusion_lab.models import MLPDenoiser
@@ -83,6 +73,7 @@ def test_gaussians8_mlp_2500_steps():
     ax_.set_title(f"{r_['covered']}/8 modes, {1 - r_['off_support']:.1%} within 3σ, MMD/floor {r_['mmd'] / r_['floor']:.2f}", fontsize=9);
 
 
+@pytest.mark.slow
 def test_dsm_loss_within_5pct_of_floor():
     from diffusion_lab.data import grid_mixture
     from diffusion_lab.models import MLPDenoiser

@@ -19,7 +19,8 @@ from diffusion_lab.samplers import ddpm, time_grid
 from diffusion_lab.schedules import DDPM
 from diffusion_lab.widgets import explorer
 from diffusion_lab.score import model_denoiser
-from diffusion_lab.train import ensure_writable, train_diffusion
+from diffusion_lab.train import save_checkpoint, train_diffusion
+from diffusion_lab.experiment import Run, config, write_json
 from diffusion_lab.studies.hallucination import *
 
 
@@ -142,7 +143,7 @@ def test_recursive_images_arms():
     from diffusion_lab.metrics import FeatureNet
     imgs_ = simple_shapes_authors(80, seed=4, size=32)[0][:, :, :16, :16]                   # any small images will do
     judge_ = FeatureNet(3).eval()
-    r_ = recursive_images(imgs_[:40], judge_, imgs_[40:], n=20, generations=2, seconds=0.5, sample_steps=6, K=3,
+    r_ = recursive_images(imgs_[:40], judge_, imgs_[40:], n=20, generations=2, steps=3, sample_steps=6, K=3,
                           batch_size=8, gen_factor=1.5)
     assert set(r_) == {'none', 'random', 'variance'} and all(len(v) == 2 for v in r_.values())
     for v_ in r_.values():
@@ -159,7 +160,7 @@ def test_shapes_experiment_checkpoint():
     assert a_['score'].shape == (6,) and (a_['score'] > 0).all()                                # x0 moves over the window
     assert a_['mitigation']['extra_evaluations'] == 2 * 3 and a_['mitigation']['evaluations'] == 8   # t <= 400: 375, 250, 125
     b_ = shapes_experiment(**kw_)                                                               # loads, does not train
-    assert 'train_steps' not in b_ and b_['checkpoint'] == str(ck_)
+    assert b_['checkpoint'] == str(ck_) and b_['train_steps'] == 3 and ck_.with_suffix('.json').is_file()  # its training's record
     assert torch.equal(a_['samples'], b_['samples'])                                            # same weights, same seed
 
 
@@ -186,7 +187,7 @@ def test_image_mitigation_linear_denoiser():
 
 def test_digits_experiment_judge():
     ck_ = Path(__import__('tempfile').mkdtemp()) / 'digits.pt'
-    kw_ = dict(steps=4, seconds=None, n_samples=24, sample_steps=8, K=3, checkpoint=ck_,
+    kw_ = dict(steps=4, n_samples=24, sample_steps=8, K=3, checkpoint=ck_,
                sharpen=[dict(strength=0.25, scale=1.0, t_max=1000, probes=1)])
     a_ = digits_experiment(**kw_)
     assert a_['n_train'] == 1437 and a_['n_held_out'] == 360 and a_['train_steps'] == 4 and ck_.exists()
@@ -195,7 +196,7 @@ def test_digits_experiment_judge():
     assert a_['hallucinated_fraction'] == a_['flags'].double().mean().item()
     assert a_['mitigation']['extra_evaluations'] == 2 * 8 and a_['samples_sharpened'].shape == (24, 1, 8, 8)
     b_ = digits_experiment(**kw_)                                # loads the checkpoint: the same samples
-    assert 'train_steps' not in b_ and torch.equal(a_['samples'], b_['samples'])
+    assert b_['checkpoint'] == str(ck_) and b_['train_steps'] == 4 and torch.equal(a_['samples'], b_['samples'])
 
 
 def test_authors_simple_shapes():
@@ -259,3 +260,16 @@ def test_cpu_configuration_acceptance():
     assert mit_['extra_evaluations'] == 2 * hallucination_config('cpu')['sharpen']['t_max'], mit_
     assert {'tpr_at_96_retention', 'auroc', 'between_mode_rate', 'mitigation', 'paper_dataset',
             'tpr_at_96_retention_paper_dataset'}.issubset(m) and m['paper_dataset'] == PAPER['dataset']
+
+
+def test_stored_results_reproduced():
+    import json, tempfile
+    from pathlib import Path
+    from diffusion_lab.experiment import RESULTS, compare_numbers
+    d_ = Path(tempfile.mkdtemp())
+    m_ = run_hallucination('cpu', seed=0, out=d_, progress=False, sweep=False, recursive=False, mitigate=False, shapes=False,
+                           digits=False, steps=300, n_samples=2000)
+    got_ = dict(m_)
+    assert m_['figures'] == ['grid.png', 'detector.png'] and m_['settings']['overrides'] == {'steps': 300, 'n_samples': 2000}
+    want_ = json.loads((RESULTS / 'miniatures' / 'hallucination.json').read_text())['numbers']
+    assert not compare_numbers(got_, want_), compare_numbers(got_, want_)

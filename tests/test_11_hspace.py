@@ -17,6 +17,7 @@ from diffusion_lab.schedules import VP
 from diffusion_lab.widgets import explorer
 from diffusion_lab.score import convert, model_denoiser, time_condition
 from diffusion_lab.train import ensure_writable, train_diffusion
+from diffusion_lab.experiment import Run
 from diffusion_lab.studies.hspace import *
 
 
@@ -36,6 +37,18 @@ def test_direction_explorer_updates():
     box.controls['a'].value = 0.0                                           # back to zero: the same image, same noise
     assert torch.equal(box.state['data'], x0_)
     print('direction explorer response', round(box.state['seconds'], 3), 's')
+
+
+def test_stored_results_reproduced():
+    import json
+    from diffusion_lab.experiment import RESULTS, compare_numbers
+    m_ = json.loads((RESULTS / 'hspace' / 'metrics.json').read_text())
+    net_ = build_unet('plain-small')
+    net_.load_state_dict(torch.load(RESULTS / 'hspace' / 'blobs.pt', weights_only=True)); net_.eval()
+    xT_ = torch.randn(m_['n_cal'] + m_['n'], 1, 16, 16, generator=torch.Generator().manual_seed(m_['seed'] + 1))
+    x0_ = edit(net_, VP(), xT_[m_['n_cal']:], None, 'haas', m_['steps'], m_['seed'] + 2)[0]
+    got_ = dict(zip(BLOB_FACTORS, blob_factors(x0_).std(0).tolist()))
+    assert not compare_numbers(got_, m_['sample_factor_std'], 1e-3, 1e-5), (got_, m_['sample_factor_std'])
 
 
 def test_blob_factors_exact():

@@ -17,7 +17,8 @@ from diffusion_lab.models import UNet, build_unet, count_params
 from diffusion_lab.samplers import evaluations, sample, steps_for_nfe
 from diffusion_lab.schedules import get_schedule
 from diffusion_lab.score import alpha_sigma, convert, diffusion_loss, guided_denoiser, model_denoiser, time_condition
-from diffusion_lab.train import drop_labels, ensure_writable, load_checkpoint, save_checkpoint, train_diffusion, use_bf16, with_overrides
+from diffusion_lab.train import drop_labels, ensure_writable, load_checkpoint, save_checkpoint, train_diffusion, use_bf16
+from diffusion_lab.experiment import Run, config as config_of
 from diffusion_lab.studies.generators import *
 
 
@@ -85,6 +86,19 @@ def test_generator_bench_cpu_acceptance():
     assert saved['zero_shot_accuracy'] > 0.6                                            # chance is 0.1
     assert saved['fid'] < 3 * saved['fid_floor'], (saved['fid'], saved['fid_floor'])      # close to real-vs-real (see the bench's table)
     assert all((d / f).is_file() for f in saved['figures'])
+
+
+def test_stored_results_reproduced():
+    import json, tempfile
+    from pathlib import Path
+    from diffusion_lab.experiment import RESULTS, compare_numbers
+    d_ = Path(tempfile.mkdtemp())
+    m_ = run_generators('cpu', d_, steps=60, fid_n=100, nfes=(10,), samplers=('ddim',), n_per_class=4, zero_shot_trials=2,
+                        zero_shot_n=50, classifier_steps=50, baseline_steps=3, progress=False)
+    got_ = dict(m_)
+    assert m_['trained']['generator']['steps'] == 60 and (d_ / 'metrics.json').is_file()
+    want_ = json.loads((RESULTS / 'miniatures' / 'generators.json').read_text())['numbers']
+    assert not compare_numbers(got_, want_), compare_numbers(got_, want_)
 
 
 def test_load_images_sizes_and_errors():

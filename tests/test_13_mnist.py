@@ -10,7 +10,8 @@ from diffusion_lab.data import heldout_split, show_images
 from diffusion_lab.studies.generators import build_generator, generate
 from diffusion_lab.metrics import classification_accuracy, feature_net, image_scores
 from diffusion_lab.models import EDMPrecond, count_params
-from diffusion_lab.train import CKPT, ensure_writable, train_diffusion, with_overrides
+from diffusion_lab.train import CKPT, ensure_writable, train_diffusion
+from diffusion_lab.experiment import Run, config
 from diffusion_lab.studies.mnist import *
 
 
@@ -20,7 +21,7 @@ def test_bench_mnist_contract_in_miniature():
     with pytest.raises(ValueError, match='curve_minutes must increase'):
         run_bench_mnist(d_, data='digits', seconds=6, curve_minutes=(0.05, 0.2))
     m_ = run_bench_mnist(d_, data='digits', curve_steps=(20, 60), n=200, cas_n=400, cas_steps=40, adaptive_sweep=(0.99, 2.0),
-                         progress=False)                                # fixed step counts: the same run on any machine
+                         progress=False, amp=False)                     # fixed step counts and precision: the same run on any machine
     saved_ = json.loads((d_ / 'metrics.json').read_text())
     for k_ in ('n', 'fid', 'fid_floor', 'precision', 'recall', 'cas', 'cas_real', 'memorization_rate', 'nfe', 'train_seconds', 'curve',
                'adaptive_guidance'):
@@ -35,3 +36,8 @@ def test_bench_mnist_contract_in_miniature():
     assert ag_['sweep'][-1]['evaluations_saved'] == 0 and ag_['sweep'][-1]['nfe'] == 20.0     # threshold 2: never switches
     assert saved_['cas_real'] > 0.7 and saved_['memorization_floor'] == 0
     assert (d_ / 'train' / 'checkpoint.pt').is_file() and all((d_ / f).is_file() for f in saved_['figures'])
+    assert saved_['trained']['mnist']['steps'] == 60 and saved_['train_precision'] == 'fp32' and saved_['settings']['curve_steps'] == [20, 60]
+    from diffusion_lab.experiment import RESULTS, compare_numbers                 # the stored miniature of the code before the move
+    want_ = json.loads((RESULTS / 'miniatures' / 'mnist.json').read_text())['numbers']
+    got_ = dict(saved_, curve_fid=[r['fid'] for r in curve_], nfe_adaptive=ag_['nfe_adaptive'])
+    assert not compare_numbers(got_, want_), compare_numbers(got_, want_)

@@ -15,7 +15,8 @@ from diffusion_lab.models import EDMPrecond, count_params
 from diffusion_lab.samplers import sample, time_grid
 from diffusion_lab.schedules import get_schedule
 from diffusion_lab.score import model_denoiser
-from diffusion_lab.train import ensure_writable, precision_name, train_diffusion, with_overrides
+from diffusion_lab.train import ensure_writable, precision_name, train_diffusion
+from diffusion_lab.experiment import Run, config as config_of, plain
 from diffusion_lab.studies.generalization import *
 
 
@@ -131,3 +132,20 @@ def test_expected_shape_checks():
     import pytest
     with pytest.raises(ValueError, match='N <= 10'):
         expected_shape({'100': row_(0.5, 1, 1)})
+
+
+def test_stored_results_reproduced():
+    import json
+    from diffusion_lab.experiment import RESULTS, compare_numbers
+    R_ = RESULTS / 'generalization'
+    res_ = json.loads((R_ / 'metrics.json').read_text())
+    cfg_ = GEN_CONFIGS[res_['config']] | {k: v for k, v in res_['settings'].items() if k in ('unet', 'sigma_data')}
+    saved_ = torch.load(R_ / 'examples.pt', weights_only=True)
+    z_ = torch.randn(res_['n_samples'], *res_['image_size'], generator=torch.Generator().manual_seed(res_['seed'] + 7))[:8]
+    for n_ in ('1', '4000'):
+        net_ = gen_model(cfg_, res_['seed'])
+        net_.load_state_dict(torch.load(R_ / f'n{n_}_a.pt', map_location='cpu', weights_only=True)); net_.eval()
+        xs_ = sample_from(model_denoiser(net_, get_schedule('edm'), pred='edm'), z_, cfg_)
+        assert (xs_ - saved_['examples'][n_]['a'].float()).abs().max() < 2e-3, n_           # stored as float16
+        eff_ = effective_dimension(net_, saved_['probe'], res_['settings']['sigmas'], res_['seed'])
+        assert not compare_numbers(eff_, res_['effective_dim'][n_], 1e-3, 1e-3), compare_numbers(eff_, res_['effective_dim'][n_], 1e-3, 1e-3)

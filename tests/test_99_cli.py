@@ -25,6 +25,7 @@ from diffusion_lab.samplers import SAMPLERS, bench_samplers, evaluations, get_sa
 from diffusion_lab.schedules import DDPM, EDM, VE, VP, get_schedule, plot_log_snr, q_sample, show_forward
 from diffusion_lab.score import model_denoiser
 from diffusion_lab.train import CKPT, bench_fit, ensure_writable, load_checkpoint, train_diffusion
+from diffusion_lab.experiment import Run
 from diffusion_lab.cli import *
 
 
@@ -88,7 +89,8 @@ def test_bench_samplers_command():
     d = Path(tempfile.mkdtemp())
     assert main(['bench-samplers', '--n', '2000', '--fit-steps', '20', '--out', str(d)]) == 0
     m_ = json.loads((d / 'metrics.json').read_text())
-    assert m_['n'] == 2000 and set(m_).issuperset({'ddpm_1000_s', 'ddim_50_s', 'threads', 'torch', 'machine'})   # the report's keys
+    assert m_['n'] == 2000 and set(m_).issuperset({'ddpm_1000_s', 'ddim_50_s', 'machine'})
+    assert m_['settings'] == {'n': 2000, 'seed': 0, 'fit_steps': 20} and {'threads', 'torch', 'cpu'} <= set(m_['environment'])   # the report's keys
     assert m_['fit_vs_plain']['steps'] == 20 and m_['fit_vs_plain']['batch_size'] == 2048
 
 
@@ -113,14 +115,25 @@ def test_user_errors_are_one_line_and_status_2():
              (['generalization', '--ns', '0'], 'argument --ns: must be at least 1'),
              (['generalization', '--config', 'tpu'], "invalid choice: 'tpu'"),
              (['generalization', '--ns', '5000', '--out', str(d / 'g')], 'error: ')]   # two sets of 5,000 need 10,000 training images
-    import re
+    import contextlib, io, re
+    def in_process(argv):                        # main() itself: the same code path, without starting Python and torch again
+        err_ = io.StringIO()
+        with contextlib.redirect_stderr(err_), contextlib.redirect_stdout(io.StringIO()):
+            try:
+                status_ = main(argv)
+            except SystemExit as e:              # argparse's own errors
+                status_ = e.code
+        return status_, err_.getvalue()
     for argv, msg in cases:
-        p = subprocess.run([str(exe), *argv, '--no-progress'], capture_output=True, text=True, timeout=120, cwd=d)
-        assert p.returncode == 2, (argv, p.returncode, p.stderr)
-        assert 'Traceback' not in p.stderr and re.search(msg, p.stderr), (argv, p.stderr)
-        assert len([l for l in p.stderr.splitlines() if 'error' in l]) == 1, (argv, p.stderr)
+        status_, err_ = in_process([*argv, '--no-progress'])
+        assert status_ == 2 and re.search(msg, err_), (argv, status_, err_)
+        assert len([l for l in err_.splitlines() if 'error' in l]) == 1, (argv, err_)
+    # one real command in a subprocess: the exit status and the stderr a shell sees, and no traceback
+    p = subprocess.run([str(exe), 'sample', '--ckpt', str(d), '--no-progress', '--out', str(d / 'o')], capture_output=True,
+                       text=True, timeout=120, cwd=d)
+    assert p.returncode == 2 and 'Traceback' not in p.stderr and re.search('error: refused to load .*could run code', p.stderr), p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert not marker.exists()                                                # the crafted checkpoint ran nothing
-    assert main(['sample', '--ckpt', str(d), '--no-progress', '--out', str(d / 'o')]) == 2   # the same through main()
 
 
 def test_two_floors_and_the_api():

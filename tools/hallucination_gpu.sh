@@ -3,7 +3,7 @@
 #   diffusion-lab hallucination --config faithful: the authors' protocol in fp32 (Xavier init, balanced modes in
 #   sequential batches of 10,000, T = 1000, beta 1e-3..0.2, 100,000 samples, the authors' diamond), the 1-D laws
 #   (1,2,3)/20k points/20k steps and (1,2,4,5)/50k/50k, Laplacian sharpening against filtering at equal cost, and
-#   the authors' Simple Shapes (64x64, all 1,000 steps) with a U-Net trained $SHAPES_SECONDS s, as a second command. Recursive training (5 x 3 models of 100k
+#   the authors' Simple Shapes (64x64, all 1,000 steps) with a U-Net trained $SHAPES_STEPS steps, as a second command. Recursive training (5 x 3 models of 100k
 #   steps) does not fit in 8 minutes and is skipped. $STEPS (default 50000, half the authors' 100k) sizes the grid
 #   training to the time limit; set STEPS=100000 when there is time.
 # Then prints the paper's numbers beside ours. Writes under $OUT (default out/hallucination-gpu).
@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-out/hallucination-gpu}
 STEPS=${STEPS:-50000}
-SHAPES_SECONDS=${SHAPES_SECONDS:-90}
+SHAPES_STEPS=${SHAPES_STEPS:-3000}
 mkdir -p "$OUT"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 python3 - <<'PY'
@@ -25,7 +25,7 @@ start=$(date +%s)
 timeout 300 python3 -c 'import sys; from diffusion_lab.cli import main; sys.exit(main(sys.argv[1:]))' \
   hallucination --config faithful --steps "$STEPS" --skip recursive shapes digits --out "$OUT" --no-progress 2>&1 | tee "$OUT/run.log"
 timeout 170 python3 -c 'import sys; from diffusion_lab.cli import main; sys.exit(main(sys.argv[1:]))' \
-  hallucination --config faithful --only shapes --shapes-seconds "$SHAPES_SECONDS" --out "$OUT/shapes" --no-progress 2>&1 \
+  hallucination --config faithful --only shapes --shapes-steps "$SHAPES_STEPS" --out "$OUT/shapes" --no-progress 2>&1 \
   | tee "$OUT/shapes.log" || echo "hallucination_gpu: Simple Shapes did not finish in its 170 s"
 echo "hallucination_gpu: took $(( $(date +%s) - start )) s"
 python3 - "$OUT/metrics.json" "$OUT/shapes/shapes_metrics.json" <<'PY'

@@ -22,7 +22,8 @@ from ..models import EDMPrecond, count_params
 from ..samplers import sample, time_grid
 from ..schedules import get_schedule
 from ..score import model_denoiser
-from ..train import ensure_writable, precision_name, train_diffusion, with_overrides
+from ..train import ensure_writable, precision_name, train_diffusion
+from ..experiment import Run, config as config_of, plain
 
 # %% auto 0
 __all__ = ['GEN_CONFIGS', 'disjoint_sets', 'empirical_denoiser', 'image_similarity', 'copy_rate', 'gen_model', 'denoising_loss',
@@ -311,15 +312,11 @@ def run_generalization(config: str = 'cpu', out='out/generalization', seed: int 
     similarity, copy rates and losses. Then the Jacobian's effective dimension for the smallest and the largest N.
     Writes `metrics.json`, `headline.png`, `similarity.png`, `effective_dim.png`, `basis.png` and `models/` into `out`
     (models already there with the same settings are reloaded, not retrained); returns the metrics."""
-    cfg = with_overrides(GEN_CONFIGS, config, overrides)
-    out = Path(ensure_writable(out))
-    (out / 'models').mkdir(exist_ok=True)
+    cfg = config_of(GEN_CONFIGS, config, **overrides)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    t_start = time.time()
-
-    def say(msg):
-        if progress:
-            print(f'generalization: {msg} ({time.time() - t_start:.0f} s)', file=sys.stderr, flush=True)
+    run = Run('generalization', out, dict(cfg, config=config, seed=seed, data_dir=data_dir), progress, device)
+    out, say = run.out, run.say
+    (out / 'models').mkdir(exist_ok=True)
     sp = heldout_split(cfg['data'], size=cfg['size'], folder=data_dir)
     (xtr, _), (xho, _) = sp['train'], sp['heldout']
     ns = sorted(n for n in cfg['ns'] if n <= len(xtr) // 2)
@@ -327,11 +324,11 @@ def run_generalization(config: str = 'cpu', out='out/generalization', seed: int 
         raise ValueError(f"none of ns = {cfg['ns']} fits twice in the {len(xtr)} training images")
     z = torch.randn(cfg['n_samples'], *xtr.shape[1:], generator=torch.Generator().manual_seed(seed + 7))
     S = get_schedule('edm')
-    settings = json.loads(json.dumps(cfg))                          # as metrics.json and the networks' records store them
+    settings = plain(cfg)                                           # as metrics.json and the networks' records store them
     key = {k: v for k, v in settings.items() if k not in _NOT_TRAINING}
     m = {'config': config, 'settings': settings, 'seed': seed, 'split': sp['source'], 'image_size': list(xtr.shape[1:]),
          'n_train_pool': len(xtr), 'n_heldout': len(xho), 'n_samples': cfg['n_samples'], 'device': str(device),
-         'threads': torch.get_num_threads(), 'precision': precision_name(cfg['amp'], device), 'params': count_params(gen_model(cfg)), 'by_n': {}}
+         'threads': torch.get_num_threads(), 'train_precision': precision_name(cfg['amp'], device), 'params': count_params(gen_model(cfg)), 'by_n': {}}
     heldout = xho[:cfg['eval_n']]
     jobs = [(n, tag, s, data, heldout, cfg, key, out, device, 0, progress) for n in ns
             for tag, data, s in zip('ab', disjoint_sets(xtr, n, seed), (seed, seed + 1)) if _saved_network(out, n, tag, key, s) is None]
@@ -353,6 +350,8 @@ def run_generalization(config: str = 'cpu', out='out/generalization', seed: int 
             net = gen_model(cfg, s)
             net.load_state_dict(torch.load(out / 'models' / f'n{n}_{tag}.pt', map_location='cpu', weights_only=True))
             hist, conv, secs = saved['history'], saved['converged'], saved['seconds']
+            run.trained(f'n{n}_{tag}', {'steps': hist[-1]['step'], 'seconds': secs, 'final_loss': hist[-1]['train_loss'],
+                                         'precision': hist[-1].get('precision')})
             models[(n, tag)] = net.eval()
             xs[tag] = sample_from(model_denoiser(net.to(device), S, pred='edm'), z.to(device), cfg).cpu()
             net.cpu()
@@ -389,12 +388,8 @@ def run_generalization(config: str = 'cpu', out='out/generalization', seed: int 
             'effective_dim.png': effective_dim_figure(m['effective_dim']),
             'basis.png': basis_figure({n: models[(n, 'a')] for n in ends}, probe[0], 0.2)}
     for name, fig in figs.items():
-        fig.savefig(out / name, dpi=110, bbox_inches='tight'); plt.close(fig)
-    m['figures'] = list(figs)
-    m['seconds'] = round(time.time() - t_start, 1)
-    (out / 'metrics.json').write_text(json.dumps(m, indent=1))
-    say(f'wrote {out}/metrics.json')
-    return m
+        run.figure(fig, name)
+    return run.finish(m)
 
 # %% ../../nbs/14_generalization.ipynb
 def expected_shape(by_n: dict) -> list:

@@ -24,7 +24,8 @@ from ..models import UNet, build_unet, count_params
 from ..samplers import evaluations, sample, steps_for_nfe
 from ..schedules import get_schedule
 from ..score import alpha_sigma, convert, diffusion_loss, guided_denoiser, model_denoiser, time_condition
-from ..train import drop_labels, ensure_writable, load_checkpoint, save_checkpoint, train_diffusion, use_bf16, with_overrides
+from ..train import drop_labels, ensure_writable, load_checkpoint, save_checkpoint, train_diffusion, use_bf16
+from ..experiment import Run, config as config_of
 
 # %% auto 0
 __all__ = ['PEAK_BF16_FLOPS', 'GENERATOR_CONFIGS', 'build_generator', 'plain_training_loop', 'train_generator',
@@ -372,14 +373,13 @@ def run_generators(config: str = 'cpu', out='out/bench', seed: int = 0, device=N
     class-conditional U-Net, time the plain fp32 loop on the same model and batch, tabulate FID against NFE, measure
     guidance and the zero-shot classifier. Writes `metrics.json` and figures into `out`; returns the metrics.
     `cache=True` reuses a cached model (then the training numbers are those of the cached run)."""
-    cfg = with_overrides(GENERATOR_CONFIGS, config, overrides)
-    out = ensure_writable(out)
+    cfg = config_of(GENERATOR_CONFIGS, config, **overrides)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    run = Run(f'bench {config}', out, dict(cfg, config=config, seed=seed, data_dir=data_dir, cache=cache), progress, device)
+    say = run.say
     cuda = device.type == 'cuda'
     if cuda:
         torch.backends.cudnn.benchmark = True
-    t_start = time.perf_counter()
-    say = (lambda msg: tqdm.write(f'bench {config}: {msg}')) if progress else (lambda msg: None)
     sp = heldout_split(cfg['data'], fraction=cfg['holdout'], size=cfg['size'], folder=data_dir)
     (xtr, ytr), (xte, yte) = sp['train'], sp['heldout']
     x = xtr
@@ -393,6 +393,7 @@ def run_generators(config: str = 'cpu', out='out/bench', seed: int = 0, device=N
     model, info = cached_generator(xtr, ytr, name=cfg['data'], cache=cache, device=device, progress=progress, **train_kw)
     model = model.to(device)
     mem = info.get('peak_memory_bytes') or peak_memory_bytes(device)
+    run.trained('generator', {'steps': info['steps'], 'seconds': info['train_seconds'], 'final_loss': info['final_loss']})
     say(f"{info['steps']} steps, {info['train_images_per_s']:.0f} images/s; the plain fp32 loop")
     base = plain_training_loop(build_generator(cfg['unet'], x.shape[1], C, seed), xtr, ytr, cfg['schedule'], cfg['baseline_steps'],
                                cfg['batch'], cfg['lr'], cfg['label_drop'], device, seed=seed)
@@ -433,15 +434,10 @@ def run_generators(config: str = 'cpu', out='out/bench', seed: int = 0, device=N
          'zero_shot_evaluations_per_image': cfg['zero_shot_trials'] * C, 'zero_shot_seconds_per_image': zs_sec / len(xz),
          'discriminative_accuracy': disc_acc, 'discriminative_params': count_params(disc),
          'flops_per_image_forward': fl['forward'], 'flops_per_image_train': fl['train'], 'achieved_train_tflops': achieved / 1e12,
-         'peak_bf16_tflops': peak / 1e12 if peak else None, 'mfu': achieved / peak if peak else None,
-         'settings': {k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()}}
+         'peak_bf16_tflops': peak / 1e12 if peak else None, 'mfu': achieved / peak if peak else None}
     k = min(8, cfg['n_per_class'])
     show = samples[0.0][torch.arange(C).repeat(k) * cfg['n_per_class'] + torch.arange(k).repeat_interleave(C)]
-    ax = show_images(show, nrow=C, title=f"{cfg['data']}: DPM-Solver++(2M), 20 evaluations, w = 0")
-    ax.figure.savefig(out / 'samples.png', dpi=110, bbox_inches='tight'); plt.close(ax.figure)
-    fig = plot_guidance(samples, scores, num_classes=C); fig.savefig(out / 'guidance.png', dpi=110, bbox_inches='tight'); plt.close(fig)
-    ax = plot_fid_vs_nfe(rows); ax.figure.savefig(out / 'fid_vs_nfe.png', dpi=110, bbox_inches='tight'); plt.close(ax.figure)
-    m['figures'] = ['samples.png', 'guidance.png', 'fid_vs_nfe.png']
-    m['seconds'] = time.perf_counter() - t_start
-    (out / 'metrics.json').write_text(json.dumps(m, indent=2))
-    return m
+    run.figure(show_images(show, nrow=C, title=f"{cfg['data']}: DPM-Solver++(2M), 20 evaluations, w = 0"), 'samples.png')
+    run.figure(plot_guidance(samples, scores, num_classes=C), 'guidance.png')
+    run.figure(plot_fid_vs_nfe(rows), 'fid_vs_nfe.png')
+    return run.finish(m)

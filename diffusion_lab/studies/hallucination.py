@@ -26,7 +26,8 @@ from ..samplers import ddpm, time_grid
 from ..schedules import DDPM
 from ..widgets import explorer
 from ..score import model_denoiser
-from ..train import ensure_writable, train_diffusion
+from ..train import save_checkpoint, train_diffusion
+from ..experiment import Run, config, write_json
 
 # %% auto 0
 __all__ = ['SHAPES_SHARPEN', 'HALLUCINATION_CONFIGS', 'AUTHORS_SHAPE_PIXELS', 'PAPER', 'hallucination_config', 'toy_law',
@@ -53,15 +54,15 @@ HALLUCINATION_CONFIGS = {
                      laws_1d=(((1.0, 2.0, 3.0), 20_000, 20_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 50_000)),
                      sweep_steps=None, sharpen=dict(strength=2.0, scale=1.0, t_max=20, probes=1),
                      # Simple Shapes (shapes/): 5k images of 64x64, T = 1000, ancestral sampling over all 1000 steps
-                     shapes=dict(size=64, n_train=5000, T=1000, sample_steps=1000, n_samples=1000, seconds=90.0,
+                     shapes=dict(size=64, n_train=5000, T=1000, sample_steps=1000, n_samples=1000, steps=3_000,
                                  batch_size=64, K=10, sharpen=SHAPES_SHARPEN),
                      # digits are not in the paper: the CPU study at GPU scale (all 1000 steps, 5000 images)
-                     digits=dict(seconds=120.0, n_samples=5000, T=1000, sample_steps=1000, K=10, confident=0.8,
+                     digits=dict(steps=3_000, n_samples=5000, T=1000, sample_steps=1000, K=10, confident=0.8,
                                  sharpen=SHAPES_SHARPEN),
                      # recursive MNIST (the released code has none): full-size images, all 8,000 training images,
-                     # 60 s of training per generation, all 1000 steps; GPU work, not yet run (13 trainings of a minute
-                     # and 15 draws of 8,200 images on 1,000 steps: by estimate half an hour or more on one GPU)
-                     recursive_mnist=dict(size=28, n=8000, seconds=60.0, unet='mnist-small', sample_steps=1000)),
+                     # 3,000 training steps per generation, all 1000 steps; GPU work, not yet run (13 trainings and 15
+                     # draws of 8,200 images on 1,000 steps: by estimate half an hour or more on one GPU)
+                     recursive_mnist=dict(size=28, n=8000, steps=3_000, unet='mnist-small', sample_steps=1000)),
     # a miniature for a laptop (about 3 minutes for the two grids): sigma 0.1, T = 200 with beta_end 0.05
     'cpu': dict(std=0.1, n_train=20_000, T=200, beta_start=1e-3, beta_end=0.05, width=128, blocks=3,
                 shared=True, lr=2e-3, batch_size=512, steps=8_000, n_samples=10_000,
@@ -69,15 +70,18 @@ HALLUCINATION_CONFIGS = {
                 init='default', order='random', balanced=False, amp=True,
                 laws_1d=(((1.0, 2.0, 3.0), 20_000, 3_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 3_000)),
                 sweep_steps=3_000, sharpen=dict(strength=2.0, scale=1.0, t_max=20, probes=1),
-                # Simple Shapes reduced for 2 cores: the 2x2-averaged 32x32 copy, 15 minutes of training, 250 of the
-                # 1000 steps when sampling (K = 10 of them: the last 40 of the 1000), 300 images
-                shapes=dict(size=32, n_train=5000, T=1000, sample_steps=250, n_samples=300, seconds=900.0,
+                # Simple Shapes reduced for 2 cores: the 2x2-averaged 32x32 copy, 3,451 training steps (what the
+                # stored run's 15 minutes reached), 250 of the 1000 steps when sampling (K = 10 of them: the last 40
+                # of the 1000), 300 images
+                shapes=dict(size=32, n_train=5000, T=1000, sample_steps=250, n_samples=300, steps=3_451,
                             batch_size=32, K=10, sharpen=SHAPES_SHARPEN),
-                # scikit-learn's 8x8 digits (not in the paper): 3 minutes of training, 1000 images on 250 of 1000 steps
-                digits=dict(seconds=180.0, n_samples=1000, T=1000, sample_steps=250, K=10, confident=0.8,
+                # scikit-learn's 8x8 digits (not in the paper): 1,696 training steps (the stored run's 3 minutes),
+                # 1000 images on 250 of 1000 steps
+                digits=dict(steps=1_696, n_samples=1000, T=1000, sample_steps=250, K=10, confident=0.8,
                             sharpen=SHAPES_SHARPEN),
-                # recursive MNIST reduced for 2 cores: 8x8 images, 1000 per generation, 60 s of training each, 100 steps
-                recursive_mnist=dict(size=8, n=1000, seconds=60.0, unet='digits-small', sample_steps=100)),
+                # recursive MNIST reduced for 2 cores: 8x8 images, 1000 per generation, 1,200 training steps each
+                # (about the stored run's 60 s), 100 sampling steps
+                recursive_mnist=dict(size=8, n=1000, steps=1_200, unet='digits-small', sample_steps=100)),
 }
 # as close to faithful as 2 CPU cores allow: the same law, schedule, model, init, data order and fp32, with 10x smaller
 # batches, 5x fewer steps and samples, short 1-D trainings and small recursive generations
@@ -522,13 +526,11 @@ def suspects_study(base: str = 'cpu', seed: int = 0, K: int = 10, progress: bool
 
 def run_suspects(base: str = 'cpu', seed: int = 0, out='out/hallucination-suspects', progress: bool = True) -> list:
     "`suspects_study` as a benchmark command (`make hallucination-suspects`): prints the table, writes suspects.json."
-    out = Path(ensure_writable(out))
-    t0 = time.time()
+    run = Run('hallucination suspects', out, dict(base=base, seed=seed), progress)
     rows = suspects_study(base, seed=seed, progress=progress)
     for r in rows:
         print(f"{r['suspect']:>24}  between {r['between_mode_rate']:.4f}  TPR@96 {r['tpr_at_96']:.3f}  AUROC {r['auroc']:.3f}")
-    (out / 'suspects.json').write_text(json.dumps({'base': base, 'seed': seed, 'rows': rows,
-                                                    'seconds': round(time.time() - t0, 1)}, indent=2))
+    run.finish({'base': base, 'seed': seed, 'rows': rows}, 'suspects.json')
     return rows
 
 # %% ../../nbs/10_hallucination.ipynb
@@ -657,22 +659,25 @@ def plot_recursive(rates: dict, ax=None, ylabel: str = 'between-mode rate'):
 
 # %% ../../nbs/10_hallucination.ipynb
 def recursive_images(images: Tensor, judge: nn.Module, held: Tensor, n: int = 2000, generations: int = 5,
-                     arms=('none', 'random', 'variance'), seconds: float = 60.0, gen_factor: float = 1.025,
+                     arms=('none', 'random', 'variance'), steps: int = 1200, gen_factor: float = 1.025,
                      T: int = 1000, sample_steps: int = 100, K: int = 10, confident: float = 0.8, unet: str = 'plain-small',
-                     batch_size: int = 64, seed: int = 0, progress: bool = False, device=None) -> dict:
-    """Recursive training on images: generation 1 trains a U-Net (`seconds`) on `n` of `images`; each next generation
+                     batch_size: int = 64, seed: int = 0, progress: bool = False, device=None, run=None) -> dict:
+    """Recursive training on images: generation 1 trains a U-Net (`steps`) on `n` of `images`; each next generation
     trains on `n` samples of the previous one, drawn as is ('none'), or `gen_factor` x as many drawn and `n` kept at
     random ('random') or with the lowest x0 variance over the last K of `sample_steps` steps ('variance'). Per arm and
     generation: `hallucination` (share of samples whose top `judge` probability is below `confident`), `fid` (judge
-    features against `held`, images never trained on, at the sample size) and `confidence` (mean top probability)."""
+    features against `held`, images never trained on, at the sample size) and `confidence` (mean top probability).
+    With `run` (an `experiment.Run`) every training is recorded there (`model_1`, `model_2`, ...)."""
     S = DDPM.from_name('linear', T, beta_start=1e-4 * 1000 / T, beta_end=0.02 * 1000 / T)
     size = images.shape[-1]
     fh, _ = embed(judge, held)
 
     def train(x, s):
         torch.manual_seed(s)
-        res = train_diffusion(build_unet(unet), x, S, pred='eps', steps=10**9, max_seconds=seconds,
+        res = train_diffusion(build_unet(unet), x, S, pred='eps', steps=steps,
                               batch_size=batch_size, lr=2e-3, seed=s, device=device, progress=False)
+        if run is not None:
+            run.trained(f'model_{len(run.models) + 1}', res)
         return res.ema.eval()
 
     def judge_of(x):
@@ -693,19 +698,18 @@ def run_recursive_mnist(config: str = 'medium', seed: int = 0, out='out/hallucin
                         device=None, **overrides) -> dict:
     """`recursive_images` on MNIST (../shared/data/mnist, the 10k split: 8,000 images to train on and judge with,
     2,000 held out) with configuration `config`'s `recursive_mnist` settings and `overrides` (`size`: the images are
-    resized to it; `n`, `seconds`, `unet`, `sample_steps`, ... of `recursive_images`); writes `recursive_mnist.png` and
+    resized to it; `n`, `steps`, `unet`, `sample_steps`, ... of `recursive_images`); writes `recursive_mnist.png` and
     `recursive_mnist.json` into `out`."""
     kw = dict(hallucination_config(config)['recursive_mnist'], **overrides)
-    size, n, seconds = kw.pop('size'), kw.pop('n'), kw.pop('seconds')
+    size, n, steps = kw.pop('size'), kw.pop('n'), kw.pop('steps')
     folder = find_mnist('test')
     if folder is None:
         raise FileNotFoundError('MNIST not found: put the t10k IDX files in shared/data/mnist or set DIFFUSION_LAB_MNIST')
-    out = Path(ensure_writable(out))
+    run = Run('hallucination recursive-mnist', out, dict(kw, config=config, seed=seed, size=size, n=n, steps=steps), progress, device)
     x, y = load_mnist(folder, 'test')
     x = resize_images(x, size)
     perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(1234))
     tr, ho = perm[:8000], perm[8000:]
-    t0 = time.time()
     judge = feature_net(x[tr], y[tr], name=f'mnist{size}-judge', progress=progress)
     f_tr, p_tr = embed(judge, x[tr][:len(ho)])                   # real images through the judge: the floor
     f_ho, p_ho = embed(judge, x[ho])
@@ -713,18 +717,17 @@ def run_recursive_mnist(config: str = 'medium', seed: int = 0, out='out/hallucin
     real = {'hallucination_train': (p_tr.max(1).values < confident).double().mean().item(),
             'hallucination_held_out': (p_ho.max(1).values < confident).double().mean().item(),
             'fid_floor': fid(f_tr, f_ho)}
-    rates = recursive_images(x[tr], judge, x[ho], n=n, seconds=seconds, seed=seed, progress=progress, device=device, **kw)
-    res = {'config': config, 'size': size, 'n': n, 'seconds_per_generation': seconds, 'settings': kw, 'real': real,
-           'arms': rates, 'seconds': round(time.time() - t0, 1), 'seed': seed}
+    rates = recursive_images(x[tr], judge, x[ho], n=n, steps=steps, seed=seed, progress=progress, device=device, run=run, **kw)
+    res = {'config': config, 'size': size, 'n': n, 'steps_per_generation': steps, 'settings': kw, 'real': real,
+           'arms': rates, 'seed': seed}
     fig, axs = plt.subplots(1, 2, figsize=(9.5, 3.4))
     plot_recursive({a: [r['hallucination'] for r in v] for a, v in rates.items()}, ax=axs[0],
                    ylabel='share the judge cannot place')
     plot_recursive({a: [r['fid'] for r in v] for a, v in rates.items()}, ax=axs[1], ylabel='feature-FID vs held-out')
     axs[1].axhline(real['fid_floor'], color='gray', ls=':', label='real floor'); axs[1].legend()
-    fig.suptitle(f'MNIST {size}x{size}, {n} images per generation, {seconds:.0f} s of training each')
-    fig.tight_layout(); _save(fig, out, 'recursive_mnist.png', [])
-    (out / 'recursive_mnist.json').write_text(json.dumps(res, indent=2))
-    return res
+    fig.suptitle(f'MNIST {size}x{size}, {n} images per generation, {steps} training steps each')
+    fig.tight_layout(); run.figure(fig, 'recursive_mnist.png', dpi=100)
+    return run.write(res, 'recursive_mnist.json')
 
 # %% ../../nbs/10_hallucination.ipynb
 AUTHORS_SHAPE_PIXELS = {'triangle': 65, 'square': 64, 'pentagon': 70}
@@ -853,26 +856,31 @@ def shapes_quality(x: Tensor, held: Tensor, held2: Tensor, flags: Tensor) -> flo
     return mmd(clean[:m], held[:m]) / mmd(held2[:m], held[:m])
 
 
-def trained_unet(x: Tensor, schedule: DDPM, unet: str = 'plain-small', seconds: float = 120.0, steps: int = 10**9,
+def trained_unet(x: Tensor, schedule: DDPM, unet: str = 'plain-small', steps: int = 2000,
                  batch_size: int = 32, lr: float = 2e-3, seed: int = 0, checkpoint=None, progress: bool = False,
                  device=None) -> tuple:
-    """A U-Net (`unet`, a `build_unet` name) trained on images `x` for `seconds` (or `steps`) as an eps-predictor on
-    `schedule`, its EMA weights returned in eval mode with a dict of what was done. `checkpoint`: a path; when the file
-    exists its weights are loaded (weights_only) and training is skipped, else the trained EMA weights are saved there."""
+    """A U-Net (`unet`, a `build_unet` name) trained on images `x` for a fixed number of `steps` as an eps-predictor on
+    `schedule`, its EMA weights returned in eval mode with a dict of what was done (steps, seconds, final loss).
+    `checkpoint`: a path; when the file exists its weights are loaded (weights_only) and training is skipped (the dict
+    then holds what its training recorded beside it, `<checkpoint>.json`), else the trained EMA weights are saved there
+    atomically, with that record."""
     torch.manual_seed(seed)
     model = build_unet(unet)
     ckpt = Path(checkpoint) if checkpoint else None
     info = {'params': count_params(model)}
     if ckpt is not None and ckpt.exists():
         model.load_state_dict(torch.load(ckpt, map_location='cpu', weights_only=True))
-        info['checkpoint'] = str(ckpt)
+        rec = ckpt.with_suffix('.json')
+        info.update(json.loads(rec.read_text()) if rec.is_file() else {}, checkpoint=str(ckpt))
         return model.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval(), info   # where training would run
-    res = train_diffusion(model, x, schedule, pred='eps', steps=steps, max_seconds=seconds, batch_size=batch_size, lr=lr,
+    res = train_diffusion(model, x, schedule, pred='eps', steps=steps, batch_size=batch_size, lr=lr,
                           seed=seed, progress=progress, device=device)
-    info.update(train_steps=res.steps, train_seconds=round(res.seconds, 1), batch_size=batch_size)
+    info.update(train_steps=res.steps, train_seconds=round(res.seconds, 1), final_loss=res.log[-1][1] if res.log else None,
+                precision=res.precision, batch_size=batch_size)
     if ckpt is not None:
         ckpt.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(res.ema.state_dict(), ckpt)
+        save_checkpoint(ckpt, res.ema.state_dict())
+        write_json(ckpt.with_suffix('.json'), {k: info[k] for k in ('train_steps', 'train_seconds', 'final_loss', 'precision', 'batch_size')})
     return res.ema.eval(), info
 
 
@@ -930,12 +938,12 @@ def _sweep(out: dict, rows: list) -> dict:
     return out
 
 
-def shapes_experiment(seconds: float = 120.0, n_train: int = 5000, n_samples: int = 256, T: int = 1000, K: int = 10,
+def shapes_experiment(steps: int = 2000, n_train: int = 5000, n_samples: int = 256, T: int = 1000, K: int = 10,
                       seed: int = 0, progress: bool = False, device=None, authors: bool = True, unet: str = 'plain-small',
-                      batch_size: int = 32, steps: int = 10**9, size: int = 64, sample_steps: int | None = None,
+                      batch_size: int = 32, size: int = 64, sample_steps: int | None = None,
                       sharpen: dict | list | None = None, checkpoint=None, lr: float = 2e-3) -> dict:
     """Train a U-Net on Simple Shapes (`authors=True`: the authors' set at `size` 64, or its 2x2-averaged 32x32 copy;
-    else the project's `simple_shapes`) for `seconds` (or `steps`), sample `n_samples` images by ancestral DDPM
+    else the project's `simple_shapes`) for `steps`, sample `n_samples` images by ancestral DDPM
     (`sample_steps` of T, linear betas 1e-4..0.02 rescaled to T), and score them with `shapes_detector` and the x0
     variance over K steps (`image_detector_report`). `checkpoint`: see `trained_unet`. `sharpen` (options of
     `sharpened_denoiser`, or a list of them): `image_mitigation`, with the in-support quality `shapes_quality` against
@@ -946,7 +954,7 @@ def shapes_experiment(seconds: float = 120.0, n_train: int = 5000, n_samples: in
         x, _ = simple_shapes(n_train, seed=seed)
     size = x.shape[-1]
     S = DDPM.from_name('linear', T, beta_start=1e-4 * 1000 / T, beta_end=0.02 * 1000 / T)
-    ema, info = trained_unet(x, S, unet, seconds, steps, batch_size, lr, seed, checkpoint, progress, device)
+    ema, info = trained_unet(x, S, unet, steps, batch_size, lr, seed, checkpoint, progress, device)
     out = {'size': size, 'n_train': n_train, 'T': T, 'sample_steps': sample_steps or T, 'K': K, **info}
     dev = next(ema.parameters()).device
     expected = AUTHORS_SHAPE_PIXELS if authors else None
@@ -970,12 +978,12 @@ def shapes_experiment(seconds: float = 120.0, n_train: int = 5000, n_samples: in
     return out
 
 
-def digits_experiment(seconds: float = 180.0, n_samples: int = 1000, T: int = 1000, sample_steps: int = 250, K: int = 10,
+def digits_experiment(steps: int = 1696, n_samples: int = 1000, T: int = 1000, sample_steps: int = 250, K: int = 10,
                       confident: float = 0.8, sharpen: dict | list | None = None, seed: int = 0, unet: str = 'digits-small',
-                      batch_size: int = 64, steps: int = 10**9, lr: float = 2e-3, checkpoint=None, progress: bool = False,
+                      batch_size: int = 64, lr: float = 2e-3, checkpoint=None, progress: bool = False,
                       device=None) -> dict:
-    """Mode interpolation on scikit-learn's 8x8 digits. A U-Net trains on 80% of them (1,437 images) for `seconds`
-    (or `steps`; `checkpoint` as in `trained_unet`) and draws `n_samples` by ancestral DDPM (`sample_steps` of T).
+    """Mode interpolation on scikit-learn's 8x8 digits. A U-Net trains on 80% of them (1,437 images) for `steps`
+    (`checkpoint` as in `trained_unet`) and draws `n_samples` by ancestral DDPM (`sample_steps` of T).
     Ground truth needs a judge: a `feature_net` classifier trained on the same training digits; an image to which it
     gives no class a probability of `confident` or more is a blend no class claims, counted as hallucinated. The
     judge's rate on the held-out 20% (real digits neither network saw) is the floor (`real_held_out_fraction`).
@@ -985,7 +993,7 @@ def digits_experiment(seconds: float = 180.0, n_samples: int = 1000, T: int = 10
     n_tr = int(0.8 * len(x))
     xtr, ytr, xho = x[:n_tr], y[:n_tr], x[n_tr:]
     S = DDPM.from_name('linear', T, beta_start=1e-4 * 1000 / T, beta_end=0.02 * 1000 / T)
-    ema, info = trained_unet(xtr, S, unet, seconds, steps, batch_size, lr, seed, checkpoint, progress, device)
+    ema, info = trained_unet(xtr, S, unet, steps, batch_size, lr, seed, checkpoint, progress, device)
     dev = next(ema.parameters()).device
     net = feature_net(xtr, ytr, name='digits-judge')
 
@@ -1014,10 +1022,6 @@ def digits_experiment(seconds: float = 180.0, n_samples: int = 1000, T: int = 10
     return out
 
 
-def _save(fig, out: Path, name: str, figs: list):
-    fig.savefig(out / name, dpi=100, bbox_inches='tight'); plt.close(fig); figs.append(name)
-
-
 def _frame(ax, flags, nrow: int, px: int, color='red'):
     for i, flag in enumerate(flags.tolist()):
         if flag:
@@ -1025,23 +1029,25 @@ def _frame(ax, flags, nrow: int, px: int, color='red'):
             ax.add_patch(plt.Rectangle((c_ * (px + 1) + 0.5, r_ * (px + 1) + 0.5), px, px, fill=False, ec=color, lw=1.5))
 
 
-def _write_images(res: dict, flags: Tensor, out: Path, name: str, title: str, config: str, seed: int) -> dict:
-    """Write `{name}.png` (64 samples, the flagged ones framed in red), `{name}_sharpened.png` when the study sharpened,
-    and `{name}_metrics.json` (the numbers of `res`, images and flags left out)."""
-    figs, xs = [], res.pop('samples')
+def _write_images(res: dict, flags: Tensor, run: Run, name: str, title: str, config: str, seed: int) -> dict:
+    """Into the run's folder: `{name}.png` (64 samples, the flagged ones framed in red), `{name}_sharpened.png` when the
+    study sharpened, and `{name}_metrics.json` (the numbers of `res`, images and flags left out, the U-Net's training
+    under `trained`)."""
+    xs = res.pop('samples')
     px = xs.shape[-1]
     ax = show_images(xs[:64], nrow=8, title=title)
     _frame(ax, flags[:64], 8, px)
-    _save(ax.figure, out, f'{name}.png', figs)
+    run.figure(ax, f'{name}.png', dpi=100)
     if 'samples_sharpened' in res:
         xa, fa, mit = res.pop('samples_sharpened'), res.pop('flags_sharpened'), res['mitigation']
         ax = show_images(xa[:64], nrow=8, title=f"sharpened: {mit['hallucinated_fraction_after']:.1%} hallucinated "
                                                 f"(+{mit['extra_evaluations']:.0f} evaluations per image)")
         _frame(ax, fa[:64], 8, px)
-        _save(ax.figure, out, f'{name}_sharpened.png', figs)
-    res.update(config=config, seed=seed, figures=figs)
-    (out / f'{name}_metrics.json').write_text(json.dumps(res, indent=2, default=float))
-    return res
+        run.figure(ax, f'{name}_sharpened.png', dpi=100)
+    run.trained(name, {'steps': res.get('train_steps'), 'seconds': res.get('train_seconds'), 'final_loss': res.get('final_loss'),
+                       'precision': res.get('precision')})
+    res.update(config=config, seed=seed)
+    return run.write(res, f'{name}_metrics.json')
 
 
 def run_shapes(config: str = 'medium', seed: int = 0, out='out/hallucination-shapes', progress: bool = True,
@@ -1049,13 +1055,14 @@ def run_shapes(config: str = 'medium', seed: int = 0, out='out/hallucination-sha
     """Simple Shapes for configuration `config` (its `shapes` settings, with `overrides`): train (or load `checkpoint`,
     by default `shapes_model.pt` in `out`), sample, detect, sharpen; writes `shapes.png`, `shapes_sharpened.png` and
     `shapes_metrics.json` into `out`."""
-    out = Path(ensure_writable(out))
     opts = dict(hallucination_config(config)['shapes'], **overrides)
+    run = Run('hallucination shapes', out, dict(opts, config=config, seed=seed, device=device), progress, device)
+    out = run.out
     sh = shapes_experiment(seed=seed, progress=progress, device=device,
                            checkpoint=checkpoint if checkpoint is not None else out / 'shapes_model.pt', **opts)
     det = sh.pop('detector')
     sh.pop('score'); sh.pop('scores', None)
-    return _write_images(sh, det['any'], out, 'shapes', f"Simple Shapes ({sh['size']}x{sh['size']}): "
+    return _write_images(sh, det['any'], run, 'shapes', f"Simple Shapes ({sh['size']}x{sh['size']}): "
                          f"{sh['hallucinated_fraction']:.1%} with a hallucinated strip (framed)", config, seed)
 
 
@@ -1063,11 +1070,12 @@ def run_digits(config: str = 'medium', seed: int = 0, out='out/hallucination-dig
                device=None, checkpoint=None, **overrides) -> dict:
     """`digits_experiment` for configuration `config` (its `digits` settings, with `overrides`; `checkpoint` by default
     `digits_model.pt` in `out`); writes `digits.png`, `digits_sharpened.png` and `digits_metrics.json` into `out`."""
-    out = Path(ensure_writable(out))
     opts = dict(hallucination_config(config)['digits'], **overrides)
+    run = Run('hallucination digits', out, dict(opts, config=config, seed=seed, device=device), progress, device)
+    out = run.out
     r = digits_experiment(seed=seed, progress=progress, device=device,
                           checkpoint=checkpoint if checkpoint is not None else out / 'digits_model.pt', **opts)
-    return _write_images(r, r.pop('flags'), out, 'digits', f"digits: {r['hallucinated_fraction']:.1%} that no class "
+    return _write_images(r, r.pop('flags'), run, 'digits', f"digits: {r['hallucinated_fraction']:.1%} that no class "
                          f"claims (framed; real held-out digits: {r['real_held_out_fraction']:.1%})", config, seed)
 
 # %% ../../nbs/10_hallucination.ipynb
@@ -1109,22 +1117,20 @@ def laws_1d_study(cfg: dict, seed: int = 0, n: int = 10_000, mitigate: bool = Tr
 
 def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination', progress: bool = True,
                       sweep: bool = True, recursive: bool = True, mitigate: bool = True, shapes: bool | None = None,
-                      shapes_seconds: float | None = None, digits: bool | None = None, grid_n: int = 5, device=None,
+                      shapes_steps: int | None = None, digits: bool | None = None, grid_n: int = 5, device=None,
                       **overrides) -> dict:
     """Run the study for configuration `config` into `out` (figures + metrics.json); returns the metrics. The square
     and rotated `grid_n` x `grid_n` grids, the detector (histograms, missed samples, a K x ground-truth table), the
     1-D laws (`sweep`), Laplacian sharpening against filtering at equal cost (`mitigate`), recursive training
     (`recursive`), Simple Shapes (`shapes`, default for 'faithful' and 'medium': `run_shapes`, a U-Net trained
-    `shapes_seconds`, default the configuration's) and the digits (`digits`, default as `shapes`: `run_digits`)."""
-    out = Path(ensure_writable(out))
+    `shapes_steps`, default the configuration's) and the digits (`digits`, default as `shapes`: `run_digits`)."""
     cfg = hallucination_config(config, **overrides)
     shapes = (config in ('faithful', 'medium')) if shapes is None else shapes
     digits = (config in ('faithful', 'medium')) if digits is None else digits
-    t_start = time.time()
-
-    def say(msg):
-        if progress:
-            print(f'hallucination [{time.time() - t_start:5.0f} s]: {msg}', file=sys.stderr, flush=True)
+    settings = dict(config=config, seed=seed, sweep=sweep, recursive=recursive, mitigate=mitigate, shapes=shapes,
+                    shapes_steps=shapes_steps, digits=digits, grid_n=grid_n, device=device, overrides=overrides)
+    run = Run('hallucination', out, settings, progress, device)
+    out, say = run.out, run.say
     say(f"training the {config} configuration on the {grid_n}x{grid_n} grid (sigma {cfg['std']}, {cfg['steps']} steps)")
     sq = _grid_study('grid', cfg, seed, progress, device, grid_n)
     torch.save(sq['model'].state_dict(), out / 'grid_model.pt')          # for further analysis: load with weights_only=True
@@ -1132,8 +1138,6 @@ def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination
     rot = _grid_study('rotated', cfg, seed, progress, device, grid_n)
     lab, law = sq['lab'], sq['law']
     m = {'config': {k: v for k, v in cfg.items()}, 'seed': seed, 'grid_n': grid_n, 'k_sigma': 4.0, 'between_sigma': 6.0,
-         'settings': dict(config=config, seed=seed, sweep=sweep, recursive=recursive, mitigate=mitigate, shapes=shapes,
-                          shapes_seconds=shapes_seconds, digits=digits, grid_n=grid_n, device=str(device), overrides=overrides),
          'between_mode_rate': lab['between'].double().mean().item(),
          'off_support_rate': lab['off_support'].double().mean().item(),
          'train_between_mode_rate': classify_samples(sq['data'], law)['between'].double().mean().item(),
@@ -1164,16 +1168,15 @@ def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination
     d_sigma = lab['dist'] / law.stds[lab['nearest']]                 # are the missed ones nearer the modes?
     m['missed_vs_caught_median_sigma'] = [d_sigma[missed].median().item() if missed.any() else None,
                                           d_sigma[lab['between'] & ~missed].median().item() if (lab['between'] & ~missed).any() else None]
-    figs = []
     fig, axs = plt.subplots(1, 3, figsize=(14, 4.4))
     plot_hallucinations(sq['run']['x'], lab['between'], ax=axs[0], title='grid: between modes in red')
     plot_hallucinations(rot['run']['x'], rot['lab']['between'], ax=axs[1], title='rotated grid (authors\' diamond)')
     plot_roc(curves, ax=axs[2])
-    fig.tight_layout(); _save(fig, out, 'grid.png', figs)
+    fig.tight_layout(); run.figure(fig, 'grid.png', dpi=100)
     fig, axs = plt.subplots(1, 2, figsize=(10.5, 4.2))
     plot_detector_histogram(sc10['x0_var'], lab['in_support'], lab['between'], ax=axs[0])
     plot_missed(sq['run']['x'], sc10['x0_var'], lab['in_support'], lab['between'], ax=axs[1])
-    fig.tight_layout(); _save(fig, out, 'detector.png', figs)
+    fig.tight_layout(); run.figure(fig, 'detector.png', dpi=100)
     if mitigate:
         say(f"Laplacian sharpening on the grid ({cfg['sharpen']})")
         mit = mitigation_study(sq['model'], law, toy_schedule(cfg), cfg['n_samples'], cfg['sharpen'], seed=seed + 1,
@@ -1184,7 +1187,7 @@ def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination
         plot_hallucinations(sq['run']['x'], lab['between'], ax=axs[0], title=f"without: {mit['between_mode_rate_before']:.2%} between")
         plot_hallucinations(xs, classify_samples(xs, law)['between'], ax=axs[1],
                             title=f"sharpened: {mit['between_mode_rate_after']:.2%} (+{mit['extra_evaluations']:.0f} evals)")
-        fig.tight_layout(); _save(fig, out, 'mitigation.png', figs)
+        fig.tight_layout(); run.figure(fig, 'mitigation.png', dpi=100)
     if sweep:
         say('the authors\' 1-D laws' + (' with and without sharpening' if mitigate else ''))
         laws = laws_1d_study(cfg, seed=seed, mitigate=mitigate, device=device)
@@ -1197,7 +1200,7 @@ def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination
                 ax.hist(xa.numpy(), bins=bins, log=True, alpha=0.6, label=f"sharpened ({r['mitigation']['between_mode_rate_after']:.2%})")
                 ax.legend(fontsize=8)
             ax.set(title=f"1-D modes {name}: {r['training_points']} points, {r['steps']} steps", xlabel='x')
-        fig.tight_layout(); _save(fig, out, 'laws_1d.png', figs)
+        fig.tight_layout(); run.figure(fig, 'laws_1d.png', dpi=100)
         m['laws_1d'] = laws
         if cfg.get('sweep_steps'):
             say('1-D sweep over training-set size and mode distance')
@@ -1205,22 +1208,18 @@ def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination
     if recursive:
         say(f"recursive training: 5 generations x 3 arms ({cfg['recursive_steps']} steps each, keep 1/{cfg['gen_factor']})")
         m['recursive'] = rates = recursive_training(law, cfg, seed=seed, device=device)
-        _save(plot_recursive(rates), out, 'recursive.png', figs)
+        run.figure(plot_recursive(rates), 'recursive.png', dpi=100)
     m['tpr_at_96_retention_paper_dataset'] = None
     if shapes:
-        so = cfg['shapes'] if shapes_seconds is None else dict(cfg['shapes'], seconds=shapes_seconds)
-        say(f"Simple Shapes (the authors' set, {so['size']}x{so['size']}): training a U-Net for {so['seconds']:.0f} s")
-        sh = run_shapes(config, seed=seed, out=out, progress=progress, device=device, seconds=so['seconds'])
-        figs += sh.pop('figures')
+        so = cfg['shapes'] if shapes_steps is None else dict(cfg['shapes'], steps=shapes_steps)
+        say(f"Simple Shapes (the authors' set, {so['size']}x{so['size']}): training a U-Net for {so['steps']} steps")
+        sh = run_shapes(config, seed=seed, out=out, progress=progress, device=device, steps=so['steps'])
+        run.figures += sh.pop('figures')
         m['shapes'] = sh
         m['tpr_at_96_retention_paper_dataset'] = sh.get('tpr_at_96_retention')
     if digits:
-        say(f"digits: training a U-Net for {cfg['digits']['seconds']:.0f} s, with and without sharpening")
+        say(f"digits: training a U-Net for {cfg['digits']['steps']} steps, with and without sharpening")
         dg = run_digits(config, seed=seed, out=out, progress=progress, device=device)
-        figs += dg.pop('figures')
+        run.figures += dg.pop('figures')
         m['digits'] = dg
-    m['seconds'] = round(time.time() - t_start, 1)
-    m['figures'] = figs
-    (out / 'metrics.json').write_text(json.dumps(m, indent=2, default=float))
-    say(f'wrote {out}/metrics.json in {m["seconds"]:.0f} s')
-    return m
+    return run.finish(m)

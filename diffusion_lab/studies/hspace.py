@@ -24,6 +24,7 @@ from ..schedules import VP
 from ..widgets import explorer
 from ..score import convert, model_denoiser, time_condition
 from ..train import ensure_writable, train_diffusion
+from ..experiment import Run
 
 # %% auto 0
 __all__ = ['EDIT_FRACTION', 'PROTOCOLS', 'GAMMAS', 'DIGIT_ATTRIBUTES', 'blob_factors', 'train_hspace_model', 'h_sample', 'spread',
@@ -52,14 +53,18 @@ def blob_factors(images: Tensor) -> Tensor:
     return torch.stack([cx, cy, r, 2 * (w * w).sum((1, 2)) / mass], 1)
 
 # %% ../../nbs/11_hspace.ipynb
-def train_hspace_model(images: Tensor, seconds: float = 180.0, steps: int = 10**9, seed: int = 0, unet='plain-small',
-                       progress: bool = False, device=None) -> tuple[nn.Module, VP]:
-    "Train a U-Net (a name in `models.UNET_CONFIGS`, or settings) on `images` with the VP schedule for `seconds`; returns (EMA model, schedule)."
+def train_hspace_model(images: Tensor, steps: int = 2000, seed: int = 0, unet='plain-small', progress: bool = False,
+                       device=None, run=None, tag: str = 'model') -> tuple[nn.Module, VP]:
+    """Train a U-Net (a name in `models.UNET_CONFIGS`, or settings) on `images` with the VP schedule for a fixed number of
+    `steps` (batch 64), so the model is the same on a fast or a busy machine; returns (EMA model, schedule). With `run`
+    (an `experiment.Run`), its steps, seconds and final loss are recorded there as `tag`."""
     torch.manual_seed(seed)
     model = build_unet(unet)
     S = VP()
-    res = train_diffusion(model, images, S, pred='eps', steps=steps, max_seconds=seconds, batch_size=64, lr=2e-3,
+    res = train_diffusion(model, images, S, pred='eps', steps=steps, batch_size=64, lr=2e-3,
                           seed=seed, progress=progress, device=device, ema_decay=0.995)
+    if run is not None:
+        run.trained(tag, res)
     return res.ema.eval(), S
 
 
@@ -545,28 +550,24 @@ def step_jacobian_directions(model, schedule, xT: Tensor, H: Tensor, steps: int 
     return align_steps(V, H)
 
 
-def run_hspace(seed: int = 1, out='out/hspace', seconds: float = 180.0, n: int = 150, steps: int = 15,
-               digits_seconds: float = 90.0, n_cal: int = 48, progress: bool = True, device=None) -> dict:
+def run_hspace(seed: int = 1, out='out/hspace', train_steps: int = 2000, n: int = 150, steps: int = 15,
+               digits_train_steps: int = 1800, n_cal: int = 48, progress: bool = True, device=None) -> dict:
     """The whole h-space study into `out`: figures, the trained models (`blobs.pt`, `blobs_b.pt`, `digits.pt`, state
     dicts) and `metrics.json`. Two U-Nets on the same 4,000 blobs (seeds `seed` and `seed + 100`), one on the training
     digits; calibrated, mean-difference, PCA and Jacobian directions under each protocol of `PROTOCOLS`; edits fitted on
-    `n_cal` noises and judged on `n` others. Returns the metrics."""
-    out = Path(ensure_writable(out))
-    t_start = time.time()
-
-    def say(msg):
-        if progress:
-            print(f'hspace: {msg} ({time.time() - t_start:.0f} s)', file=sys.stderr, flush=True)
-    m = {'seed': seed, 'steps': steps, 'n': n, 'n_cal': n_cal,
-         'settings': dict(seed=seed, seconds=seconds, n=n, steps=steps, digits_seconds=digits_seconds, n_cal=n_cal,
-                          device=str(device))}
+    `n_cal` noises and judged on `n` others. Every U-Net trains a fixed number of steps (`train_steps` for the blobs,
+    `digits_train_steps` for the digits), recorded with its seconds under `trained` in `metrics.json`. Returns the metrics."""
+    run = Run('hspace', out, dict(seed=seed, train_steps=train_steps, n=n, steps=steps, digits_train_steps=digits_train_steps,
+                                  n_cal=n_cal, device=device), progress, device)
+    out, say = run.out, run.say
+    m = {'seed': seed, 'steps': steps, 'n': n, 'n_cal': n_cal}
     jc = jacobian_check(0)
     m.update(jacobian_sv_rel_err=jc['sv_rel_err'], jacobian_max_angle=jc['max_angle'])
     data, factors = blobs(4000, size=16, seed=0)
     scale = factors.std(0).double()                          # factor-std: the training set's true factors
     m['factor_std'] = dict(zip(BLOB_FACTORS, scale.tolist()))
-    say(f'training a U-Net on 16x16 blobs for {seconds:.0f} s (seed {seed})')
-    model, S = train_hspace_model(data, seconds=seconds, seed=seed, progress=progress, device=device)
+    say(f'training a U-Net on 16x16 blobs for {train_steps} steps (seed {seed})')
+    model, S = train_hspace_model(data, train_steps, seed, progress=progress, device=device, run=run, tag='blobs')
     model = model.cpu()
     torch.save(model.state_dict(), out / 'blobs.pt')
     m['params'] = count_params(model)
@@ -635,7 +636,7 @@ def run_hspace(seed: int = 1, out='out/hspace', seconds: float = 180.0, n: int =
         f = v.flatten(1) / v.flatten(1).norm(dim=1, keepdim=True).clamp_min(1e-12)
         m['timestep_cosine'][nm] = {'adjacent_mean': (f[1:] * f[:-1]).sum(1).mean().item(), 'first_last': (f[0] @ f[-1]).item()}
     say(f'a second U-Net (seed {seed + 100}) on the same blobs, for the cross-seed cosines')
-    model_b, _ = train_hspace_model(data, seconds=seconds, seed=seed + 100, progress=progress, device=device)
+    model_b, _ = train_hspace_model(data, train_steps, seed + 100, progress=progress, device=device, run=run, tag='blobs_b')
     model_b = model_b.cpu()
     torch.save(model_b.state_dict(), out / 'blobs_b.pt')
     dirs_b, _ = calibrated_directions(model_b, S, cal, blob_factors, scale, 'haas', steps, seed + 2, names=BLOB_FACTORS)
@@ -654,8 +655,7 @@ def run_hspace(seed: int = 1, out='out/hspace', seconds: float = 180.0, n: int =
     m['explorer_seconds'] = time.time() - t0
     # figures
     pick = ev[(F0[:, 2] - F0[:, 2].median()).abs().argsort()[:2]]          # two blobs of middling size
-    fig = edit_grid(model, S, pick, fits['haas'], steps=steps, seed=seed + 2)
-    fig.savefig(out / 'edits.png', dpi=110, bbox_inches='tight'); plt.close(fig)
+    run.figure(edit_grid(model, S, pick, fits['haas'], steps=steps, seed=seed + 2), 'edits.png')
     fig, axs = plt.subplots(1, 3, figsize=(11, 3), sharey=True)
     for ax, p in zip(axs, PROTOCOLS):
         for j, nm in enumerate(BLOB_FACTORS):
@@ -663,12 +663,12 @@ def run_hspace(seed: int = 1, out='out/hspace', seconds: float = 180.0, n: int =
         ax.axhline(1, color='0.7', lw=0.8, ls='--'); ax.axhline(-1, color='0.7', lw=0.8, ls='--')
         ax.set(title=p, xlabel='γ')
     axs[0].set_ylabel('own factor change (factor-std)'); axs[0].legend(fontsize=7)
-    fig.savefig(out / 'curves.png', dpi=100, bbox_inches='tight'); plt.close(fig)
+    run.figure(fig, 'curves.png', dpi=100)
     # real images: digits through DDIM inversion
-    say(f'training a U-Net on the training digits for {digits_seconds:.0f} s; inversion and attribute edits of held-out digits')
+    say(f'training a U-Net on the training digits for {digits_train_steps} steps; inversion and attribute edits of held-out digits')
     split = heldout_split('digits')
     (dtr, ytr), (dho, _) = split['train'], split['heldout']
-    dmodel, dS = train_hspace_model(dtr, seconds=digits_seconds, seed=seed, progress=progress, device=device, unet='digits-small')
+    dmodel, dS = train_hspace_model(dtr, digits_train_steps, seed, 'digits-small', progress, device, run=run, tag='digits')
     dmodel = dmodel.cpu()
     torch.save(dmodel.state_dict(), out / 'digits.pt')
     clf = feature_net(dtr, ytr, name='digits-train')
@@ -676,10 +676,5 @@ def run_hspace(seed: int = 1, out='out/hspace', seconds: float = 180.0, n: int =
     m['digits_psnr'] = r['psnr']
     m['digits'] = {a: {k: v for k, v in r[a].items() if k != 'curve'} for a in DIGIT_ATTRIBUTES}
     m['digits_n'] = {'calibration': r['n_cal'], 'evaluation': r['n_eval']}
-    fig = digits_figure(r['images'])
-    fig.savefig(out / 'digits_edits.png', dpi=110, bbox_inches='tight'); plt.close(fig)
-    m['seconds'] = round(time.time() - t_start, 1)
-    m['figures'] = ['edits.png', 'curves.png', 'digits_edits.png']
-    (out / 'metrics.json').write_text(json.dumps(m, indent=2))
-    say(f'wrote {out}/metrics.json')
-    return m
+    run.figure(digits_figure(r['images']), 'digits_edits.png')
+    return run.finish(m)

@@ -17,7 +17,8 @@ from ..data import heldout_split, show_images
 from .generators import build_generator, generate
 from ..metrics import classification_accuracy, feature_net, image_scores
 from ..models import EDMPrecond, count_params
-from ..train import CKPT, ensure_writable, train_diffusion, with_overrides
+from ..train import CKPT, ensure_writable, train_diffusion
+from ..experiment import Run, config
 
 # %% auto 0
 __all__ = ['MNIST_CPU', 'mnist_model', 'plot_curve', 'run_bench_mnist']
@@ -73,16 +74,15 @@ def run_bench_mnist(out='out/bench-mnist', seed: int = 0, device=None, progress:
     depend on the machine's speed) and scores the model there; then the classification accuracy score
     against its real reference, and adaptive guidance against full guidance from the same noise. Writes `metrics.json`,
     `samples.png`, `curve.png` and `adaptive.png` into `out`, the training checkpoint into `out/train`; returns the metrics."""
-    cfg = with_overrides({'cpu': MNIST_CPU}, 'cpu', overrides)
+    cfg = config({'cpu': MNIST_CPU}, 'cpu', **overrides)
     if cfg['curve_steps'] is not None:
         if list(cfg['curve_steps']) != sorted(set(cfg['curve_steps'])) or cfg['curve_steps'][0] < 1:
             raise ValueError(f"curve_steps must be increasing step counts; got {cfg['curve_steps']}")
     elif list(cfg['curve_minutes']) != sorted(cfg['curve_minutes']) or cfg['curve_minutes'][-1] * 60 > cfg['seconds'] + 1e-9:
         raise ValueError(f"curve_minutes must increase and end by the training budget ({cfg['seconds']} s); got {cfg['curve_minutes']}")
-    out = ensure_writable(out)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    say = (lambda msg: tqdm.write(f'bench-mnist: {msg}')) if progress else (lambda msg: None)
-    t_start = time.perf_counter()
+    run = Run('bench-mnist', out, dict(cfg, seed=seed, data_dir=data_dir), progress, device)
+    out, say = run.out, run.say
     sp = heldout_split(cfg['data'], fraction=cfg['holdout'], size=cfg['size'], folder=data_dir)
     (xtr, ytr), (xte, yte) = sp['train'], sp['heldout']
     C = int(ytr.max()) + 1
@@ -105,6 +105,7 @@ def run_bench_mnist(out='out/bench-mnist', seed: int = 0, device=None, progress:
                               ema_decay=cfg['ema_decay'], seed=seed, out=ckdir, ckpt_every=200, progress=progress,
                               amp=cfg['amp'], device=device, distributed=False)
         spent += res.seconds; steps = res.steps; ema = res.ema.eval()
+        run.trained('mnist', res, seconds=spent)
         say(f'{steps} steps in {spent:.0f} s; scoring {n} samples')
         sc, xs = _scores(ema, cfg, classifier, sp, labels, seed, device)
         curve.append({'minutes': round(spent / 60, 3), 'steps': steps, **{k: sc[k] for k in (
@@ -126,8 +127,8 @@ def run_bench_mnist(out='out/bench-mnist', seed: int = 0, device=None, progress:
          'precision_floor': full['precision_floor'], 'recall_floor': full['recall_floor'], 'cas': full['cas'], 'cas_real': cas_real,
          'cas_n_train': nc, 'memorization_rate': full['memorization_rate'], 'memorization_floor': full['memorization_floor'],
          'nfe': full['nfe'], 'sampler': f"{cfg['sampler']}, {cfg['sampler_steps']} steps, Karras noise levels",
-         'guidance_scale': cfg['scale'], 'sample_seconds': full['sample_seconds'], 'samples_drawn': nc, 'train_seconds': spent, 'train_steps': steps, 'precision': res.precision,
-         'params': count_params(model), 'device': str(device), 'torch': torch.__version__, 'threads': torch.get_num_threads(),
+         'guidance_scale': cfg['scale'], 'sample_seconds': full['sample_seconds'], 'samples_drawn': nc, 'train_seconds': spent, 'train_steps': steps, 'train_precision': res.precision,
+         'params': count_params(model), 'device': str(device),
          'curve': curve,
          'adaptive_guidance': {'threshold': cfg['adaptive'], 'nfe_full': full['nfe'], 'nfe_adaptive': ada['nfe'],
                                'evaluations_saved': 1 - ada['nfe'] / full['nfe'], 'cas_full': full['cas'], 'cas_adaptive': ada['cas'],
@@ -135,17 +136,13 @@ def run_bench_mnist(out='out/bench-mnist', seed: int = 0, device=None, progress:
                                'precision_adaptive': ada['precision'], 'recall_full': full['recall'], 'recall_adaptive': ada['recall'],
                                'seconds_full': full['sample_seconds'], 'seconds_adaptive': ada['sample_seconds'], 'samples_drawn': nc,
                                'max_pixel_change': (xa - xs).abs().max().item(), 'sweep': sweep},
-         'settings': {k: (list(v) if isinstance(v, tuple) else v) for k, v in cfg.items()}}
+         }
     k = min(10, n // C)
     pick = torch.cat([xs[torch.arange(C) + C * j] for j in range(k)])
-    ax = show_images(pick, nrow=C, title=f"{m['data']}: {steps} steps ({spent / 60:.1f} min), {m['nfe']:.0f} evaluations, w = {cfg['scale']:g}")
-    ax.figure.savefig(out / 'samples.png', dpi=110, bbox_inches='tight'); plt.close(ax.figure)
-    fig = plot_curve(curve); fig.savefig(out / 'curve.png', dpi=110, bbox_inches='tight'); plt.close(fig)
+    run.figure(show_images(pick, nrow=C, title=f"{m['data']}: {steps} steps ({spent / 60:.1f} min), {m['nfe']:.0f} evaluations, w = {cfg['scale']:g}"), 'samples.png')
+    run.figure(plot_curve(curve), 'curve.png')
     fig, axs = plt.subplots(1, 2, figsize=(7, 2.4))
     show_images(xs[:2 * C], nrow=C, ax=axs[0], title=f"full guidance: {full['nfe']:.1f} evaluations")
     show_images(xa[:2 * C], nrow=C, ax=axs[1], title=f"adaptive: {ada['nfe']:.1f} evaluations")
-    fig.savefig(out / 'adaptive.png', dpi=110, bbox_inches='tight'); plt.close(fig)
-    m['figures'] = ['samples.png', 'curve.png', 'adaptive.png']
-    m['seconds'] = time.perf_counter() - t_start
-    (out / 'metrics.json').write_text(json.dumps(m, indent=2))
-    return m
+    run.figure(fig, 'adaptive.png')
+    return run.finish(m)
