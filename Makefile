@@ -49,7 +49,7 @@ check: install
 # faster than one process with two threads, since the small models here are bound by Python overhead.
 ONE_THREAD := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 # the research notebooks (long trainings) run in test-slow; the teaching notebooks in test
-RESEARCH := 1[0-9]_
+RESEARCH := 1[0-9][a-z]?_
 
 pytest: install
 	$(ONE_THREAD) $(PY) -m pytest -q -n 2 tests

@@ -20,7 +20,12 @@ from diffusion_lab.schedules import DDPM
 from diffusion_lab.widgets import explorer
 from diffusion_lab.score import model_denoiser
 from diffusion_lab.train import save_checkpoint, train_diffusion
-from diffusion_lab.experiment import Run, config, write_json
+from diffusion_lab.experiment import Run
+from diffusion_lab.studies.hallucination.sharpen import *
+from diffusion_lab.studies.hallucination.toy import *
+from diffusion_lab.studies.hallucination.detector import *
+from diffusion_lab.studies.hallucination.images import *
+from diffusion_lab.studies.hallucination.recursive import *
 from diffusion_lab.studies.hallucination import *
 
 

@@ -3,6 +3,7 @@ import pytest
 import copy
 import hashlib
 import json
+from dataclasses import dataclass
 import math
 import resource
 import time

@@ -5,12 +5,11 @@ import time
 from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
-from tqdm.auto import tqdm
 from diffusion_lab.data import heldout_split, show_images
-from diffusion_lab.studies.generators import build_generator, generate
+from diffusion_lab.studies.generators import Bench, build_generator, generate
 from diffusion_lab.metrics import classification_accuracy, feature_net, image_scores
 from diffusion_lab.models import EDMPrecond, count_params
-from diffusion_lab.train import CKPT, ensure_writable, train_diffusion
+from diffusion_lab.train import CKPT, train_diffusion
 from diffusion_lab.experiment import Run, config
 from diffusion_lab.studies.mnist import *
 

@@ -145,8 +145,8 @@ def convert(nb_path, lib_name, nbs_root):
     rel = nb_path.relative_to(nbs_root.parent).as_posix()
     head = HEADER.format(src=rel) + 'import pytest\n'
     head += ''.join(f'{l}\n' for l in dict.fromkeys(imports))
-    if module:
-        head += f'from {lib_name}.{module} import *\n'
+    if module:                                          # a package's own notebook exports its __init__
+        head += f"from {lib_name}.{module.removesuffix('.__init__')} import *\n"
     return head + '\n\n' + '\n\n'.join(tests), len(tests)
 
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 import sys
 import time
 from pathlib import Path
@@ -26,7 +27,7 @@ from ..train import ensure_writable, precision_name, train_diffusion
 from ..experiment import Run, config as config_of, plain
 
 # %% auto 0
-__all__ = ['GEN_CONFIGS', 'disjoint_sets', 'empirical_denoiser', 'image_similarity', 'copy_rate', 'gen_model', 'denoising_loss',
+__all__ = ['GEN_CONFIGS', 'disjoint_sets', 'empirical_denoiser', 'image_similarity', 'gen_model', 'denoising_loss',
            'train_until_converged', 'sample_from', 'denoiser_jacobian', 'jacobian_eigen', 'effective_dimension',
            'shrinkage', 'headline_figure', 'similarity_figure', 'effective_dim_figure', 'basis_figure',
            'run_generalization', 'expected_shape']
@@ -78,21 +79,6 @@ def image_similarity(a: Tensor, b: Tensor) -> Tensor:
     a, b = a.flatten(1).double(), b.flatten(1).double()
     return F.cosine_similarity(a - a.mean(1, keepdim=True), b - b.mean(1, keepdim=True), dim=1, eps=1e-12)
 
-
-def copy_rate(x: Tensor, train: Tensor, reference: Tensor, ratio: float = 1 / 3) -> dict:
-    """The share of `x` that copy an image of `train`: the nearest image of `train` and `reference` together (the
-    reference: held-out images) is a training image, closer than `ratio` times the next nearest. Defined for a training
-    set of one image. Returns `rate`, the per-image `ratios`, the nearest training image's index `nearest` and distance."""
-    if not 0 < ratio < 1:
-        raise ValueError(f'ratio must lie in (0, 1); got {ratio}')
-    xf, tf, rf = (v.flatten(1).double() for v in (x, train, reference))
-    dt, dr = torch.cdist(xf, tf), torch.cdist(xf, rf)
-    d1, idx = dt.min(1)
-    other = dr.min(1).values
-    if len(train) > 1:
-        other = torch.minimum(other, dt.topk(2, dim=1, largest=False).values[:, 1])
-    r = d1 / other.clamp_min(1e-12)
-    return {'rate': (r < ratio).double().mean().item(), 'ratios': r, 'nearest': idx, 'distance': d1}
 
 # %% ../../nbs/14_generalization.ipynb
 def gen_model(cfg: dict, seed: int = 0) -> EDMPrecond:
@@ -304,6 +290,85 @@ def _train_network(job: tuple) -> None:
     shutil.rmtree(ckpt, ignore_errors=True)
 
 
+@dataclass
+class _Setup:
+    "What every step of the experiment shares: the run, the settings (and the part that defines a network), the data and the noises."
+    run: Run
+    cfg: dict
+    key: dict
+    seed: int
+    device: torch.device
+    progress: bool
+    xtr: Tensor
+    xho: Tensor
+    z: Tensor
+    S: object
+
+    def job(self, n: int, tag: str, data: Tensor, s: int, threads: int = 0) -> tuple:
+        "The arguments of `_train_network` for network `tag` of N = `n`."
+        return (n, tag, s, data, self.xho[:self.cfg['eval_n']], self.cfg, self.key, self.run.out, self.device, threads, self.progress)
+
+
+def _train_in_parallel(g: _Setup, ns: list):
+    "With `workers` > 1, train the networks not yet saved at once, in processes sharing the device."
+    jobs = [g.job(n, tag, data, s) for n in ns for tag, data, s in zip('ab', disjoint_sets(g.xtr, n, g.seed), (g.seed, g.seed + 1))
+            if _saved_network(g.run.out, n, tag, g.key, s) is None]
+    if g.cfg['workers'] > 1 and len(jobs) > 1:
+        k = min(g.cfg['workers'], len(jobs))
+        threads = 1 if g.device.type == 'cuda' else max(1, torch.get_num_threads() // k)
+        g.run.say(f'training {len(jobs)} networks in {k} processes')
+        with torch.multiprocessing.get_context('spawn').Pool(k) as pool:
+            pool.map(_train_network, [j[:9] + (threads, g.progress) for j in jobs], chunksize=1)
+
+
+def _network(g: _Setup, n: int, tag: str, data: Tensor, s: int) -> tuple[nn.Module, dict]:
+    "Network `tag` of N = `n`: trained now unless one saved under the same settings exists; loaded, and recorded in the run."
+    if _saved_network(g.run.out, n, tag, g.key, s) is None:
+        g.run.say(f'N = {n}: training network {tag}')
+        _train_network(g.job(n, tag, data, s))
+    saved = _saved_network(g.run.out, n, tag, g.key, s)
+    net = gen_model(g.cfg, s)
+    net.load_state_dict(torch.load(g.run.out / 'models' / f'n{n}_{tag}.pt', map_location='cpu', weights_only=True))
+    h = saved['history'][-1]
+    g.run.trained(f'n{n}_{tag}', {'steps': h['step'], 'seconds': saved['seconds'], 'final_loss': h['train_loss'],
+                                   'precision': h.get('precision')})
+    return net.eval(), saved
+
+
+def _sampled(g: _Setup, n: int, tag: str, data: Tensor, s: int) -> tuple[nn.Module, dict, dict]:
+    "Network `tag` and the exact memoriser of its set, sampled from the shared noises: the network, its numbers, the images."
+    net, saved = _network(g, n, tag, data, s)
+    hist = saved['history']
+    x = sample_from(model_denoiser(net.to(g.device), g.S, pred='edm'), g.z.to(g.device), g.cfg).cpu()
+    net.cpu()
+    emp = sample_from(empirical_denoiser(data, g.S), g.z, g.cfg).float()
+    cr, cre = memorization_rate(x, data, reference=g.xho), memorization_rate(emp, data, reference=g.xho)
+    near = data[cr['nearest']]
+    row = {f'memorization_rate_{tag}': cr['rate'], f'train_loss_{tag}': hist[-1]['train_loss'],
+           f'heldout_loss_{tag}': hist[-1]['heldout_loss'], f'steps_{tag}': hist[-1]['step'], f'converged_{tag}': saved['converged'],
+           f'train_seconds_{tag}': saved['seconds'], f'history_{tag}': hist,
+           f'similarity_to_empirical_{tag}': image_similarity(x, emp).median().item(),
+           f'nearest_similarity_{tag}': image_similarity(x, near).median().item(), f'empirical_memorization_rate_{tag}': cre['rate']}
+    if n >= 2:
+        row[f'memorization_rate_nb06_{tag}'] = memorization_rate(x, data)['rate']
+    return net, row, {tag: x, 'emp_' + tag: emp, 'near_' + tag: near}
+
+
+def _one_n(g: _Setup, n: int) -> tuple[dict, dict, dict]:
+    "Both networks of N = `n` on their disjoint sets: the row of `by_n`, the images, the networks."
+    row, xs, nets = {}, {}, {}
+    for tag, data, s in zip('ab', disjoint_sets(g.xtr, n, g.seed), (g.seed, g.seed + 1)):
+        nets[tag], r, x = _sampled(g, n, tag, data, s)
+        row.update(r); xs.update(x)
+    sim = image_similarity(xs['a'], xs['b'])
+    row.update(cross_similarity_median=sim.median().item(), cross_similarity=[round(v, 4) for v in sim.tolist()],
+               empirical_cross_similarity_median=image_similarity(xs['emp_a'], xs['emp_b']).median().item(),
+               train_loss=(row['train_loss_a'] + row['train_loss_b']) / 2, heldout_loss=(row['heldout_loss_a'] + row['heldout_loss_b']) / 2)
+    g.run.say(f"N = {n}: similarity of A and B {row['cross_similarity_median']:.3f} (exact memorisers "
+              f"{row['empirical_cross_similarity_median']:.3f}), copy rates {row['memorization_rate_a']:.2f} / {row['memorization_rate_b']:.2f}")
+    return row, xs, nets
+
+
 def run_generalization(config: str = 'cpu', out='out/generalization', seed: int = 0, device=None, progress: bool = True,
                        data_dir=None, **overrides) -> dict:
     """The two-network experiment of `GEN_CONFIGS[config]` (any setting overridable by keyword). For each N of `ns`: two
@@ -315,79 +380,37 @@ def run_generalization(config: str = 'cpu', out='out/generalization', seed: int 
     cfg = config_of(GEN_CONFIGS, config, **overrides)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     run = Run('generalization', out, dict(cfg, config=config, seed=seed, data_dir=data_dir), progress, device)
-    out, say = run.out, run.say
-    (out / 'models').mkdir(exist_ok=True)
+    (run.out / 'models').mkdir(exist_ok=True)
     sp = heldout_split(cfg['data'], size=cfg['size'], folder=data_dir)
     (xtr, _), (xho, _) = sp['train'], sp['heldout']
     ns = sorted(n for n in cfg['ns'] if n <= len(xtr) // 2)
     if not ns:
         raise ValueError(f"none of ns = {cfg['ns']} fits twice in the {len(xtr)} training images")
     z = torch.randn(cfg['n_samples'], *xtr.shape[1:], generator=torch.Generator().manual_seed(seed + 7))
-    S = get_schedule('edm')
     settings = plain(cfg)                                           # as metrics.json and the networks' records store them
-    key = {k: v for k, v in settings.items() if k not in _NOT_TRAINING}
+    g = _Setup(run, cfg, {k: v for k, v in settings.items() if k not in _NOT_TRAINING}, seed, device, progress, xtr, xho, z,
+               get_schedule('edm'))
     m = {'config': config, 'settings': settings, 'seed': seed, 'split': sp['source'], 'image_size': list(xtr.shape[1:]),
          'n_train_pool': len(xtr), 'n_heldout': len(xho), 'n_samples': cfg['n_samples'], 'device': str(device),
          'threads': torch.get_num_threads(), 'train_precision': precision_name(cfg['amp'], device), 'params': count_params(gen_model(cfg)), 'by_n': {}}
-    heldout = xho[:cfg['eval_n']]
-    jobs = [(n, tag, s, data, heldout, cfg, key, out, device, 0, progress) for n in ns
-            for tag, data, s in zip('ab', disjoint_sets(xtr, n, seed), (seed, seed + 1)) if _saved_network(out, n, tag, key, s) is None]
-    if cfg['workers'] > 1 and len(jobs) > 1:                        # train the networks at once, in processes sharing the device
-        k = min(cfg['workers'], len(jobs))
-        threads = 1 if device.type == 'cuda' else max(1, torch.get_num_threads() // k)
-        say(f'training {len(jobs)} networks in {k} processes')
-        with torch.multiprocessing.get_context('spawn').Pool(k) as pool:
-            pool.map(_train_network, [j[:9] + (threads, progress) for j in jobs], chunksize=1)
+    _train_in_parallel(g, ns)
     models, examples = {}, {}
     for n in ns:
-        A, B = disjoint_sets(xtr, n, seed)
-        row, xs = {}, {}
-        for tag, data, s in (('a', A, seed), ('b', B, seed + 1)):
-            if _saved_network(out, n, tag, key, s) is None:
-                say(f'N = {n}: training network {tag}')
-                _train_network((n, tag, s, data, heldout, cfg, key, out, device, 0, progress))
-            saved = _saved_network(out, n, tag, key, s)
-            net = gen_model(cfg, s)
-            net.load_state_dict(torch.load(out / 'models' / f'n{n}_{tag}.pt', map_location='cpu', weights_only=True))
-            hist, conv, secs = saved['history'], saved['converged'], saved['seconds']
-            run.trained(f'n{n}_{tag}', {'steps': hist[-1]['step'], 'seconds': secs, 'final_loss': hist[-1]['train_loss'],
-                                         'precision': hist[-1].get('precision')})
-            models[(n, tag)] = net.eval()
-            xs[tag] = sample_from(model_denoiser(net.to(device), S, pred='edm'), z.to(device), cfg).cpu()
-            net.cpu()
-            xs['emp_' + tag] = sample_from(empirical_denoiser(data, S), z, cfg).float()
-            cr, cre = copy_rate(xs[tag], data, xho), copy_rate(xs['emp_' + tag], data, xho)
-            xs['near_' + tag] = data[cr['nearest']]
-            row.update({f'memorization_rate_{tag}': cr['rate'], f'train_loss_{tag}': hist[-1]['train_loss'],
-                        f'heldout_loss_{tag}': hist[-1]['heldout_loss'], f'steps_{tag}': hist[-1]['step'],
-                        f'converged_{tag}': conv, f'train_seconds_{tag}': secs, f'history_{tag}': hist,
-                        f'similarity_to_empirical_{tag}': image_similarity(xs[tag], xs['emp_' + tag]).median().item(),
-                        f'nearest_similarity_{tag}': image_similarity(xs[tag], xs['near_' + tag]).median().item(),
-                        f'empirical_memorization_rate_{tag}': cre['rate']})
-            if n >= 2:
-                row[f'memorization_rate_nb06_{tag}'] = memorization_rate(xs[tag], data)['rate']
-        sim = image_similarity(xs['a'], xs['b'])
-        row.update(cross_similarity_median=sim.median().item(), cross_similarity=[round(v, 4) for v in sim.tolist()],
-                   empirical_cross_similarity_median=image_similarity(xs['emp_a'], xs['emp_b']).median().item(),
-                   train_loss=(row['train_loss_a'] + row['train_loss_b']) / 2,
-                   heldout_loss=(row['heldout_loss_a'] + row['heldout_loss_b']) / 2)
-        m['by_n'][str(n)] = row
+        m['by_n'][str(n)], xs, nets = _one_n(g, n)
+        models.update({(n, t): v for t, v in nets.items()})
         examples[n] = {k: v[:8] for k, v in xs.items()}
-        say(f"N = {n}: similarity of A and B {row['cross_similarity_median']:.3f} (exact memorisers "
-            f"{row['empirical_cross_similarity_median']:.3f}), copy rates {row['memorization_rate_a']:.2f} / {row['memorization_rate_b']:.2f}")
     m['train_seconds'] = round(sum(r[f'train_seconds_{t}'] for r in m['by_n'].values() for t in 'ab'), 1)
     if any(n <= 10 for n in ns):
         m['expected_shape'] = expected_shape(m['by_n'])
-    say('the Jacobians: effective dimension against the noise level')
+    run.say('the Jacobians: effective dimension against the noise level')
     probe = xho[:cfg['n_eig']].clone()                              # a copy: saving a view would store all of xho's storage
     ends = sorted({ns[0], ns[-1]})
     m['effective_dim'] = {str(n): effective_dimension(models[(n, 'a')], probe, cfg['sigmas'], seed) for n in ends}
     torch.save({'examples': {str(n): {k: v.half() if v.is_floating_point() else v for k, v in e.items()} for n, e in examples.items()},
-                'probe': probe}, out / 'examples.pt')        # what the notebook shows, and the held-out digits of the Jacobians
-    figs = {'headline.png': headline_figure(examples, ns), 'similarity.png': similarity_figure(m['by_n']),
-            'effective_dim.png': effective_dim_figure(m['effective_dim']),
-            'basis.png': basis_figure({n: models[(n, 'a')] for n in ends}, probe[0], 0.2)}
-    for name, fig in figs.items():
+                'probe': probe}, run.out / 'examples.pt')     # what the notebook shows, and the held-out digits of the Jacobians
+    for name, fig in {'headline.png': headline_figure(examples, ns), 'similarity.png': similarity_figure(m['by_n']),
+                      'effective_dim.png': effective_dim_figure(m['effective_dim']),
+                      'basis.png': basis_figure({n: models[(n, 'a')] for n in ends}, probe[0], 0.2)}.items():
         run.figure(fig, name)
     return run.finish(m)
 

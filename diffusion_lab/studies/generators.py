@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from dataclasses import dataclass
 import math
 import resource
 import time
@@ -31,7 +32,7 @@ from ..experiment import Run, config as config_of
 __all__ = ['PEAK_BF16_FLOPS', 'GENERATOR_CONFIGS', 'build_generator', 'plain_training_loop', 'train_generator',
            'cached_generator', 'AdaptiveGuidance', 'generate', 'guidance_confidence', 'plot_guidance', 'fid_vs_nfe',
            'plot_fid_vs_nfe', 'zero_shot_errors', 'zero_shot_classify', 'matched_classifier', 'train_classifier',
-           'peak_bf16_flops', 'training_flops', 'peak_memory_bytes', 'run_generators']
+           'peak_bf16_flops', 'training_flops', 'peak_memory_bytes', 'Bench', 'run_generators']
 
 # %% ../../nbs/12_generators.ipynb
 def build_generator(unet, in_ch: int, num_classes: int, seed: int = 0) -> UNet:
@@ -367,6 +368,45 @@ GENERATOR_CONFIGS = {
                 nfes=(10, 20), n_per_class=100, zero_shot_trials=32, zero_shot_n=1000, classifier_steps=3000)}
 
 
+@dataclass
+class Bench:
+    "What every step of an image benchmark shares: the run, its settings, the held-out split, the feature classifier, the seed, the device."
+    run: Run
+    cfg: dict
+    sp: dict
+    classifier: nn.Module
+    seed: int
+    device: torch.device
+    progress: bool
+
+
+def _zero_shot(b: Bench, model, S, params: int) -> dict:
+    "The zero-shot diffusion classifier on held-out images, beside a discriminative classifier of the same size."
+    cfg, (xtr, ytr), (xte, yte) = b.cfg, b.sp['train'], b.sp['heldout']
+    C = int(ytr.max()) + 1
+    xz, yz = (xte, yte) if cfg['zero_shot_n'] is None else (xte[:cfg['zero_shot_n']], yte[:cfg['zero_shot_n']])
+    _sync(b.device); t0 = time.perf_counter()
+    errs = zero_shot_errors(model, S, xz, cfg['zero_shot_trials'], seed=b.seed, device=b.device, progress=b.progress)
+    _sync(b.device); zs_sec = time.perf_counter() - t0
+    disc = train_classifier(matched_classifier(params, C, xtr.shape[1]), xtr, ytr, cfg['classifier_steps'], device=b.device)
+    return {'zero_shot_accuracy': (errs.mean(1).argmin(1) == yz).float().mean().item(), 'zero_shot_n': len(xz),
+            'zero_shot_trials': cfg['zero_shot_trials'], 'zero_shot_evaluations_per_image': cfg['zero_shot_trials'] * C,
+            'zero_shot_seconds_per_image': zs_sec / len(xz),
+            'discriminative_accuracy': (embed(disc.to(b.device), xz)[1].argmax(1) == yz).float().mean().item(),
+            'discriminative_params': count_params(disc)}
+
+
+def _speed(model, info: dict, base: dict, shape: tuple, device, mem) -> dict:
+    "Training speed against the plain fp32 loop, FLOPs per image and, on a known GPU, the model FLOP utilisation."
+    fl = training_flops(model, shape)
+    peak = peak_bf16_flops(device)
+    achieved = fl['train'] * info['train_images_per_s']
+    return {'train_images_per_s': info['train_images_per_s'], 'baseline_train_images_per_s': base['images_per_s'],
+            'speedup_vs_baseline': info['train_images_per_s'] / base['images_per_s'], 'peak_memory_bytes': int(mem),
+            'flops_per_image_forward': fl['forward'], 'flops_per_image_train': fl['train'], 'achieved_train_tflops': achieved / 1e12,
+            'peak_bf16_tflops': peak / 1e12 if peak else None, 'mfu': achieved / peak if peak else None}
+
+
 def run_generators(config: str = 'cpu', out='out/bench', seed: int = 0, device=None, progress: bool = True,
                    data_dir=None, cache: bool = False, **overrides) -> dict:
     """The generator benchmark of `GENERATOR_CONFIGS[config]` (any setting can be overridden by keyword): train a
@@ -376,65 +416,45 @@ def run_generators(config: str = 'cpu', out='out/bench', seed: int = 0, device=N
     cfg = config_of(GENERATOR_CONFIGS, config, **overrides)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     run = Run(f'bench {config}', out, dict(cfg, config=config, seed=seed, data_dir=data_dir, cache=cache), progress, device)
-    say = run.say
     cuda = device.type == 'cuda'
     if cuda:
         torch.backends.cudnn.benchmark = True
     sp = heldout_split(cfg['data'], fraction=cfg['holdout'], size=cfg['size'], folder=data_dir)
-    (xtr, ytr), (xte, yte) = sp['train'], sp['heldout']
-    x = xtr
-    C = int(ytr.max()) + 1
-    say(f"{len(xtr)} training and {len(xte)} held-out images of shape {tuple(x.shape[1:])}, {C} classes, on {device} ({sp['source']})")
+    (xtr, ytr), (xte, _) = sp['train'], sp['heldout']
+    C, shape = int(ytr.max()) + 1, tuple(xtr.shape[1:])
+    run.say(f"{len(xtr)} training and {len(xte)} held-out images of shape {shape}, {C} classes, on {device} ({sp['source']})")
     # the measuring instrument: a classifier of the training part; every metric compares samples with the held-out part
-    classifier = feature_net(xtr, ytr, name=f"{cfg['data']}-train", device=device if cuda else None).to(device)
-    train_kw = dict(unet=cfg['unet'], schedule=cfg['schedule'], steps=cfg['steps'], seconds=cfg['seconds'], batch=cfg['batch'],
-                    lr=cfg['lr'], ema_decay=cfg['ema_decay'], label_drop=cfg['label_drop'], seed=seed, compile=cfg['compile'])
-    say(f"training ({cfg['steps'] if cfg['seconds'] is None else str(cfg['seconds']) + ' s'})")
-    model, info = cached_generator(xtr, ytr, name=cfg['data'], cache=cache, device=device, progress=progress, **train_kw)
+    b = Bench(run, cfg, sp, feature_net(xtr, ytr, name=f"{cfg['data']}-train", device=device if cuda else None).to(device),
+              seed, device, progress)
+    run.say(f"training ({cfg['steps'] if cfg['seconds'] is None else str(cfg['seconds']) + ' s'})")
+    model, info = cached_generator(xtr, ytr, name=cfg['data'], cache=cache, device=device, progress=progress,
+                                   **{k: cfg[k] for k in ('unet', 'schedule', 'steps', 'seconds', 'batch', 'lr', 'ema_decay',
+                                                          'label_drop', 'compile')}, seed=seed)
     model = model.to(device)
     mem = info.get('peak_memory_bytes') or peak_memory_bytes(device)
     run.trained('generator', {'steps': info['steps'], 'seconds': info['train_seconds'], 'final_loss': info['final_loss']})
-    say(f"{info['steps']} steps, {info['train_images_per_s']:.0f} images/s; the plain fp32 loop")
-    base = plain_training_loop(build_generator(cfg['unet'], x.shape[1], C, seed), xtr, ytr, cfg['schedule'], cfg['baseline_steps'],
+    run.say(f"{info['steps']} steps, {info['train_images_per_s']:.0f} images/s; the plain fp32 loop")
+    base = plain_training_loop(build_generator(cfg['unet'], xtr.shape[1], C, seed), xtr, ytr, cfg['schedule'], cfg['baseline_steps'],
                                cfg['batch'], cfg['lr'], cfg['label_drop'], device, seed=seed)
-    fl = training_flops(model, tuple(x.shape[1:]))
     S = get_schedule(cfg['schedule'])
-    say('FID against NFE')
-    rows = fid_vs_nfe(model, S, classifier, xte, xtr, cfg['samplers'], cfg['nfes'], cfg['fid_n'], seed=seed, device=device,
+    run.say('FID against NFE')
+    rows = fid_vs_nfe(model, S, b.classifier, xte, xtr, cfg['samplers'], cfg['nfes'], cfg['fid_n'], seed=seed, device=device,
                       progress=progress)
     best = min((r for r in rows if r['nfe'] <= 20), key=lambda r: r['fid'])
     speed = next((r for r in rows if r['sampler'] == 'dpmpp_2m' and r['nfe'] == 20), best)
-    say('guidance')
-    scores, samples = guidance_confidence(model, S, classifier, tuple(x.shape[1:]), (0.0, 3.0), cfg['n_per_class'], seed=seed,
-                                          device=device)
-    say('zero-shot classifier')
-    xz, yz = (xte, yte) if cfg['zero_shot_n'] is None else (xte[:cfg['zero_shot_n']], yte[:cfg['zero_shot_n']])
-    _sync(device); t0 = time.perf_counter()
-    errs = zero_shot_errors(model, S, xz, cfg['zero_shot_trials'], seed=seed, device=device, progress=progress)
-    _sync(device); zs_sec = time.perf_counter() - t0
-    zs_acc = (errs.mean(1).argmin(1) == yz).float().mean().item()
-    disc = train_classifier(matched_classifier(info['params'], C, x.shape[1]), xtr, ytr, cfg['classifier_steps'], device=device)
-    disc_acc = (embed(disc.to(device), xz)[1].argmax(1) == yz).float().mean().item()
-    peak = peak_bf16_flops(device)
-    achieved = fl['train'] * info['train_images_per_s']
+    run.say('guidance')
+    scores, samples = guidance_confidence(model, S, b.classifier, shape, (0.0, 3.0), cfg['n_per_class'], seed=seed, device=device)
+    run.say('zero-shot classifier')
     m = {'config': config, 'device': str(device), 'device_name': torch.cuda.get_device_name(device) if cuda else 'cpu',
-         'torch': torch.__version__, 'threads': torch.get_num_threads(), 'data': cfg['data'], 'image_shape': list(x.shape[1:]),
-         'n_train': len(xtr), 'n_heldout': len(xte), 'split': sp['source'], 'params': info['params'], 'batch': cfg['batch'], 'train_steps': info['steps'],
-         'train_seconds': info['train_seconds'], 'final_loss': info['final_loss'], 'compile': cfg['compile'],
-         'model_cached': info.get('cached'),
-         'train_images_per_s': info['train_images_per_s'], 'baseline_train_images_per_s': base['images_per_s'],
-         'speedup_vs_baseline': info['train_images_per_s'] / base['images_per_s'],
+         'data': cfg['data'], 'image_shape': list(shape), 'n_train': len(xtr), 'n_heldout': len(xte), 'split': sp['source'],
+         'params': info['params'], 'batch': cfg['batch'], 'train_steps': info['steps'], 'train_seconds': info['train_seconds'],
+         'final_loss': info['final_loss'], 'compile': cfg['compile'], 'model_cached': info.get('cached'),
+         **_speed(model, info, base, shape, device, mem),
          'sample_images_per_s': speed['images_per_s'], 'sample_sampler': speed['sampler'], 'sample_nfe': speed['nfe'],
-         'peak_memory_bytes': int(mem), 'n': best['n'], 'fid': best['fid'], 'fid_floor': best['fid_floor'], 'nfe': int(best['nfe']),
-         'precision': best['precision'], 'recall': best['recall'],
-         'fid_sampler': best['sampler'], 'fid_table': rows,
+         'n': best['n'], 'fid': best['fid'], 'fid_floor': best['fid_floor'], 'nfe': int(best['nfe']),
+         'precision': best['precision'], 'recall': best['recall'], 'fid_sampler': best['sampler'], 'fid_table': rows,
          'cfg_confidence': {f'{w:g}': s['confidence'] for w, s in scores.items()},
-         'cfg_accuracy': {f'{w:g}': s['accuracy'] for w, s in scores.items()},
-         'zero_shot_accuracy': zs_acc, 'zero_shot_n': len(xz), 'zero_shot_trials': cfg['zero_shot_trials'],
-         'zero_shot_evaluations_per_image': cfg['zero_shot_trials'] * C, 'zero_shot_seconds_per_image': zs_sec / len(xz),
-         'discriminative_accuracy': disc_acc, 'discriminative_params': count_params(disc),
-         'flops_per_image_forward': fl['forward'], 'flops_per_image_train': fl['train'], 'achieved_train_tflops': achieved / 1e12,
-         'peak_bf16_tflops': peak / 1e12 if peak else None, 'mfu': achieved / peak if peak else None}
+         'cfg_accuracy': {f'{w:g}': s['accuracy'] for w, s in scores.items()}, **_zero_shot(b, model, S, info['params'])}
     k = min(8, cfg['n_per_class'])
     show = samples[0.0][torch.arange(C).repeat(k) * cfg['n_per_class'] + torch.arange(k).repeat_interleave(C)]
     run.figure(show_images(show, nrow=C, title=f"{cfg['data']}: DPM-Solver++(2M), 20 evaluations, w = 0"), 'samples.png')

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
-from tqdm.auto import tqdm
 
 from ..data import heldout_split, show_images
-from .generators import build_generator, generate
+from .generators import Bench, build_generator, generate
 from ..metrics import classification_accuracy, feature_net, image_scores
 from ..models import EDMPrecond, count_params
-from ..train import CKPT, ensure_writable, train_diffusion
+from ..train import CKPT, train_diffusion
 from ..experiment import Run, config
 
 # %% auto 0
@@ -35,18 +34,18 @@ def mnist_model(cfg: dict, num_classes: int = 10, in_ch: int = 1, seed: int = 0)
     return EDMPrecond(build_generator(cfg['unet'], in_ch, num_classes, seed), sigma_data=cfg['sigma_data'])
 
 # %% ../../nbs/13_mnist.ipynb
-def _scores(model, cfg, classifier, sp, labels, seed, device, adaptive=None, cas=False, n=None):
+def _scores(b: Bench, model, labels, adaptive=None, cas: bool = False, n=None):
     """Samples of `labels` with the bench's sampler and guidance (adaptive when a threshold is given); `image_scores` of
     the first `n` (default all), and with `cas` the classification accuracy score of a classifier trained on all of them."""
-    (xtr, ytr), (xte, yte) = sp['train'], sp['heldout']
+    cfg, (xtr, _), (xte, yte) = b.cfg, b.sp['train'], b.sp['heldout']
     t0 = time.perf_counter()
-    xs, evals = generate(model, 'edm', labels, tuple(xtr.shape[1:]), cfg['scale'], cfg['sampler'], cfg['sampler_steps'], seed,
-                         device=device, pred='edm', spacing='karras', adaptive=adaptive, amp=cfg['amp'], return_evaluations=True)
+    xs, evals = generate(model, 'edm', labels, tuple(xtr.shape[1:]), cfg['scale'], cfg['sampler'], cfg['sampler_steps'], b.seed,
+                         device=b.device, pred='edm', spacing='karras', adaptive=adaptive, amp=cfg['amp'], return_evaluations=True)
     sec = time.perf_counter() - t0
-    sc = image_scores(classifier, xs, xte, xtr, n=n or len(xs), seed=seed)
+    sc = image_scores(b.classifier, xs, xte, xtr, n=n or len(xs), seed=b.seed)
     sc.update(nfe=evals, sample_seconds=sec, samples_drawn=len(xs))
     if cas:
-        sc['cas'] = classification_accuracy(xs, labels, xte, yte, steps=cfg['cas_steps'], seed=seed, device=device)
+        sc['cas'] = classification_accuracy(xs, labels, xte, yte, steps=cfg['cas_steps'], seed=b.seed, device=b.device)
     return sc, xs
 
 
@@ -68,6 +67,75 @@ def plot_curve(curve: list, ax=None):
     return fig
 
 
+def _check_curve(cfg: dict):
+    "The learning curve's points: increasing step counts, or increasing minutes that end by the training budget."
+    if cfg['curve_steps'] is not None:
+        if list(cfg['curve_steps']) != sorted(set(cfg['curve_steps'])) or cfg['curve_steps'][0] < 1:
+            raise ValueError(f"curve_steps must be increasing step counts; got {cfg['curve_steps']}")
+    elif list(cfg['curve_minutes']) != sorted(cfg['curve_minutes']) or cfg['curve_minutes'][-1] * 60 > cfg['seconds'] + 1e-9:
+        raise ValueError(f"curve_minutes must increase and end by the training budget ({cfg['seconds']} s); got {cfg['curve_minutes']}")
+
+
+def _learning_curve(b: Bench, model, labels) -> tuple[list, object]:
+    """Train in segments up to each point of the curve (steps, or minutes of training: the clock stops while it scores),
+    resuming from `out/train`'s checkpoint, and score the EMA model at each. Returns the curve and the last `TrainResult`."""
+    cfg, (xtr, ytr) = b.cfg, b.sp['train']
+    ckdir = b.run.out / 'train'
+    if (ckdir / CKPT).is_file():
+        b.run.say(f'a checkpoint of an earlier run is in {ckdir}: starting fresh (it is replaced)')
+        (ckdir / CKPT).unlink()
+    curve, spent, by_steps = [], 0.0, cfg['curve_steps'] is not None
+    for point in (cfg['curve_steps'] if by_steps else cfg['curve_minutes']):
+        b.run.say(f"training to {point} steps" if by_steps else f'training to {point:g} min')
+        budget = dict(steps=point, max_seconds=None) if by_steps else dict(steps=10**9, max_seconds=max(point * 60 - spent, 1e-3))
+        res = train_diffusion(model, xtr, 'edm', pred='edm', labels=ytr, label_drop=cfg['label_drop'], **budget,
+                              batch_size=cfg['batch'], lr=cfg['lr'], warmup=100, ema_decay=cfg['ema_decay'], seed=b.seed, out=ckdir,
+                              ckpt_every=200, progress=b.progress, amp=cfg['amp'], device=b.device, distributed=False)
+        spent += res.seconds
+        b.run.trained('mnist', res, seconds=spent)
+        b.run.say(f'{res.steps} steps in {spent:.0f} s; scoring {len(labels)} samples')
+        sc, _ = _scores(b, res.ema.eval(), labels)
+        curve.append({'minutes': round(spent / 60, 3), 'steps': res.steps, **{k: sc[k] for k in (
+            'fid', 'fid_floor', 'precision', 'recall', 'precision_floor', 'recall_floor', 'memorization_rate', 'n', 'nfe')}})
+    return curve, res
+
+
+def _guidance(b: Bench, ema, labels, n: int) -> dict:
+    """Full guidance with the classification accuracy score (a classifier trained on as many generated images as real ones),
+    its real reference, adaptive guidance from the same noise, and the sweep of adaptive thresholds (on `labels`)."""
+    cfg, (xtr, ytr), (xte, yte) = b.cfg, b.sp['train'], b.sp['heldout']
+    nc = min(cfg['cas_n'], len(xtr))
+    lab_c = torch.arange(nc) % (int(ytr.max()) + 1)
+    full, xs = _scores(b, ema, lab_c, cas=True, n=n)
+    cas_real = classification_accuracy(xtr[:nc], ytr[:nc], xte, yte, steps=cfg['cas_steps'], seed=b.seed, device=b.device)
+    ada, xa = _scores(b, ema, lab_c, adaptive=cfg['adaptive'], cas=True, n=n)
+    sweep = []
+    for th in cfg['adaptive_sweep']:                                  # the trade-off, without the classifier training
+        s = ada if th == cfg['adaptive'] else _scores(b, ema, labels, adaptive=th)[0]   # n samples
+        sweep.append({'threshold': th, 'nfe': s['nfe'], 'evaluations_saved': 1 - s['nfe'] / full['nfe'], 'fid': s['fid'],
+                      'precision': s['precision'], 'recall': s['recall']})
+    ag = {'threshold': cfg['adaptive'], 'nfe_full': full['nfe'], 'nfe_adaptive': ada['nfe'],
+          'evaluations_saved': 1 - ada['nfe'] / full['nfe'], 'cas_full': full['cas'], 'cas_adaptive': ada['cas'],
+          'fid_full': full['fid'], 'fid_adaptive': ada['fid'], 'precision_full': full['precision'],
+          'precision_adaptive': ada['precision'], 'recall_full': full['recall'], 'recall_adaptive': ada['recall'],
+          'seconds_full': full['sample_seconds'], 'seconds_adaptive': ada['sample_seconds'], 'samples_drawn': nc,
+          'max_pixel_change': (xa - xs).abs().max().item(), 'sweep': sweep}
+    return {'full': full, 'cas_real': cas_real, 'cas_n_train': nc, 'adaptive_guidance': ag, 'xs': xs, 'xa': xa}
+
+
+def _figures(b: Bench, m: dict, g: dict, C: int):
+    "samples.png (10 per class), curve.png (the learning curve) and adaptive.png (full against adaptive guidance)."
+    xs, xa, cfg, tr = g['xs'], g['xa'], b.cfg, b.run.models['mnist']
+    pick = torch.cat([xs[torch.arange(C) + C * j] for j in range(min(10, m['n'] // C))])
+    b.run.figure(show_images(pick, nrow=C, title=f"{m['data']}: {tr['steps']} steps ({tr['seconds'] / 60:.1f} min), "
+                                                 f"{m['nfe']:.0f} evaluations, w = {cfg['scale']:g}"), 'samples.png')
+    b.run.figure(plot_curve(m['curve']), 'curve.png')
+    fig, axs = plt.subplots(1, 2, figsize=(7, 2.4))
+    show_images(xs[:2 * C], nrow=C, ax=axs[0], title=f"full guidance: {g['full']['nfe']:.1f} evaluations")
+    show_images(xa[:2 * C], nrow=C, ax=axs[1], title=f"adaptive: {m['adaptive_guidance']['nfe_adaptive']:.1f} evaluations")
+    b.run.figure(fig, 'adaptive.png')
+
+
 def run_bench_mnist(out='out/bench-mnist', seed: int = 0, device=None, progress: bool = True, data_dir=None, **overrides) -> dict:
     """The CPU MNIST benchmark of `MNIST_CPU` (any setting can be overridden by keyword; `data='digits'` runs it on the 8x8
     digits). Trains up to each of `curve_minutes` (or, when given, to each of `curve_steps` steps: a run that does not
@@ -75,74 +143,28 @@ def run_bench_mnist(out='out/bench-mnist', seed: int = 0, device=None, progress:
     against its real reference, and adaptive guidance against full guidance from the same noise. Writes `metrics.json`,
     `samples.png`, `curve.png` and `adaptive.png` into `out`, the training checkpoint into `out/train`; returns the metrics."""
     cfg = config({'cpu': MNIST_CPU}, 'cpu', **overrides)
-    if cfg['curve_steps'] is not None:
-        if list(cfg['curve_steps']) != sorted(set(cfg['curve_steps'])) or cfg['curve_steps'][0] < 1:
-            raise ValueError(f"curve_steps must be increasing step counts; got {cfg['curve_steps']}")
-    elif list(cfg['curve_minutes']) != sorted(cfg['curve_minutes']) or cfg['curve_minutes'][-1] * 60 > cfg['seconds'] + 1e-9:
-        raise ValueError(f"curve_minutes must increase and end by the training budget ({cfg['seconds']} s); got {cfg['curve_minutes']}")
+    _check_curve(cfg)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     run = Run('bench-mnist', out, dict(cfg, seed=seed, data_dir=data_dir), progress, device)
-    out, say = run.out, run.say
     sp = heldout_split(cfg['data'], fraction=cfg['holdout'], size=cfg['size'], folder=data_dir)
-    (xtr, ytr), (xte, yte) = sp['train'], sp['heldout']
-    C = int(ytr.max()) + 1
-    n = min(cfg['n'], len(xte))
-    say(f"{len(xtr)} training and {len(xte)} held-out images ({sp['source']}); the feature classifier")
+    (xtr, ytr), (xte, _) = sp['train'], sp['heldout']
+    C, n = int(ytr.max()) + 1, min(cfg['n'], len(xte))
+    run.say(f"{len(xtr)} training and {len(xte)} held-out images ({sp['source']}); the feature classifier")
     classifier = feature_net(xtr, ytr, name=f"{cfg['data']}-train", steps=cfg['classifier_steps'], device=device).to(device)
+    b = Bench(run, cfg, sp, classifier, seed, device, progress)
     model = mnist_model(cfg, C, xtr.shape[1], seed)
-    ckdir = out / 'train'
-    if (ckdir / CKPT).is_file():
-        say(f'a checkpoint of an earlier run is in {ckdir}: starting fresh (it is replaced)')
-        (ckdir / CKPT).unlink()
     labels = torch.arange(n) % C
-    curve, spent, steps, ema = [], 0.0, 0, None
-    by_steps = cfg['curve_steps'] is not None
-    for point in (cfg['curve_steps'] if by_steps else cfg['curve_minutes']):
-        say(f"training to {point} steps" if by_steps else f'training to {point:g} min')
-        budget = dict(steps=point, max_seconds=None) if by_steps else dict(steps=10**9, max_seconds=max(point * 60 - spent, 1e-3))
-        res = train_diffusion(model, xtr, 'edm', pred='edm', labels=ytr, label_drop=cfg['label_drop'], **budget,
-                              batch_size=cfg['batch'], lr=cfg['lr'], warmup=100,
-                              ema_decay=cfg['ema_decay'], seed=seed, out=ckdir, ckpt_every=200, progress=progress,
-                              amp=cfg['amp'], device=device, distributed=False)
-        spent += res.seconds; steps = res.steps; ema = res.ema.eval()
-        run.trained('mnist', res, seconds=spent)
-        say(f'{steps} steps in {spent:.0f} s; scoring {n} samples')
-        sc, xs = _scores(ema, cfg, classifier, sp, labels, seed, device)
-        curve.append({'minutes': round(spent / 60, 3), 'steps': steps, **{k: sc[k] for k in (
-            'fid', 'fid_floor', 'precision', 'recall', 'precision_floor', 'recall_floor', 'memorization_rate', 'n', 'nfe')}})
-    say('classification accuracy score, its real reference, and adaptive guidance')
-    nc = min(cfg['cas_n'], len(xtr))                  # the CAS trains on as many generated images as there are real ones
-    lab_c = torch.arange(nc) % C
-    full, xs = _scores(ema, cfg, classifier, sp, lab_c, seed, device, cas=True, n=n)
-    cas_real = classification_accuracy(xtr[:nc], ytr[:nc], xte, yte, steps=cfg['cas_steps'], seed=seed, device=device)
-    ada, xa = _scores(ema, cfg, classifier, sp, lab_c, seed, device, adaptive=cfg['adaptive'], cas=True, n=n)
-    sweep = []
-    for th in cfg['adaptive_sweep']:                                  # the trade-off, without the classifier training
-        s = ada if th == cfg['adaptive'] else _scores(ema, cfg, classifier, sp, labels, seed, device, adaptive=th)[0]   # n samples
-        sweep.append({'threshold': th, 'nfe': s['nfe'], 'evaluations_saved': 1 - s['nfe'] / full['nfe'], 'fid': s['fid'],
-                      'precision': s['precision'], 'recall': s['recall']})
+    curve, res = _learning_curve(b, model, labels)
+    run.say('classification accuracy score, its real reference, and adaptive guidance')
+    g = _guidance(b, res.ema.eval(), labels, n)
+    full = g['full']
     m = {'data': cfg['data'], 'split': sp['source'], 'n_train': len(xtr), 'n_heldout': len(xte), 'n': full['n'],
-         'fid': full['fid'], 'fid_floor': full['fid_floor'], 'fid_over_floor': full['fid'] / full['fid_floor'],
-         'kid': full['kid'], 'kid_floor': full['kid_floor'], 'precision': full['precision'], 'recall': full['recall'],
-         'precision_floor': full['precision_floor'], 'recall_floor': full['recall_floor'], 'cas': full['cas'], 'cas_real': cas_real,
-         'cas_n_train': nc, 'memorization_rate': full['memorization_rate'], 'memorization_floor': full['memorization_floor'],
-         'nfe': full['nfe'], 'sampler': f"{cfg['sampler']}, {cfg['sampler_steps']} steps, Karras noise levels",
-         'guidance_scale': cfg['scale'], 'sample_seconds': full['sample_seconds'], 'samples_drawn': nc, 'train_seconds': spent, 'train_steps': steps, 'train_precision': res.precision,
-         'params': count_params(model), 'device': str(device),
-         'curve': curve,
-         'adaptive_guidance': {'threshold': cfg['adaptive'], 'nfe_full': full['nfe'], 'nfe_adaptive': ada['nfe'],
-                               'evaluations_saved': 1 - ada['nfe'] / full['nfe'], 'cas_full': full['cas'], 'cas_adaptive': ada['cas'],
-                               'fid_full': full['fid'], 'fid_adaptive': ada['fid'], 'precision_full': full['precision'],
-                               'precision_adaptive': ada['precision'], 'recall_full': full['recall'], 'recall_adaptive': ada['recall'],
-                               'seconds_full': full['sample_seconds'], 'seconds_adaptive': ada['sample_seconds'], 'samples_drawn': nc,
-                               'max_pixel_change': (xa - xs).abs().max().item(), 'sweep': sweep},
-         }
-    k = min(10, n // C)
-    pick = torch.cat([xs[torch.arange(C) + C * j] for j in range(k)])
-    run.figure(show_images(pick, nrow=C, title=f"{m['data']}: {steps} steps ({spent / 60:.1f} min), {m['nfe']:.0f} evaluations, w = {cfg['scale']:g}"), 'samples.png')
-    run.figure(plot_curve(curve), 'curve.png')
-    fig, axs = plt.subplots(1, 2, figsize=(7, 2.4))
-    show_images(xs[:2 * C], nrow=C, ax=axs[0], title=f"full guidance: {full['nfe']:.1f} evaluations")
-    show_images(xa[:2 * C], nrow=C, ax=axs[1], title=f"adaptive: {ada['nfe']:.1f} evaluations")
-    run.figure(fig, 'adaptive.png')
+         'fid_over_floor': full['fid'] / full['fid_floor'],
+         **{k: full[k] for k in ('fid', 'fid_floor', 'kid', 'kid_floor', 'precision', 'recall', 'precision_floor', 'recall_floor',
+                                 'cas', 'memorization_rate', 'memorization_floor', 'nfe', 'sample_seconds')},
+         'cas_real': g['cas_real'], 'cas_n_train': g['cas_n_train'], 'samples_drawn': g['cas_n_train'],
+         'sampler': f"{cfg['sampler']}, {cfg['sampler_steps']} steps, Karras noise levels", 'guidance_scale': cfg['scale'],
+         'train_seconds': run.models['mnist']['seconds'], 'train_steps': res.steps, 'train_precision': res.precision,
+         'params': count_params(model), 'device': str(device), 'curve': curve, 'adaptive_guidance': g['adaptive_guidance']}
+    _figures(b, m, g, C)
     return run.finish(m)
