@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import math
 import os
 import platform
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -35,8 +37,9 @@ from .train import CKPT, bench_fit, ensure_writable, load_checkpoint, train_diff
 from .experiment import Run
 
 # %% auto 0
-__all__ = ['TOUR_SAMPLERS', 'COMMANDS', 'USER_ERRORS', 'prepare_out', 'model_config', 'load_dataset_kind', 'evaluate',
-           'run_train', 'run_sample', 'tour', 'main']
+__all__ = ['TOUR_SAMPLERS', 'SAMPLING', 'HALLUCINATION_PARTS', 'COMMANDS', 'USER_ERRORS', 'prepare_out', 'model_config',
+           'load_dataset_kind', 'evaluate', 'run_train', 'run_sample', 'tour', 'Option', 'Command',
+           'run_bench_samplers', 'hallucination', 'main']
 
 # %% ../nbs/99_cli.ipynb
 def prepare_out(out) -> Path:
@@ -312,183 +315,226 @@ def _positive_type(kind):
 
 
 _positive_int, _positive_float = _positive_type(int), _positive_type(float)
+_EMPTY = inspect.Parameter.empty
 
 
-def _groups():
-    "The option groups that several commands share, as argparse parent parsers."
-    def parent(*options):
-        p = argparse.ArgumentParser(add_help=False)
-        for flags, kw in options:
-            p.add_argument(*flags, **kw)
-        return p
-    common = parent((('--seed',), dict(type=int, default=0, help='random seed (default: %(default)s)')),
-                    (('--no-progress',), dict(action='store_true', help='no progress bars')))
-    device = parent((('--device',), dict(default=None, help='cpu or cuda (default: cuda when available)')))
-    sampling = parent((('--sampler',), dict(default='ddim', choices=list(SAMPLERS), help='sampler (default: %(default)s)')),
-                      (('--nfe',), dict(type=_positive_int, default=20, help='denoiser evaluations per sample (default: %(default)s)')))
-    return common, device, sampling
+@dataclass(frozen=True)
+class Option:
+    """One option of a command: its flag, its help, and how argparse reads it (`type`, `choices`, `action`, `nargs`).
+    It fills the runner's keyword `param` (default: the flag's name); its default is the runner's own, read from the
+    runner's signature, so a default is written once; `default` only for a keyword the runner takes through `**overrides`
+    (None: the configuration's value)."""
+    flag: str
+    help: str
+    type: object = None
+    param: str | None = None
+    choices: object = None
+    action: str | None = None
+    nargs: str | None = None
+    const: object = None
+    default: object = None
+    required: bool = False
+
+    @property
+    def dest(self) -> str:
+        return self.param or self.flag.lstrip('-').replace('-', '_')
 
 
-COMMANDS = {  # name: (help, description)
-    'tour': ('a tour of the workbench on data that ships with the install (offline)',
-             'Draw and measure the workbench on shipped data; writes PNG figures and metrics.json.'),
-    'train': ('train a model on a data set, sample it and measure the samples',
-              'Train on a named data set; writes checkpoint.pt, samples.png, loss.png and metrics.json into --out. A folder that '
-              'holds a checkpoint of the same configuration is resumed. Runs under torchrun (DistributedDataParallel) unchanged.'),
-    'sample': ('sample a checkpoint written by train and measure the samples',
-               'Sample the EMA weights of a checkpoint; writes samples.png and metrics.json into --out.'),
-    'bench': ('image generators: training speed against a plain fp32 loop, FID against evaluations, guidance, zero-shot classification',
-              'Train a class-conditional U-Net and measure it (notebook 12); writes metrics.json and PNG figures into --out.'),
-    'bench-mnist': ('MNIST on a CPU: a class-conditional model from 10 minutes of training, measured against held-out digits',
-                    'Train the CPU MNIST model of notebook 13 (EDM, a patch-2 U-Net, bf16 where the CPU has it natively) for --seconds, scoring it at a fifth, '
-                    'half and all of the budget; FID, precision, recall, classification accuracy score and copy rate against '
-                    'held-out digits, and adaptive guidance against full guidance. Writes metrics.json, samples.png, curve.png and '
-                    'adaptive.png into --out.'),
-    'bench-samplers': ('time DDPM (1000 steps) and DDIM (50 steps) with an exact score, and fit against a plain loop',
-                       'Seconds for 1000-step DDPM and 50-step DDIM on N points of the 5x5 grid with its exact score, and the '
-                       'training speed of fit against a plain loop on 8 Gaussians; writes metrics.json.'),
-    'hallucination': ('mode interpolation and the trajectory-variance detector (Aithal et al. 2024)',
-                      'Train toy models (5x5 grid, rotated grid, 1-D sweep, recursive training) and a U-Net on Simple Shapes; '
-                      'measure hallucinations and the detectors. Writes PNG figures and metrics.json.'),
-    'hspace': ('semantic directions in the U-Net bottleneck (h-space), measured on blobs and digits',
-               'Train U-Nets on 16x16 blobs with known factors and on digits; find and measure h-space directions and edits. '
-               'Writes PNG figures and metrics.json.'),
-    'generalization': ('memorisation against generalisation: two denoisers on disjoint data sampled from the same noise (Kadkhodaie et al. 2024)',
-                       'For each N, train two identical U-Nets on two disjoint sets of N MNIST digits until their losses stop '
-                       'changing, sample both from the same noises beside the exact memorising denoiser, and measure their '
-                       'similarity, copy rates and losses; then the effective dimension of the denoiser\'s Jacobian against the '
-                       'noise level (notebook 14). Writes metrics.json, PNG figures and the models (models/, reloaded by a rerun).'),
+@dataclass(frozen=True)
+class Command:
+    """A `diffusion-lab` command: the runner it calls with the options as keywords, its one-line help and description,
+    its own options (`--out`, `--seed`, `--no-progress` and `--device` come from the runner's signature), and the keys its
+    printed summary leaves out. `before` and `after` (optional) see the parsed arguments."""
+    runner: object
+    help: str
+    description: str
+    options: tuple = ()
+    hidden: frozenset = frozenset()
+    before: object = None
+    after: object = None
+
+
+SAMPLING = (Option('--sampler', 'sampler', choices=list(SAMPLERS)),
+            Option('--nfe', 'denoiser evaluations per sample', type=_positive_int))
+
+
+def _common(runner) -> tuple:
+    "The options every command has whose runner takes them: --out, --seed, --no-progress, --device."
+    sig = inspect.signature(runner).parameters
+    opts = [Option('--out', 'output folder, created if missing')]
+    if 'seed' in sig:
+        opts.append(Option('--seed', 'random seed', type=int))
+    opts.append(Option('--no-progress', 'no progress lines or bars', action='store_true', param='no_progress'))
+    if 'device' in sig:
+        opts.append(Option('--device', 'cpu or cuda (default: cuda when available)'))
+    return tuple(opts)
+
+
+def _add(q: argparse.ArgumentParser, o: Option, sig):
+    "Add option `o` to the sub-parser `q`, its default taken from the runner's signature `sig` where the runner has one."
+    p = sig.get(o.dest)
+    default = p.default if p is not None and p.default is not _EMPTY and o.action != 'store_true' else o.default
+    if o.action == 'store_true':
+        default = False
+    kw = {k: v for k, v in dict(type=o.type, choices=o.choices, nargs=o.nargs, required=o.required or None).items() if v is not None}
+    if o.action:
+        kw['action'] = o.action
+        if o.action == 'store_const':
+            kw['const'] = o.const
+    shown = f' (default: {default})' if default not in (None, False) and not o.required else ''
+    q.add_argument(o.flag, dest=o.dest, default=default, help=o.help + shown.replace('%', '%%'), **kw)
+
+# %% ../nbs/99_cli.ipynb
+def run_bench_samplers(n: int = 100_000, seed: int = 0, fit_steps: int = 1500, out='out/bench-samplers',
+                       progress: bool = True) -> dict:
+    """Seconds for 1000-step DDPM and 50-step DDIM on `n` points of the 5x5 grid with its exact score, and (when
+    `fit_steps` > 0) `fit` against the plain loop on 8 Gaussians; writes `metrics.json` into `out`."""
+    if not isinstance(fit_steps, int) or fit_steps < 0:
+        raise ValueError(f'fit_steps must be a whole number >= 0 (0 leaves the fit comparison out); got {fit_steps!r}')
+    run = Run('bench-samplers', prepare_out(out), dict(n=n, seed=seed, fit_steps=fit_steps), progress, 'cpu')
+    m = dict(bench_samplers(n=n, seed=seed), machine=platform.machine(), cpus=os.cpu_count())
+    if fit_steps > 0:                                   # our loop against a plain loop, same network, batch and steps
+        m['fit_vs_plain'] = bench_fit(steps=fit_steps, seed=seed)
+    return run.write(m)
+
+
+HALLUCINATION_PARTS = ('sweep', 'recursive', 'shapes', 'digits', 'mitigate')
+
+
+def hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination', progress: bool = True, device=None,
+                  skip=(), grid_n: int = 5, steps: int | None = None, shapes: bool = False, only: str | None = None,
+                  shapes_steps: int | None = None) -> dict:
+    """The hallucination study as the command runs it: `run_hallucination` without the parts in `skip`, or one part
+    alone (`only`: 'shapes', 'digits' or 'recursive-mnist')."""
+    if only is not None:
+        kw = dict(config=config, seed=seed, out=out, progress=progress, device=device)
+        if only == 'shapes':
+            return run_shapes(**kw, **({'steps': shapes_steps} if shapes_steps else {}))
+        return run_digits(**kw) if only == 'digits' else run_recursive_mnist(**kw)
+    return run_hallucination(config=config, seed=seed, out=out, progress=progress, sweep='sweep' not in skip,
+                             recursive='recursive' not in skip, mitigate='mitigate' not in skip,
+                             shapes=False if 'shapes' in skip else (True if shapes else None), grid_n=grid_n,
+                             shapes_steps=shapes_steps, digits=False if 'digits' in skip else None, device=device,
+                             **({'steps': steps} if steps else {}))
+
+
+def _say_resumed(m: dict, args):
+    if m.get('resumed_from_step') is not None:
+        print(f"diffusion-lab train: resumed from step {m['resumed_from_step']} of {Path(args.out).resolve() / CKPT}", flush=True)
+
+# %% ../nbs/99_cli.ipynb
+COMMANDS = {
+    'tour': Command(tour, 'a tour of the workbench on data that ships with the install (offline)',
+                    'Draw and measure the workbench on shipped data; writes PNG figures and metrics.json.',
+                    hidden=frozenset({'sampling_exact_score', 'forward'}),
+                    before=lambda a: print(f'diffusion-lab tour: writing figures and metrics.json to {prepare_out(a.out)}', flush=True)),
+    'train': Command(run_train, 'train a model on a data set, sample it and measure the samples',
+                     'Train on a named data set; writes checkpoint.pt, samples.png, loss.png and metrics.json into --out. A folder that '
+                     'holds a checkpoint of the same configuration is resumed. Runs under torchrun (DistributedDataParallel) unchanged.',
+                     (Option('--data', 'data set', choices=DATASETS), Option('--size', 'model size', choices=('small', 'medium')),
+                      Option('--steps', 'training steps', type=_positive_int),
+                      Option('--max-seconds', 'stop training after this many seconds', type=_positive_float),
+                      Option('--batch', 'batch size (default: 512 for points, 64 for images)', type=_positive_int),
+                      Option('--lr', 'learning rate', type=_positive_float),
+                      Option('--schedule', 'noise schedule: linear, cosine, sigmoid, vp, ve, edm'),
+                      Option('--cond', 'class-conditional with label dropout 0.1 (image sets with labels)', action='store_true'),
+                      Option('--n-samples', 'number of samples to draw and measure', type=_positive_int)) + SAMPLING,
+                     frozenset({'param_checksums', 'class_fractions'}), after=_say_resumed),
+    'sample': Command(run_sample, 'sample a checkpoint written by train and measure the samples',
+                      'Sample the EMA weights of a checkpoint; writes samples.png and metrics.json into --out.',
+                      (Option('--ckpt', 'checkpoint.pt, or the folder train wrote', required=True),
+                       Option('--n', 'number of samples', type=_positive_int)) + SAMPLING, frozenset({'class_fractions'})),
+    'bench': Command(run_generators, 'image generators: training speed against a plain fp32 loop, FID against evaluations, guidance, zero-shot classification',
+                     'Train a class-conditional U-Net and measure it (notebook 12); writes metrics.json and PNG figures into --out.',
+                     (Option('--config', 'cpu: 8x8 digits, 3,000 steps (about 4 minutes on 2 cores); gpu: MNIST at 32x32, a 9.6M U-Net, 180 s',
+                             choices=list(GENERATOR_CONFIGS)),
+                      Option('--steps', "training steps (default: the configuration's)", type=_positive_int),
+                      Option('--seconds', "training time budget in seconds (default: the configuration's)", type=_positive_float),
+                      Option('--data-dir', 'folder with the data set files (MNIST IDX files; torchvision sets)'),
+                      Option('--no-compile', 'do not torch.compile the model (gpu config)', action='store_const', const=False,
+                             param='compile')), frozenset({'fid_table'})),
+    'bench-mnist': Command(run_bench_mnist, 'MNIST on a CPU: a class-conditional model from 10 minutes of training, measured against held-out digits',
+                           'Train the CPU MNIST model of notebook 13 (EDM, a patch-2 U-Net, bf16 where the CPU has it natively) for '
+                           '--seconds, scoring it at a fifth, half and all of the budget; FID, precision, recall, classification accuracy '
+                           'score and copy rate against held-out digits, and adaptive guidance against full guidance. Writes metrics.json, '
+                           'samples.png, curve.png and adaptive.png into --out.',
+                           (Option('--seconds', f"training time budget (default: the configuration's, {MNIST_CPU['seconds']:g})", type=_positive_float),
+                            Option('--n', f"samples scored at every point (default: the configuration's, {MNIST_CPU['n']})", type=_positive_int),
+                            Option('--data-dir', "folder with MNIST's IDX files (default: shared/data/mnist); a train split there is trained on")),
+                           frozenset({'curve'})),
+    'bench-samplers': Command(run_bench_samplers, 'time DDPM (1000 steps) and DDIM (50 steps) with an exact score, and fit against a plain loop',
+                              'Seconds for 1000-step DDPM and 50-step DDIM on N points of the 5x5 grid with its exact score, and the '
+                              'training speed of fit against a plain loop on 8 Gaussians; writes metrics.json.',
+                              (Option('--n', 'number of 2-D points', type=_positive_int),
+                               Option('--fit-steps', 'training steps of the fit-against-plain-loop comparison; 0 leaves it out', type=int))),
+    'hallucination': Command(hallucination, 'mode interpolation and the trajectory-variance detector (Aithal et al. 2024)',
+                             'Train toy models (5x5 grid, rotated grid, 1-D sweep, recursive training) and a U-Net on Simple Shapes; '
+                             'measure hallucinations and the detectors. Writes PNG figures and metrics.json.',
+                             (Option('--config', "cpu: a few minutes on 2 cores; medium: the authors' law, schedule, model and data order, "
+                                     "about 30-40 minutes on 2 cores; faithful: the authors' protocol (a GPU)", choices=list(HALLUCINATION_CONFIGS)),
+                              Option('--skip', 'parts to leave out', nargs='*', choices=HALLUCINATION_PARTS, default=[]),
+                              Option('--grid-n', 'modes per side of the 2-D grid layout', type=_positive_int),
+                              Option('--steps', "training steps of the grid models (default: the configuration's)", type=_positive_int),
+                              Option('--shapes', 'also train a U-Net on Simple Shapes (default: with --config faithful or medium)', action='store_true'),
+                              Option('--only', 'run one part alone: Simple Shapes (shapes_metrics.json), the digits (digits_metrics.json) or '
+                                     'recursive training on MNIST (recursive_mnist.json); a shapes_model.pt or digits_model.pt already in '
+                                     '--out is loaded, not retrained', choices=('shapes', 'digits', 'recursive-mnist')),
+                              Option('--shapes-steps', "training steps of the Simple Shapes U-Net (default: the configuration's, 3,451 on "
+                                     "the CPU configurations)", type=_positive_int)),
+                             frozenset({'config', 'filter_96', 'detector_table', 'paper', 'laws_1d', 'sweep_1d', 'shapes', 'digits',
+                                        'mitigation', 'mitigation_sweep', 'strip_hallucination', 'class_fractions', 'arms'})),
+    'hspace': Command(run_hspace, 'semantic directions in the U-Net bottleneck (h-space), measured on blobs and digits',
+                      'Train U-Nets on 16x16 blobs with known factors and on digits, each for a fixed number of steps; find and '
+                      'measure h-space directions and edits. Writes PNG figures and metrics.json.',
+                      (Option('--train-steps', 'training steps of each of the two blobs U-Nets', type=_positive_int),
+                       Option('--digits-train-steps', 'training steps of the digits U-Net', type=_positive_int),
+                       Option('--n', 'noises on which every edit is judged', type=_positive_int),
+                       Option('--n-cal', 'noises on which the calibrated directions are fitted', type=_positive_int),
+                       Option('--steps', 'sampling steps of every protocol', type=_positive_int)),
+                      frozenset({'protocols', 'mean_difference', 'unsupervised'})),
+    'generalization': Command(run_generalization, 'memorisation against generalisation: two denoisers on disjoint data sampled from the same noise (Kadkhodaie et al. 2024)',
+                              'For each N, train two identical U-Nets on two disjoint sets of N MNIST digits until their losses stop '
+                              'changing, sample both from the same noises beside the exact memorising denoiser, and measure their '
+                              'similarity, copy rates and losses; then the effective dimension of the denoiser\'s Jacobian against the '
+                              'noise level (notebook 14). Writes metrics.json, PNG figures and the models (models/, reloaded by a rerun).',
+                              (Option('--config', 'cpu: 14x14 digits, a 0.18M U-Net, about 40 minutes on 2 cores; gpu: 28x28 digits, a wider U-Net',
+                                      choices=list(GEN_CONFIGS)),
+                               Option('--ns', "training-set sizes N (default: the configuration's: 1 10 100 1000 4000)", type=_positive_int, nargs='+'),
+                               Option('--max-steps', "most training steps of each network (default: the configuration's)", type=_positive_int),
+                               Option('--n-samples', "noises sampled by every network (default: the configuration's)", type=_positive_int),
+                               Option('--data-dir', "folder with MNIST's IDX files (default: shared/data/mnist); a train split there is used")),
+                              frozenset({'by_n'})),
 }
 
 
 def _parser() -> argparse.ArgumentParser:
-    common, device, sampling = _groups()
+    "The `diffusion-lab` parser, one sub-command per entry of `COMMANDS`, its options and their defaults from the runner."
     p = argparse.ArgumentParser(prog='diffusion-lab', description='diffusion_lab: experiments from the command line. '
                                 'Each command writes figures (PNG) and metrics.json into --out.')
     p.add_argument('--version', action='version', version=f'diffusion_lab {__version__}')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
-    parents = {'tour': [common], 'train': [common, sampling], 'sample': [common, sampling], 'bench': [common, device], 'bench-mnist': [common, device],
-               'bench-samplers': [common], 'hallucination': [common, device], 'hspace': [common, device],
-               'generalization': [common, device]}
-    cmd = {name: sub.add_parser(name, help=h, description=d, parents=parents[name]) for name, (h, d) in COMMANDS.items()}
-    for name, q in cmd.items():
-        q.add_argument('--out', default=f'out/{name}', help='output folder, created if missing (default: %(default)s)')
-    tr = cmd['train']
-    tr.add_argument('--data', default='gaussians8', choices=DATASETS, help='data set (default: %(default)s)')
-    tr.add_argument('--size', default='small', choices=('small', 'medium'), help='model size (default: %(default)s)')
-    tr.add_argument('--steps', type=_positive_int, default=2000, help='training steps (default: %(default)s)')
-    tr.add_argument('--max-seconds', type=_positive_float, default=None, help='stop training after this many seconds')
-    tr.add_argument('--batch', type=_positive_int, default=None, help='batch size (default: 512 for points, 64 for images)')
-    tr.add_argument('--lr', type=_positive_float, default=2e-3, help='learning rate (default: %(default)s)')
-    tr.add_argument('--schedule', default='vp', help='noise schedule: linear, cosine, sigmoid, vp, ve, edm (default: %(default)s)')
-    tr.add_argument('--cond', action='store_true', help='class-conditional with label dropout 0.1 (image sets with labels)')
-    tr.add_argument('--n-samples', type=_positive_int, default=2000, help='number of samples to draw and measure (default: %(default)s)')
-    sa = cmd['sample']
-    sa.add_argument('--ckpt', required=True, help='checkpoint.pt, or the folder train wrote')
-    sa.add_argument('--n', type=_positive_int, default=2000, help='number of samples (default: %(default)s)')
-    be = cmd['bench']
-    be.add_argument('--config', default='cpu', choices=list(GENERATOR_CONFIGS),
-                    help='cpu: 8x8 digits, 3,000 steps (about 4 minutes on 2 cores); gpu: MNIST at 32x32, a 9.6M U-Net, 180 s (default: %(default)s)')
-    be.add_argument('--steps', type=_positive_int, default=None, help="training steps (default: the configuration's)")
-    be.add_argument('--seconds', type=_positive_float, default=None, help="training time budget in seconds (default: the configuration's)")
-    be.add_argument('--data-dir', default=None, help='folder with the data set files (MNIST IDX files; torchvision sets)')
-    be.add_argument('--no-compile', action='store_true', help='do not torch.compile the model (gpu config)')
-    bm = cmd['bench-mnist']
-    bm.add_argument('--seconds', type=_positive_float, default=MNIST_CPU['seconds'], help='training time budget (default: %(default)s)')
-    bm.add_argument('--n', type=_positive_int, default=MNIST_CPU['n'], help='samples scored at every point (default: %(default)s)')
-    bm.add_argument('--data-dir', default=None, help="folder with MNIST's IDX files (default: shared/data/mnist); a train split there is trained on")
-    cmd['bench-samplers'].add_argument('--n', type=_positive_int, default=100_000, help='number of 2-D points (default: %(default)s)')
-    cmd['bench-samplers'].add_argument('--fit-steps', type=int, default=1500,
-                                       help='training steps of the fit-against-plain-loop comparison; 0 leaves it out (default: %(default)s)')
-    h = cmd['hallucination']
-    h.add_argument('--config', default='cpu', choices=list(HALLUCINATION_CONFIGS),
-                   help="cpu: a few minutes on 2 cores; medium: the authors' law, schedule, model and data order, about 30-40 "
-                        "minutes on 2 cores; faithful: the authors' protocol (a GPU) (default: %(default)s)")
-    h.add_argument('--skip', nargs='*', default=[], choices=('sweep', 'recursive', 'shapes', 'digits', 'mitigate'),
-                   help='parts to leave out')
-    h.add_argument('--grid-n', type=_positive_int, default=5, help='modes per side of the 2-D grid layout (default: %(default)s)')
-    h.add_argument('--steps', type=_positive_int, default=None, help="training steps of the grid models (default: the configuration's)")
-    h.add_argument('--shapes', action='store_true', help='also train a U-Net on Simple Shapes (default: with --config faithful or medium)')
-    h.add_argument('--only', choices=('shapes', 'digits', 'recursive-mnist'), default=None,
-                   help='run one part alone: Simple Shapes (shapes_metrics.json), the digits (digits_metrics.json) or recursive '
-                        'training on MNIST (recursive_mnist.json); a shapes_model.pt or digits_model.pt already in --out is '
-                        'loaded, not retrained')
-    h.add_argument('--shapes-steps', type=_positive_int, default=None,
-                   help="training steps of the Simple Shapes U-Net (default: the configuration's, 3,451 on the CPU configurations)")
-    hs = cmd['hspace']
-    hs.add_argument('--train-steps', type=_positive_int, default=2000, help='training steps of each of the two blobs U-Nets (default: %(default)s)')
-    hs.add_argument('--digits-train-steps', type=_positive_int, default=1800, help='training steps of the digits U-Net (default: %(default)s)')
-    hs.add_argument('--n', type=_positive_int, default=150, help='noises on which every edit is judged (default: %(default)s)')
-    hs.add_argument('--n-cal', type=_positive_int, default=48, help='noises on which the calibrated directions are fitted (default: %(default)s)')
-    hs.add_argument('--steps', type=_positive_int, default=15, help='sampling steps of every protocol (default: %(default)s)')
-    ge = cmd['generalization']
-    ge.add_argument('--config', default='cpu', choices=list(GEN_CONFIGS),
-                    help='cpu: 14x14 digits, a 0.18M U-Net, about 40 minutes on 2 cores; gpu: 28x28 digits, a wider U-Net (default: %(default)s)')
-    ge.add_argument('--ns', type=_positive_int, nargs='+', default=None, help="training-set sizes N (default: the configuration's: 1 10 100 1000 4000)")
-    ge.add_argument('--max-steps', type=_positive_int, default=None, help="most training steps of each network (default: the configuration's)")
-    ge.add_argument('--n-samples', type=_positive_int, default=None, help="noises sampled by every network (default: the configuration's)")
-    ge.add_argument('--data-dir', default=None, help="folder with MNIST's IDX files (default: shared/data/mnist); a train split there is used")
+    for name, cmd in COMMANDS.items():
+        q = sub.add_parser(name, help=cmd.help, description=cmd.description)
+        sig = inspect.signature(cmd.runner).parameters
+        for o in _common(cmd.runner) + cmd.options:
+            _add(q, o, sig)
     return p
 
 
 def _run(args) -> tuple[dict, Path, set]:
-    "Run the parsed command; returns its metrics, its output folder and the keys left out of the printed summary."
-    progress, out = not args.no_progress, Path(args.out)
-    c = args.command
-    if c == 'tour':
-        print(f'diffusion-lab tour: writing figures and metrics.json to {prepare_out(out)}', flush=True)
-        return tour(out, seed=args.seed, progress=progress), out, {'sampling_exact_score', 'forward'}
-    if c == 'train':
-        m = run_train(data=args.data, size=args.size, steps=args.steps, max_seconds=args.max_seconds, batch=args.batch,
-                      lr=args.lr, schedule=args.schedule, seed=args.seed, sampler=args.sampler, nfe=args.nfe,
-                      n_samples=args.n_samples, out=out, progress=progress, cond=args.cond)
-        if m.get('resumed_from_step') is not None:
-            print(f"diffusion-lab train: resumed from step {m['resumed_from_step']} of {out.resolve() / CKPT}", flush=True)
-        return m, out, {'param_checksums', 'class_fractions', 'settings'}
-    if c == 'sample':
-        return (run_sample(ckpt=args.ckpt, sampler=args.sampler, nfe=args.nfe, n=args.n, seed=args.seed, out=out,
-                           progress=progress), out, {'class_fractions', 'settings'})
-    if c == 'bench':
-        return (run_generators(config=args.config, out=out, seed=args.seed, device=args.device, progress=progress,
-                               data_dir=args.data_dir, steps=args.steps, seconds=args.seconds,
-                               compile=False if args.no_compile else None), out, {'fid_table', 'settings'})
-    if c == 'bench-mnist':
-        curve = (2, 5, 10) if args.seconds == 600 else tuple(round(f * args.seconds / 60, 4) for f in (0.2, 0.5, 1.0))
-        return (run_bench_mnist(out=out, seed=args.seed, device=args.device, progress=progress, data_dir=args.data_dir,
-                                seconds=args.seconds, n=args.n, curve_minutes=curve), out, {'settings', 'curve'})
-    if c == 'hallucination' and args.only:
-        hide = {'mitigation', 'mitigation_sweep', 'detector_table', 'strip_hallucination', 'class_fractions', 'arms'}
-        kw = dict(config=args.config, seed=args.seed, out=out, progress=progress, device=args.device)
-        if args.only == 'shapes':
-            return run_shapes(**kw, **({'steps': args.shapes_steps} if args.shapes_steps else {})), out, hide
-        if args.only == 'digits':
-            return run_digits(**kw), out, hide
-        return run_recursive_mnist(**kw), out, hide
-    if c == 'hallucination':
-        return (run_hallucination(config=args.config, seed=args.seed, out=out, progress=progress, sweep='sweep' not in args.skip,
-                                  recursive='recursive' not in args.skip, mitigate='mitigate' not in args.skip,
-                                  shapes=False if 'shapes' in args.skip else (True if args.shapes else None), grid_n=args.grid_n,
-                                  shapes_steps=args.shapes_steps, digits=False if 'digits' in args.skip else None,
-                                  device=args.device, **({'steps': args.steps} if args.steps else {})), out,
-                {'config', 'filter_96', 'detector_table', 'paper', 'laws_1d', 'sweep_1d', 'shapes', 'digits'})
-    if c == 'hspace':
-        m = run_hspace(seed=args.seed, out=out, train_steps=args.train_steps, n=args.n, steps=args.steps, n_cal=args.n_cal,
-                       digits_train_steps=args.digits_train_steps, progress=progress, device=args.device)
-        return m, out, {'protocols', 'mean_difference', 'unsupervised'}
-    if c == 'generalization':
-        m = run_generalization(config=args.config, out=out, seed=args.seed, device=args.device, progress=progress,
-                               data_dir=args.data_dir, ns=tuple(args.ns) if args.ns else None, max_steps=args.max_steps,
-                               n_samples=args.n_samples)
-        return m, out, {'settings', 'by_n'}
-    if c == 'bench-samplers':
-        run = Run('bench-samplers', prepare_out(out), dict(n=args.n, seed=args.seed, fit_steps=args.fit_steps), progress, 'cpu')
-        m = dict(bench_samplers(n=args.n, seed=args.seed), machine=platform.machine(), cpus=os.cpu_count())
-        if args.fit_steps > 0:                          # our loop against a plain loop, same network, batch and steps
-            m['fit_vs_plain'] = bench_fit(steps=args.fit_steps, seed=args.seed)
-        return run.write(m), out, set()
-    raise AssertionError(f'no runner for command {c!r}')
+    "Run the parsed command: its runner with the options as keywords; returns the metrics, the output folder and the keys left out of the summary."
+    cmd = COMMANDS[args.command]
+    if cmd.before:
+        cmd.before(args)
+    kw = {o.dest: getattr(args, o.dest) for o in _common(cmd.runner) + cmd.options if o.dest != 'no_progress'}
+    if 'progress' in inspect.signature(cmd.runner).parameters:
+        kw['progress'] = not args.no_progress
+    m = cmd.runner(**kw)
+    if cmd.after:
+        cmd.after(m, args)
+    return m, Path(args.out), set(cmd.hidden)
 
-
+# %% ../nbs/99_cli.ipynb
 USER_ERRORS = (ValueError, FileNotFoundError, NotADirectoryError, PermissionError, FloatingPointError)
 
 
