@@ -27,7 +27,7 @@ import importlib.util as _util
 import sys as _sys
 import warnings as _warnings
 
-_CORE = ('schedules', 'data', 'models', 'score', 'samplers', 'train', 'metrics', 'widgets')
+_CORE = ('schedules', 'data', 'models', 'score', 'samplers', 'train', 'metrics', 'widgets', 'experiment')
 _MOVED = {'hallucination': 'studies.hallucination', 'hspace': 'studies.hspace', 'generators': 'studies.generators',
           'mnist_cpu': 'studies.mnist', 'generalization': 'studies.generalization'}   # the modules' old homes
 
@@ -39,7 +39,7 @@ def __getattr__(name):
         return _importlib.import_module(f'diffusion_lab.{_MOVED[name]}')
     for mod in _CORE + tuple(_MOVED.values()):
         m = _importlib.import_module(f'diffusion_lab.{mod}')
-        if name in getattr(m, '__all__', ()):
+        if name in getattr(m, '__all__', ()) or (mod.startswith('studies.') and not name.startswith('_') and hasattr(m, name)):
             _warnings.warn(f'diffusion_lab.{name} is not in the top-level API: use diffusion_lab.{mod}.{name}', FutureWarning, stacklevel=2)
             return getattr(m, name)
     raise AttributeError(f"module 'diffusion_lab' has no attribute {name!r}")

@@ -143,7 +143,7 @@ def test_two_floors_and_the_api():
     from pathlib import Path
     import diffusion_lab as dl
     pkg = Path(dl.__file__).parent
-    CORE = {'schedules', 'data', 'models', 'score', 'samplers', 'train', 'metrics', 'widgets'}
+    CORE = {'schedules', 'data', 'models', 'score', 'samplers', 'train', 'metrics', 'widgets', 'experiment'}
     def imports_of(f: Path) -> set:
         "The diffusion_lab modules a file imports, anywhere in it, as dotted names below the package."
         here = f.relative_to(pkg).with_suffix('').parts
@@ -183,4 +183,5 @@ def test_two_floors_and_the_api():
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always')
         assert dl.show_forward is dl.schedules.show_forward
-    assert 'diffusion_lab.schedules.show_forward' in str(w[-1].message)
+        assert dl.toy_law is dl.studies.hallucination.toy.toy_law            # a study's name, from its package
+    assert 'diffusion_lab.schedules.show_forward' in str(w[0].message) and 'diffusion_lab.studies.hallucination.toy_law' in str(w[1].message)
