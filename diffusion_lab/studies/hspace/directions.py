@@ -14,7 +14,7 @@ from ...data import show_images
 from ...samplers import ddim, ddim_invert, time_grid
 from ...score import model_denoiser
 from .basis import _eps_h, jacobian_directions
-from .editing import _run, edit, protocol_options
+from .editing import _run, edit, ink_moments, protocol_options
 
 # %% auto 0
 __all__ = ['GAMMAS', 'DIGIT_ATTRIBUTES', 'calibrated_directions', 'effect_curve', 'direction_metrics', 'trajectory',
@@ -158,12 +158,7 @@ def digit_attributes(images: Tensor) -> Tensor:
     `size` sqrt(var_x + var_y) (pixels), `slant` -cov(x, y) / var_y (the shear of the strokes; positive leans right as
     in italics, y pointing down), `thickness` sum(w) / size (ink per pixel of extent: bolder strokes, more ink for the
     same extent). Differentiable. Returns (N, 3) in the order of `DIGIT_ATTRIBUTES`."""
-    x = torch.as_tensor(images).double()
-    w = ((x[:, 0] + 1) / 2).clamp_min(0)
-    H, W = w.shape[1:]
-    yy, xx = torch.meshgrid(torch.arange(H, dtype=torch.float64), torch.arange(W, dtype=torch.float64), indexing='ij')
-    mass = w.sum((1, 2)).clamp_min(1e-8)
-    cx, cy = (w * xx).sum((1, 2)) / mass, (w * yy).sum((1, 2)) / mass
+    w, xx, yy, mass, cx, cy = ink_moments(images)
     dx, dy = xx - cx[:, None, None], yy - cy[:, None, None]
     vxx, vyy, vxy = [(w * a).sum((1, 2)) / mass for a in (dx * dx, dy * dy, dx * dy)]
     size = (vxx + vyy).clamp_min(1e-8).sqrt()

@@ -18,23 +18,30 @@ from ...train import train_diffusion
 from .basis import _eps_h
 
 # %% auto 0
-__all__ = ['EDIT_FRACTION', 'PROTOCOLS', 'blob_factors', 'train_hspace_model', 'h_sample', 'early_steps', 'protocol_options',
-           'asyrp_interval', 'edit', 'edit_grid', 'direction_explorer']
+__all__ = ['EDIT_FRACTION', 'PROTOCOLS', 'ink_moments', 'blob_factors', 'train_hspace_model', 'h_sample', 'early_steps',
+           'protocol_options', 'asyrp_interval', 'edit', 'edit_grid', 'direction_explorer']
 
 # %% ../../../nbs/11b_hspace_editing.ipynb
+def ink_moments(images: Tensor) -> tuple:
+    """The ink w = (image + 1) / 2 (clamped at 0) of images (N, 1, H, W) in [-1, 1], in float64, with the pixel grids
+    xx, yy, its mass and its centre (cx, cy): what `blob_factors` and the digits' attributes are measured from."""
+    x = torch.as_tensor(images).double()
+    w = ((x[:, 0] + 1) / 2).clamp_min(0)
+    H, W = w.shape[1:]
+    yy, xx = torch.meshgrid(torch.arange(H, dtype=torch.float64), torch.arange(W, dtype=torch.float64), indexing='ij')
+    mass = w.sum((1, 2)).clamp_min(1e-8)
+    return w, xx, yy, mass, (w * xx).sum((1, 2)) / mass, (w * yy).sum((1, 2)) / mass
+
+
 def blob_factors(images: Tensor) -> Tensor:
     """Measure (x, y, radius, intensity) of one-blob images (N, 1, H, W) in [-1, 1] (background -1) by moments:
     returns (N, 4) in the order of `BLOB_FACTORS`. With w = (image + 1) / 2 the ink: x, y its centre of mass, radius
     from its second moment, intensity 2 sum(w^2) / sum(w), exact for a Gaussian blob (whose mean of w under w is half its
     peak) and, unlike mass / (2 pi r^2), stable on broken samples. Differentiable, so edits can be fitted to it."""
-    x = torch.as_tensor(images).double()
+    x = torch.as_tensor(images)
     if x.ndim != 4 or x.shape[1] != 1:
         raise ValueError(f'blob images have shape (N, 1, H, W); got {tuple(x.shape)}')
-    w = ((x[:, 0] + 1) / 2).clamp_min(0)
-    H, W = w.shape[1:]
-    yy, xx = torch.meshgrid(torch.arange(H, dtype=torch.float64), torch.arange(W, dtype=torch.float64), indexing='ij')
-    mass = w.sum((1, 2)).clamp_min(1e-8)
-    cx, cy = (w * xx).sum((1, 2)) / mass, (w * yy).sum((1, 2)) / mass
+    w, xx, yy, mass, cx, cy = ink_moments(x)
     m2 = (w * ((xx - cx[:, None, None]) ** 2 + (yy - cy[:, None, None]) ** 2)).sum((1, 2)) / mass
     r = (m2 / 2).clamp_min(1e-8).sqrt()
     return torch.stack([cx, cy, r, 2 * (w * w).sum((1, 2)) / mass], 1)
