@@ -8,7 +8,7 @@ __all__ = ['STUDIES']
 
 # %% ../nbs/index.ipynb
 # `import diffusion_lab as dl`: the core's modules and the names a researcher needs (API below); studies are modules
-from . import data, metrics, models, samplers, schedules, score, studies, train, widgets
+from . import data, experiment, metrics, models, samplers, schedules, score, studies, train, widgets
 from .schedules import DDPM, EDM, VE, VP, Schedule, get_schedule, posterior, q_sample
 from .data import (
     DATASETS, GaussianMixture, circle_mixture, grid_mixture, heldout_split, load_dataset, load_images, mixture_1d, show_images)
