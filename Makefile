@@ -17,7 +17,7 @@ ARGS ?=
 # the notebooks and the commands, so each is trained once per machine.
 export DIFFUSION_LAB_CACHE ?= $(HOME)/.cache/diffusion_lab
 
-.PHONY: all install demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser explorers export lab clean bench bench-gpu bench-mnist hallucination hallucination-cpu hallucination-shapes hallucination-digits hallucination-mnist hallucination-suspects hallucination-gpu hspace generalization
+.PHONY: all install precision demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser explorers export lab clean bench bench-gpu bench-mnist hallucination hallucination-cpu hallucination-shapes hallucination-digits hallucination-mnist hallucination-suspects hallucination-gpu hspace generalization
 all: test
 
 $(VENV)/.installed: settings.ini setup.py
@@ -90,6 +90,11 @@ bench: install
 # the same on a GPU (MNIST at 32x32, a 9.6M U-Net, 180 s of training), with the acceptance checks; sized for under 8 minutes on an H100
 bench-gpu:
 	OUT=out/gpu bash tools/gpu_bench.sh
+
+# one training step of notebook 13's MNIST U-Net (batch 64) in fp32 and under bf16 autocast on this CPU, and the precision
+# fit(amp='auto') picks here (bf16 only where the CPU computes it natively: AMX or AVX512-BF16)
+precision: install
+	$(PY) tools/precision_bench.py out/precision
 
 # response times of the five explorers (seconds per control change, figure encoding included)
 explorers: install
