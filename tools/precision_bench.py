@@ -6,27 +6,17 @@ writes them to OUT/metrics.json (default out/precision). A benchmark, not a test
 Usage: python tools/precision_bench.py [OUT] [--steps K]"""
 import argparse
 import json
-import platform
 import statistics
 import time
 from pathlib import Path
 
 import torch
 
+from diffusion_lab.experiment import cpu_model
 from diffusion_lab.schedules import get_schedule
 from diffusion_lab.score import diffusion_loss
 from diffusion_lab.studies.mnist import MNIST_CPU, mnist_model
 from diffusion_lab.train import cpu_has_native_bf16, make_optimizer, precision_name, train_step
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            if line.startswith('model name'):
-                return line.partition(':')[2].strip()
-    except OSError:
-        pass
-    return platform.processor() or 'unknown'
 
 
 def step_seconds(amp, steps: int) -> float:
