@@ -23,7 +23,7 @@ from ..models import EDMPrecond, count_params
 from ..samplers import sample, time_grid
 from ..schedules import get_schedule
 from ..score import model_denoiser
-from ..train import ensure_writable, precision_name, train_diffusion
+from ..train import precision_name, train_diffusion
 from ..experiment import Run, config as config_of, plain
 
 # %% auto 0

@@ -25,7 +25,7 @@ from ..models import UNet, build_unet, count_params
 from ..samplers import evaluations, sample, steps_for_nfe
 from ..schedules import get_schedule
 from ..score import alpha_sigma, convert, diffusion_loss, guided_denoiser, model_denoiser, time_condition
-from ..train import drop_labels, ensure_writable, load_checkpoint, save_checkpoint, train_diffusion, use_bf16
+from ..train import drop_labels, load_checkpoint, save_checkpoint, train_diffusion, use_bf16
 from ..experiment import Run, config as config_of
 
 # %% auto 0
