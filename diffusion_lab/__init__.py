@@ -15,7 +15,7 @@ from .data import (
 from .models import EDMPrecond, MLPDenoiser, UNet, build_model, build_unet, count_params
 from .score import alpha_sigma, convert, diffusion_loss, guided_denoiser, loss_floor, model_denoiser, score_error
 from .samplers import SAMPLERS, Trajectory, ddim_invert, get_sampler, sample, sampling, time_grid
-from .train import TrainResult, fit, load_checkpoint, plain_fit, save_checkpoint, train_diffusion
+from .train import Compute, Keep, Optim, TrainResult, fit, load_checkpoint, plain_fit, save_checkpoint, train_diffusion
 from diffusion_lab.metrics import (
     fid, image_scores, kid, log_likelihood, memorization_rate, mmd, mmd_floor, mode_stats, precision_recall, sampler_report,
     sliced_wasserstein)

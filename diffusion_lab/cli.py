@@ -33,7 +33,7 @@ from .models import UNET_CONFIGS, build_model, count_params
 from .samplers import SAMPLERS, bench_samplers, evaluations, get_sampler, sample, steps_for_nfe
 from .schedules import DDPM, EDM, VE, VP, get_schedule, plot_log_snr, q_sample, show_forward
 from .score import model_denoiser
-from .train import CKPT, bench_fit, ensure_writable, load_checkpoint, train_diffusion
+from .train import CKPT, Compute, Keep, Optim, bench_fit, ensure_writable, load_checkpoint, train_diffusion
 from .experiment import Run
 
 # %% auto 0
@@ -153,9 +153,10 @@ def run_train(data: str = 'gaussians8', size: str = 'small', steps: int = 2000, 
     model = build_model(cfg)
     config = {'data': data, 'size': size, 'model': cfg, 'schedule': schedule, 'pred': pred, 'num_classes': ncls}
     res = train_diffusion(model, ds['x'], schedule, pred=pred, labels=ds['y'] if cond else None,
-                          label_drop=label_drop if cond else 0.0, steps=steps, max_seconds=max_seconds, batch_size=batch,
-                          lr=lr, seed=seed, out=out, ckpt_every=max(100, steps // 10), progress=progress,
-                          ema_decay=ema_decay, config=config)
+                          label_drop=label_drop if cond else 0.0, steps=steps, batch_size=batch, seed=seed,
+                          optim=Optim(lr=lr, ema_decay=ema_decay),
+                          keep=Keep(out=out, every=max(100, steps // 10), progress=progress, config=config),
+                          compute=Compute(max_seconds=max_seconds))
     if int(os.environ.get('RANK', '0')) != 0:
         return {}
     run.trained('model', res)

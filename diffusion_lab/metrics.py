@@ -17,7 +17,7 @@ from torch import Tensor, nn
 from .data import GaussianMixture
 from .schedules import Schedule
 from .score import alpha_sigma, convert
-from .train import fit, save_checkpoint
+from .train import Compute, Keep, Optim, fit, save_checkpoint
 
 # %% auto 0
 __all__ = ['mmd', 'mmd_floor', 'sliced_wasserstein', 'mode_stats', 'sampler_report', 'log_likelihood', 'FeatureNet', 'cache_dir',
@@ -163,8 +163,8 @@ def feature_net(images: Tensor, labels: Tensor, name: str = 'data', steps: int =
         net.load_state_dict(torch.load(path, map_location='cpu', weights_only=True))
         return net.eval()
     res = fit(net, images, lambda m, x, y, g: F.cross_entropy(m(x), y), labels=labels, steps=steps, batch_size=128,
-              lr=2e-3, warmup=50, ema_decay=0.99, seed=seed, device=device or 'cpu', progress=progress, log_every=100,
-              distributed=False)
+              seed=seed, optim=Optim(lr=2e-3, warmup=50, ema_decay=0.99), keep=Keep(log_every=100, progress=progress),
+              compute=Compute(device=device or 'cpu', distributed=False))
     net = res.ema.cpu().eval()
     if cache:
         path.parent.mkdir(parents=True, exist_ok=True)

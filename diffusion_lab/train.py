@@ -10,7 +10,8 @@ import os
 import pickle
 import sys
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import torch
@@ -25,8 +26,8 @@ from .score import diffusion_loss
 # %% auto 0
 __all__ = ['CKPT', 'ORDERS', 'AMP_CHOICES', 'plain_fit', 'ensure_writable', 'signature', 'save_checkpoint', 'load_checkpoint',
            'ema_decay_at', 'ema_warmup', 'ema_update', 'place_data', 'batches', 'make_optimizer', 'train_step',
-           'native_bf16_flags', 'cpu_has_native_bf16', 'use_bf16', 'precision_name', 'training_state', 'restore',
-           'wrap_model', 'TrainResult', 'fit', 'drop_labels', 'train_diffusion', 'bench_fit']
+           'native_bf16_flags', 'cpu_has_native_bf16', 'use_bf16', 'precision_name', 'wrap_model', 'Optim', 'Keep',
+           'Compute', 'fit_options', 'TrainResult', 'fit', 'drop_labels', 'train_diffusion', 'bench_fit']
 
 # %% ../nbs/05_training.ipynb
 def plain_fit(model: nn.Module, data: Tensor, loss_fn, steps: int = 1000, batch_size: int = 256, lr: float = 1e-3,
@@ -200,15 +201,17 @@ def make_optimizer(model: nn.Module, lr: float, weight_decay: float = 0.0, warmu
     return opt, torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, warmup)))
 
 
-def train_step(net: nn.Module, model: nn.Module, loss_fn, xb: Tensor, yb, g: torch.Generator, opt, sched,
-               grad_clip: float | None = 1.0, amp: bool | str = True) -> Tensor:
-    "One optimisation step of `net` (`model` wrapped, or itself): loss, backward, clipping, optimiser and schedule step; the loss, detached."
+def train_step(net: nn.Module, loss_fn, batch: tuple, g: torch.Generator, opt, sched, grad_clip: float | None = 1.0,
+               amp: bool | str = True) -> Tensor:
+    """One optimisation step of `net` (the model, or its DDP/compiled wrapper) on `batch = (x, y)`: loss, backward,
+    gradient-norm clipping at `grad_clip`, optimiser and schedule step; returns the loss, detached."""
+    xb, yb = batch
     with torch.autocast(xb.device.type, dtype=torch.bfloat16, enabled=use_bf16(amp, xb.device)):
         loss = loss_fn(net, xb, yb, g)
     opt.zero_grad(set_to_none=True)
     loss.backward()
     if grad_clip:
-        nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+        nn.utils.clip_grad_norm_(net.parameters(), grad_clip)
     opt.step()
     sched.step()
     return loss.detach()
@@ -254,24 +257,6 @@ def precision_name(amp, device) -> str:
     return 'bf16' if use_bf16(amp, device) else 'fp32'
 
 # %% ../nbs/05_training.ipynb
-def training_state(model, ema, opt, sched, step: int, gens: list, log: list, config: dict | None, seed: int) -> dict:
-    "What a checkpoint holds: tensors and plain data only (loadable with weights_only=True)."
-    return {'model': model.state_dict(), 'ema': ema.state_dict(), 'opt': opt.state_dict(), 'sched': sched.state_dict(),
-            'step': step, 'generators': gens, 'log': log, 'signature': signature(model), 'config': config or {}, 'seed': seed}
-
-
-def restore(ckpt: Path, model, ema, opt, sched, g: torch.Generator, rank: int = 0, world: int = 1):
-    "Restore a run from `ckpt` into the given objects; returns `(step, log)`."
-    st = load_checkpoint(ckpt, model, map_location=g.device)
-    gens = st['generators']
-    if len(gens) != world:
-        raise ValueError(f'the checkpoint was written by {len(gens)} processes; resume it with the same number (now {world})')
-    model.load_state_dict(st['model']); ema.load_state_dict(st['ema'])
-    opt.load_state_dict(st['opt']); sched.load_state_dict(st['sched'])
-    g.set_state(gens[rank].cpu() if g.device.type == 'cpu' else gens[rank].to(g.get_state().device))
-    return st['step'], [tuple(r) for r in st['log']]
-
-
 def _dist_setup(device, distributed):
     "Rank, world size, and whether this call created the process group (then `fit` also destroys it)."
     world = int(os.environ.get('WORLD_SIZE', '1')) if distributed is not False else 1
@@ -312,6 +297,134 @@ class _Progress:
 
 # %% ../nbs/05_training.ipynb
 @dataclass
+class Optim:
+    """How the weights move: AdamW with learning rate `lr` and `weight_decay`, a linear warm-up over `warmup` steps,
+    gradient-norm clipping at `grad_clip` (None: no clipping), an EMA of the weights with decay `ema_decay`, and the
+    `order` the batches are drawn in ('random' with replacement, 'epoch' or 'sequential' passes: see `batches`)."""
+    lr: float = 1e-3
+    warmup: int = 100
+    weight_decay: float = 0.0
+    grad_clip: float | None = 1.0
+    ema_decay: float = 0.999
+    order: str = 'random'
+
+
+@dataclass
+class Keep:
+    """What the run keeps and shows: the folder `out` for `checkpoint.pt` (written every `every` steps and at the end;
+    resumed from when present and `resume`), the `config` dict stored in it so a command can rebuild the model, the
+    mean loss every `log_every` steps (also passed to `callback(state)`), and a progress bar (`progress`)."""
+    out: str | Path | None = None
+    every: int | None = None
+    resume: bool = True
+    config: dict | None = None
+    log_every: int = 50
+    progress: bool = True
+    callback: Callable | None = None
+
+
+@dataclass
+class Compute:
+    """Where and how it computes: `device` (None: CUDA when available, else the CPU); `amp`: True bf16 autocast on CUDA
+    (the CPU stays fp32), 'auto' where the hardware computes bf16 natively (CUDA, or a CPU with AMX/AVX512-BF16:
+    `use_bf16`), 'bf16' on any device, False none; `compile`: True or a `torch.compile` mode; `distributed`: None joins
+    torchrun's processes when WORLD_SIZE > 1, False trains in this process alone; `max_seconds`: a time budget that
+    stops the run early (None: the steps alone decide)."""
+    device: str | torch.device | None = None
+    amp: bool | str = True
+    compile: bool | str = False
+    distributed: bool | None = None
+    max_seconds: float | None = None
+
+
+_MOVED = {**{f.name: ('optim', 'Optim', f.name) for f in fields(Optim)},
+          **{f.name: ('keep', 'Keep', f.name) for f in fields(Keep) if f.name != 'every'},
+          **{f.name: ('compute', 'Compute', f.name) for f in fields(Compute)}, 'ckpt_every': ('keep', 'Keep', 'every')}
+
+
+def fit_options(optim=None, keep=None, compute=None, moved: dict | None = None) -> tuple:
+    """`fit`'s three option objects, defaults where None; a `ValueError` for anything else, and one that says where a
+    keyword of the old flat signature (`lr=`, `out=`, `device=`, ...) went."""
+    for k in moved or {}:
+        if k not in _MOVED:
+            raise TypeError(f'fit() got an unexpected keyword argument {k!r}')
+        arg, cls, name = _MOVED[k]
+        raise TypeError(f'fit() takes {k}= inside {arg}={cls}({name}=...) now, e.g. fit(..., {arg}={cls}({name}={moved[k]!r}))')
+    picked = []
+    for arg, cls, v in (('optim', Optim, optim), ('keep', Keep, keep), ('compute', Compute, compute)):
+        if v is not None and not isinstance(v, cls):
+            raise ValueError(f'{arg} must be a {cls.__name__}(...) or None; got {type(v).__name__}')
+        picked.append(v if v is not None else cls())
+    return tuple(picked)
+
+# %% ../nbs/05_training.ipynb
+class _Training:
+    """One run of `fit`: the model, its EMA, optimiser and schedule, the generator, the step, the loss log and the NaN
+    flag; it steps, logs, checkpoints (rank 0 writes `ckpt`) and resumes."""
+    def __init__(self, model: nn.Module, optim: Optim, g: torch.Generator, ckpt: Path | None, config: dict | None,
+                 seed: int, rank: int = 0, world: int = 1):
+        self.model, self.optim, self.g, self.ckpt, self.config, self.seed = model, optim, g, ckpt, config, seed
+        self.rank, self.world = rank, world
+        self.opt, self.sched = make_optimizer(model, optim.lr, optim.weight_decay, optim.warmup)
+        self.ema = AveragedModel(model, multi_avg_fn=ema_warmup(optim.ema_decay), use_buffers=True)
+        self.step, self.log, self.resumed, self.n_ema = 0, [], None, 0     # n_ema: the EMA's update count, on the host
+        self.bad = torch.full((), -1, dtype=torch.long, device=g.device)  # first step with a non-finite loss, on the device
+        self.run_loss, self.n_run = torch.zeros((), device=g.device), 0
+
+    def state(self, gens: list) -> dict:
+        "What a checkpoint holds: tensors and plain data only (loadable with weights_only=True)."
+        return {'model': self.model.state_dict(), 'ema': self.ema.state_dict(), 'opt': self.opt.state_dict(),
+                'sched': self.sched.state_dict(), 'step': self.step, 'generators': gens, 'log': self.log,
+                'signature': signature(self.model), 'config': self.config or {}, 'seed': self.seed}
+
+    def resume(self, say: bool = True):
+        "Restore everything from `ckpt` when it exists: the run goes on as if it had never stopped."
+        if self.ckpt is None or not self.ckpt.is_file():
+            return
+        st = load_checkpoint(self.ckpt, self.model, map_location=self.g.device)
+        gens = st['generators']
+        if len(gens) != self.world:
+            raise ValueError(f'the checkpoint was written by {len(gens)} processes; resume it with the same number (now {self.world})')
+        self.model.load_state_dict(st['model']); self.ema.load_state_dict(st['ema'])
+        self.opt.load_state_dict(st['opt']); self.sched.load_state_dict(st['sched'])
+        mine = gens[self.rank]
+        self.g.set_state(mine.cpu() if self.g.device.type == 'cpu' else mine.to(self.g.get_state().device))
+        self.step, self.log = st['step'], [tuple(r) for r in st['log']]
+        self.resumed, self.n_ema = self.step, int(self.ema.n_averaged)
+        if say and self.rank == 0:
+            print(f'fit: resumed from step {self.step} of {self.ckpt}', file=sys.stderr, flush=True)
+
+    def train_step(self, net: nn.Module, loss_fn, batch: tuple, amp):
+        "One step, the NaN flag (on the device), the EMA, the running loss."
+        loss = train_step(net, loss_fn, batch, self.g, self.opt, self.sched, self.optim.grad_clip, amp)
+        self.bad = torch.where((self.bad < 0) & ~torch.isfinite(loss), torch.full_like(self.bad, self.step + 1), self.bad)
+        ema_update(self.ema, self.model, self.n_ema, self.optim.ema_decay); self.n_ema += 1
+        self.run_loss += loss.float(); self.n_run += 1
+        self.step += 1
+
+    def log_point(self) -> float:
+        "The one host synchronisation: stop on a non-finite loss (the last good checkpoint kept), else log the mean loss."
+        b = int(self.bad)
+        if b >= 0:
+            where = f'; the last good checkpoint is {self.ckpt}' if self.ckpt is not None and self.ckpt.is_file() else ''
+            raise FloatingPointError(f'the loss became NaN or inf at step {b}{where}. Lower the learning rate, '
+                                     'clip gradients harder or check the data')
+        mean = (self.run_loss / self.n_run).item()
+        self.log.append((self.step, mean))
+        self.run_loss.zero_(); self.n_run = 0
+        return mean
+
+    def checkpoint(self):
+        "Every rank's generator state gathered, then rank 0 writes the checkpoint atomically."
+        gens = [self.g.get_state().cpu()]
+        if self.world > 1:
+            gens = [None] * self.world
+            dist.all_gather_object(gens, self.g.get_state().cpu())
+        if self.rank == 0 and self.ckpt is not None:
+            save_checkpoint(self.ckpt, self.state(gens))
+
+# %% ../nbs/05_training.ipynb
+@dataclass
 class TrainResult:
     "What `fit` returns: the trained model, its EMA copy, the logged (step, loss) pairs, steps done, seconds, and the step it resumed from, and the precision it trained in ('bf16' or 'fp32')."
     model: nn.Module
@@ -326,96 +439,75 @@ class TrainResult:
     precision: str = 'fp32'
 
 
-def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None, steps: int = 1000, batch_size: int = 256,
-        lr: float = 1e-3, warmup: int = 100, weight_decay: float = 0.0, grad_clip: float | None = 1.0,
-        ema_decay: float = 0.999, seed: int = 0, out=None, ckpt_every: int | None = None, resume: bool = True,
-        log_every: int = 50, device=None, compile: bool | str = False, max_seconds: float | None = None,
-        progress: bool = True, callback=None, config: dict | None = None, distributed: bool | None = None,
-        amp: bool | str = True, order: str = 'random') -> TrainResult:
-    """Train `model` on `data` (N, ...) (and optional `labels` (N,)) by minimising `loss_fn(model, x, y, generator)`.
-
-    `out`: a folder for `checkpoint.pt`, written every `ckpt_every` steps and at the end, and resumed from when present
-    (`resume=True`). `max_seconds` stops at a time budget. `config` (a dict) is stored in the checkpoint so a command
-    can rebuild the model. `compile`: True, or a `torch.compile` mode. `distributed`: None joins torchrun's processes
-    when WORLD_SIZE > 1; False trains in this process alone. `amp`: True bf16 autocast on CUDA (the CPU stays fp32), 'auto' where the hardware computes bf16 natively (CUDA, or a CPU with AMX/AVX512-BF16: `use_bf16`), 'bf16' on any device, False none.
-    `order`: 'random' batches (with replacement), 'epoch' or 'sequential' passes (see `batches`). Returns a `TrainResult`."""
-    device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    _check_inputs(data, labels, steps, batch_size)
-    precision = precision_name(amp, device)                        # also checks `amp`
-    if order not in ORDERS or (order != 'random' and batch_size > len(data)):
-        raise ValueError(f"order must be one of {ORDERS} (with batch_size <= {len(data)} samples unless 'random'); got {order!r}, batch_size {batch_size}")
-    rank, world, owns_group = _dist_setup(device, distributed)
-    model, data, labels, on_device = place_data(model, data, labels, device)
-    g = torch.Generator(device=device).manual_seed(seed * 1000 + rank)
-    try:                                                   # does the data fit the model? one dry batch, nothing written yet
+def _dry_batch(model, loss_fn, data, labels, device):
+    "Does the data fit the model? One batch of two, before anything is written."
+    try:
         with torch.no_grad():
-            loss_fn(model, data[:2].to(device), None if labels is None else labels[:2].to(device), torch.Generator(device=device).manual_seed(0))
+            loss_fn(model, data[:2].to(device), None if labels is None else labels[:2].to(device),
+                    torch.Generator(device=device).manual_seed(0))
     except Exception as e:
         raise ValueError(f'a batch of the data (shape {tuple(data[:2].shape)}) does not fit the model {type(model).__name__}: {e}') from None
-    out = ensure_writable(out) if out is not None else None          # only now, so bad input leaves no files behind
-    ckpt = out / CKPT if out is not None else None
-    opt, sched = make_optimizer(model, lr, weight_decay, warmup)
-    ema = AveragedModel(model, multi_avg_fn=ema_warmup(ema_decay), use_buffers=True)
-    step, log, resumed = 0, [], None
-    if ckpt is not None and resume and ckpt.is_file():
-        step, log = restore(ckpt, model, ema, opt, sched, g, rank, world)
-        resumed = step
-        if progress and rank == 0:
-            print(f'fit: resumed from step {step} of {ckpt}', file=sys.stderr, flush=True)
-    net = wrap_model(model, world, compile)
-    data_iter = batches(data, labels, batch_size, g, device, None if on_device else torch.Generator().manual_seed(seed * 1000 + rank),
-                        order)
-    n_ema = int(ema.n_averaged)                                     # the EMA's update count, kept on the host
 
-    def checkpoint():
-        gens = [g.get_state().cpu()]
-        if world > 1:
-            gens = [None] * world
-            dist.all_gather_object(gens, g.get_state().cpu())
-        if rank == 0 and ckpt is not None:
-            save_checkpoint(ckpt, training_state(model, ema, opt, sched, step, gens, log, config, seed))
 
-    bad = torch.full((), -1, dtype=torch.long, device=device)      # first step with a non-finite loss, on the device
-    run_loss, n_run, t0 = torch.zeros((), device=device), 0, time.time()
-    bar = _Progress(steps, step, max_seconds, progress and rank == 0)
+def _agree(model, world: int, owns_group: bool) -> list | None:
+    "Under torchrun: every rank's checksum of the weights (they must agree), then the process group closed if `fit` made it."
+    if world == 1:
+        return None
+    mine = torch.stack([p.detach().double().sum() for p in model.parameters()]).cpu()
+    sums = [None] * world
+    dist.all_gather_object(sums, mine.tolist())
+    if owns_group:                                  # a clean exit: no live gloo threads at teardown
+        gc.collect(); dist.barrier(); dist.destroy_process_group()
+    return sums
+
+# %% ../nbs/05_training.ipynb
+def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None, steps: int = 1000,
+        batch_size: int = 256, seed: int = 0, optim: Optim | None = None, keep: Keep | None = None,
+        compute: Compute | None = None, **moved) -> TrainResult:
+    """Train `model` on `data` (N, ...) (and optional `labels` (N,)) by minimising `loss_fn(model, x, y, generator)`
+    for `steps` steps of `batch_size` samples, every random draw from `seed`. The options come in three small objects:
+    `optim=Optim(lr=..., ...)` (how the weights move), `keep=Keep(out=..., ...)` (checkpoints, resume, logging,
+    progress) and `compute=Compute(device=..., amp=..., ...)` (device, precision, compile, torchrun, a time budget).
+    Returns a `TrainResult`."""
+    optim, keep, compute = fit_options(optim, keep, compute, moved)
+    device = torch.device(compute.device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    _check_inputs(data, labels, steps, batch_size)
+    precision = precision_name(compute.amp, device)                # also checks `amp`
+    if optim.order not in ORDERS or (optim.order != 'random' and batch_size > len(data)):
+        raise ValueError(f"order must be one of {ORDERS} (with batch_size <= {len(data)} samples unless 'random'); got {optim.order!r}, batch_size {batch_size}")
+    rank, world, owns_group = _dist_setup(device, compute.distributed)
+    model, data, labels, on_device = place_data(model, data, labels, device)
+    g = torch.Generator(device=device).manual_seed(seed * 1000 + rank)
+    _dry_batch(model, loss_fn, data, labels, device)
+    out = ensure_writable(keep.out) if keep.out is not None else None   # only now, so bad input leaves no files behind
+    run = _Training(model, optim, g, out / CKPT if out is not None else None, keep.config, seed, rank, world)
+    if keep.resume:
+        run.resume(say=keep.progress)
+    net = wrap_model(model, world, compute.compile)
+    g_host = None if on_device else torch.Generator().manual_seed(seed * 1000 + rank)
+    data_iter = batches(data, labels, batch_size, g, device, g_host, optim.order)
+    t0, budget = time.time(), compute.max_seconds
+    bar = _Progress(steps, run.step, budget, keep.progress and rank == 0)
     model.train()
-    while step < steps:
-        xb, yb = next(data_iter)
-        loss = train_step(net, model, loss_fn, xb, yb, g, opt, sched, grad_clip, amp)
-        bad = torch.where((bad < 0) & ~torch.isfinite(loss), torch.full_like(bad, step + 1), bad)
-        ema_update(ema, model, n_ema, ema_decay); n_ema += 1
-        run_loss += loss.float(); n_run += 1
-        step += 1
-        last = step == steps or (max_seconds is not None and time.time() - t0 > max_seconds)
+    while run.step < steps:
+        run.train_step(net, loss_fn, next(data_iter), compute.amp)
+        last = run.step == steps or (budget is not None and time.time() - t0 > budget)
         mean = None
-        if step % log_every == 0 or last:
-            b = int(bad)                                            # the one host synchronisation, every log_every steps
-            if b >= 0:
-                where = f'; the last good checkpoint is {ckpt}' if ckpt is not None and ckpt.is_file() else ''
-                raise FloatingPointError(f'the loss became NaN or inf at step {b}{where}. Lower the learning rate, '
-                                         'clip gradients harder or check the data')
-            mean = (run_loss / n_run).item()
-            log.append((step, mean))
-            run_loss.zero_(); n_run = 0
-            if callback is not None:
-                callback({'step': step, 'loss': mean, 'seconds': time.time() - t0, 'log': log})
-        bar.update(step, time.time() - t0, mean)
-        if ckpt_every and step % ckpt_every == 0 and not last and int(bad) < 0:
-            checkpoint()
+        if run.step % keep.log_every == 0 or last:
+            mean = run.log_point()
+            if keep.callback is not None:
+                keep.callback({'step': run.step, 'loss': mean, 'seconds': time.time() - t0, 'log': run.log})
+        bar.update(run.step, time.time() - t0, mean)
+        if keep.every and run.step % keep.every == 0 and not last and int(run.bad) < 0:
+            run.checkpoint()
         if last:
             break
     bar.close()
-    checkpoint()
-    sums = None
-    if world > 1:                                                   # prove the ranks agree: gather a checksum of the weights
-        mine = torch.stack([p.detach().double().sum() for p in model.parameters()]).cpu()
-        sums = [None] * world
-        dist.all_gather_object(sums, mine.tolist())
-        if owns_group:                                              # a clean exit: no live gloo threads at teardown.
-            net = None; gc.collect()                                # The DDP wrapper's reducer holds the group: free it first
-            dist.barrier(); dist.destroy_process_group()
-    model.eval(); ema.eval()
-    return TrainResult(model, ema.module, log, step, time.time() - t0, out, world, sums, resumed, precision)
+    run.checkpoint()
+    net = None                                      # the DDP wrapper's reducer holds the process group: free it first
+    sums = _agree(model, world, owns_group)
+    model.eval(); run.ema.eval()
+    return TrainResult(model, run.ema.module, run.log, run.step, time.time() - t0, out, world, sums, run.resumed, precision)
 
 # %% ../nbs/05_training.ipynb
 def drop_labels(y: Tensor, num_classes: int, p: float, g: torch.Generator) -> Tensor:
@@ -426,7 +518,7 @@ def drop_labels(y: Tensor, num_classes: int, p: float, g: torch.Generator) -> Te
 
 def train_diffusion(model: nn.Module, data: Tensor, schedule='linear', pred: str = 'eps', weighting=None,
                     labels: Tensor | None = None, label_drop: float = 0.0, **kwargs) -> TrainResult:
-    "Train a denoiser `model(x, c, y)` on `data` with `diffusion_loss`; kwargs go to `fit`."
+    "Train a denoiser `model(x, c, y)` on `data` with `diffusion_loss`; the other keywords (`steps`, `batch_size`, `seed`, `optim`, `keep`, `compute`) go to `fit`."
     schedule = get_schedule(schedule)
     n_cls = getattr(model, 'num_classes', None)
 
@@ -457,7 +549,8 @@ def bench_fit(steps: int = 1500, batch_size: int = 2048, lr: float = 2e-3, seed:
         times['plain'].append(time.perf_counter() - t0)
         torch.manual_seed(seed)
         t0 = time.perf_counter()
-        res = fit(MLPDenoiser(dim=2), data, loss_fn, steps=steps, batch_size=batch_size, lr=lr, seed=seed, progress=False, device='cpu')
+        res = fit(MLPDenoiser(dim=2), data, loss_fn, steps=steps, batch_size=batch_size, seed=seed, optim=Optim(lr=lr),
+                  keep=Keep(progress=False), compute=Compute(device='cpu'))
         times['fit'].append(time.perf_counter() - t0)
     den = model_denoiser(res.ema, sched)
     x = sample(den, sched, shape=(n, 2), sampler=sampler, steps=sample_steps, seed=seed, progress=False)

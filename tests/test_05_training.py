@@ -5,7 +5,8 @@ import os
 import pickle
 import sys
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 import torch
 import torch.distributed as dist
@@ -50,6 +51,19 @@ def test_precision_follows_the_hardware():
             use_bf16(bad, 'cpu')
 
 
+def test_fit_options_are_checked():
+    import pytest
+    assert fit_options() == (Optim(), Keep(), Compute())
+    with pytest.raises(TypeError, match=r'lr= inside optim=Optim\(lr=\.\.\.\).*Optim\(lr=0\.01\)'):
+        fit_options(moved={'lr': 0.01})
+    with pytest.raises(TypeError, match=r'ckpt_every= inside keep=Keep\(every='):
+        fit_options(moved={'ckpt_every': 5})
+    with pytest.raises(TypeError, match="unexpected keyword argument 'nonsense'"):
+        fit_options(moved={'nonsense': 1})
+    with pytest.raises(ValueError, match='optim must be a Optim'):
+        fit_options(optim={'lr': 0.01})
+
+
 @pytest.mark.slow
 def test_gaussians8_mlp_2500_steps():
     from diffusion_lab.data import circle_mixture, plot_law
@@ -60,8 +74,8 @@ def test_gaussians8_mlp_2500_steps():
     from diffusion_lab.score import loss_floor, model_denoiser
     torch.manual_seed(0)
     law_, lin_ = circle_mixture(std=0.1), DDPM.from_name('linear')
-    res_ = train_diffusion(MLPDenoiser(dim=2), law_.sample(20_000, seed=0)[0], lin_, steps=2500, batch_size=512, lr=2e-3,
-                           log_every=50, progress=False)
+    res_ = train_diffusion(MLPDenoiser(dim=2), law_.sample(20_000, seed=0)[0], lin_, steps=2500, batch_size=512,
+                           optim=Optim(lr=2e-3), keep=Keep(progress=False))
     floor_, last_ = loss_floor(law_, lin_), sum(l for _, l in res_.log[-10:]) / 10
     print(f'{res_.steps} steps; loss of the last 500 steps {last_:.4f} (floor {floor_:.4f}, {100 * (last_ / floor_ - 1):.1f}% above)')
     x_ = sample(model_denoiser(res_.ema, lin_), lin_, shape=(4000, 2), sampler='ddpm', steps=100, progress=False)
@@ -82,7 +96,7 @@ def test_dsm_loss_within_5pct_of_floor():
     torch.manual_seed(0)
     law_, cos = grid_mixture(std=0.2), DDPM.from_name('cosine')
     res_ = train_diffusion(MLPDenoiser(dim=2, hidden=128), law_.sample(50_000, seed=0)[0], cos, steps=3000,
-                          batch_size=512, lr=2e-3, progress=False)   # a fixed count: the result must not depend on load
+                          batch_size=512, optim=Optim(lr=2e-3), keep=Keep(progress=False))   # a fixed count: the result must not depend on load
     floor_ = loss_floor(law_, cos, n=100_000, seed=7)
     g = torch.Generator().manual_seed(7)
     x0 = law_.sample(100_000, generator=g)[0].double()
@@ -99,8 +113,8 @@ def test_exact_resume():
     def run(steps, out, seed=3):
         torch.manual_seed(123)                       # the same initial weights for every run
         m = UNet(ch=16, ch_mult=(1, 2), attn_levels=(1,), groups=4, num_classes=10)
-        return train_diffusion(m, x_, 'cosine', labels=y, label_drop=0.1, steps=steps, batch_size=32, seed=seed, out=out,
-                               log_every=2, progress=False)
+        return train_diffusion(m, x_, 'cosine', labels=y, label_drop=0.1, steps=steps, batch_size=32, seed=seed,
+                               keep=Keep(out=out, log_every=2, progress=False))
     straight = run(12, tempfile.mkdtemp())
     d = tempfile.mkdtemp()
     run(6, d)                                        # "killed" after 6 steps: only the checkpoint survives
@@ -119,7 +133,7 @@ def test_atomic_checkpoint_survives_kill():
     d = Path(tempfile.mkdtemp())
     script = textwrap.dedent(f'''
         import os, signal, torch
-        from diffusion_lab.train import train_diffusion
+        from diffusion_lab.train import Keep, train_diffusion
         from diffusion_lab.models import MLPDenoiser
         real_save, calls = torch.save, []
         def dying_save(obj, f, *a, **k):
@@ -130,8 +144,8 @@ def test_atomic_checkpoint_survives_kill():
                 os.kill(os.getpid(), signal.SIGKILL)
             return real_save(obj, f, *a, **k)
         torch.save = dying_save
-        train_diffusion(MLPDenoiser(dim=2), torch.randn(500, 2), 'linear', steps=20, ckpt_every=5, log_every=5,
-                        batch_size=64, out={str(d)!r}, progress=False)
+        train_diffusion(MLPDenoiser(dim=2), torch.randn(500, 2), 'linear', steps=20, batch_size=64,
+                        keep=Keep(out={str(d)!r}, every=5, log_every=5, progress=False))
     ''')
     p = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, timeout=120)
     assert p.returncode == -9, (p.returncode, p.stderr[-2000:])          # it really was killed
@@ -209,24 +223,25 @@ def test_training_bad_input():
     from diffusion_lab.models import MLPDenoiser, UNet
     d = Path(tempfile.mkdtemp())
     with pytest.raises(ValueError, match=r'does not fit the model MLPDenoiser.*takes x of shape \(B, 2\)'):
-        train_diffusion(MLPDenoiser(dim=2), torch.randn(100, 3), steps=2, out=d / 'a', progress=False)
+        train_diffusion(MLPDenoiser(dim=2), torch.randn(100, 3), steps=2, keep=Keep(out=d / 'a', progress=False))
     bad = torch.randn(100, 2); bad[7, 1] = float('nan')
     with pytest.raises(ValueError, match='NaN or inf'):
-        train_diffusion(MLPDenoiser(dim=2), bad, steps=2, out=d / 'b', progress=False)
+        train_diffusion(MLPDenoiser(dim=2), bad, steps=2, keep=Keep(out=d / 'b', progress=False))
     assert not (d / 'a').exists() and not (d / 'b').exists()                      # nothing written
-    train_diffusion(MLPDenoiser(dim=2, hidden=32), torch.randn(100, 2), steps=2, out=d / 'c', progress=False)
+    train_diffusion(MLPDenoiser(dim=2, hidden=32), torch.randn(100, 2), steps=2, keep=Keep(out=d / 'c', progress=False))
     with pytest.raises(ValueError, match='another model configuration'):
-        train_diffusion(MLPDenoiser(dim=2, hidden=64), torch.randn(100, 2), steps=4, out=d / 'c', progress=False)
+        train_diffusion(MLPDenoiser(dim=2, hidden=64), torch.randn(100, 2), steps=4, keep=Keep(out=d / 'c', progress=False))
     f = d / 'file'; f.write_text('x')
     with pytest.raises(ValueError, match='cannot write to the output folder'):
-        train_diffusion(MLPDenoiser(dim=2), torch.randn(100, 2), steps=2, out=f / 'sub', progress=False)
+        train_diffusion(MLPDenoiser(dim=2), torch.randn(100, 2), steps=2, keep=Keep(out=f / 'sub', progress=False))
     class Exploding(MLPDenoiser):                    # NaN from its 5th call: the dry run, then steps 1-3 are fine
         calls = 0
         def forward(self, x, c, y=None):
             Exploding.calls += 1
             return super().forward(x, c, y) * (float('nan') if Exploding.calls > 4 else 1.0)
     with pytest.raises(FloatingPointError, match='NaN or inf at step 4.*last good checkpoint'):
-        train_diffusion(Exploding(dim=2), torch.randn(100, 2), steps=20, ckpt_every=2, log_every=2, out=d / 'e', progress=False)
+        train_diffusion(Exploding(dim=2), torch.randn(100, 2), steps=20,
+                        keep=Keep(out=d / 'e', every=2, log_every=2, progress=False))
     assert load_checkpoint(d / 'e' / CKPT)['step'] == 2
 
 
@@ -240,7 +255,8 @@ def test_fit_is_the_plain_loop_plus_extras():
     torch.manual_seed(0); a = MLPDenoiser(dim=2)
     torch.manual_seed(0); b = MLPDenoiser(dim=2)
     la = plain_fit(a, data_, loss, steps=20, batch_size=32, lr=1e-3, seed=0)
-    res_ = fit(b, data_, loss, steps=20, batch_size=32, lr=1e-3, warmup=1, grad_clip=None, seed=0, log_every=1, progress=False, device='cpu')
+    res_ = fit(b, data_, loss, steps=20, batch_size=32, seed=0, optim=Optim(lr=1e-3, warmup=1, grad_clip=None),
+               keep=Keep(log_every=1, progress=False), compute=Compute(device='cpu'))
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
     assert [s for s, _ in res_.log] == list(range(1, 21)) and all(abs(l - m) < 1e-6 for (_, l), m in zip(res_.log, la))
     r_ = bench_fit(steps=30, batch_size=64, n=400, sample_steps=10, repeats=1)                 # the benchmark's report

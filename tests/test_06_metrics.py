@@ -10,7 +10,7 @@ from torch import Tensor, nn
 from diffusion_lab.data import GaussianMixture
 from diffusion_lab.schedules import Schedule
 from diffusion_lab.score import alpha_sigma, convert
-from diffusion_lab.train import fit, save_checkpoint
+from diffusion_lab.train import Compute, Keep, Optim, fit, save_checkpoint
 from diffusion_lab.metrics import *
 
 
@@ -104,12 +104,13 @@ def test_digits_unet_fid_after_2000_steps():
     from diffusion_lab.samplers import evaluations, sample, steps_for_nfe
     from diffusion_lab.schedules import VP
     from diffusion_lab.score import model_denoiser
-    from diffusion_lab.train import train_diffusion
+    from diffusion_lab.train import Keep, Optim, train_diffusion
     torch.manual_seed(0)
     sp_ = heldout_split('digits')
     (xtr_, ytr_), (xho_, _) = sp_['train'], sp_['heldout']
     vp_ = VP()
-    res = train_diffusion(build_unet('digits-small'), xtr_, vp_, steps=2000, batch_size=64, lr=2e-3, ema_decay=0.995, progress=False)
+    res = train_diffusion(build_unet('digits-small'), xtr_, vp_, steps=2000, batch_size=64,
+                          optim=Optim(lr=2e-3, ema_decay=0.995), keep=Keep(progress=False))
     steps = steps_for_nfe('heun', 20)
     gen = sample(model_denoiser(res.ema, vp_), vp_, shape=(898, 1, 8, 8), sampler='heun', steps=steps, progress=False).clamp(-1, 1)
     sc_ = image_scores(feature_net(xtr_, ytr_, name='digits-train'), gen, xho_, xtr_)

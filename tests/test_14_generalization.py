@@ -16,7 +16,7 @@ from diffusion_lab.models import EDMPrecond, count_params
 from diffusion_lab.samplers import sample, time_grid
 from diffusion_lab.schedules import get_schedule
 from diffusion_lab.score import model_denoiser
-from diffusion_lab.train import precision_name, train_diffusion
+from diffusion_lab.train import Compute, Keep, Optim, precision_name, train_diffusion
 from diffusion_lab.experiment import Run, config as config_of, plain
 from diffusion_lab.studies.generalization import *
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """One training step of notebook 13's MNIST U-Net (batch 64, 28x28) in fp32 and under bf16 autocast on this CPU, and the
-precision `fit(amp='auto')` picks here. Prints the CPU model, its bf16 flags and the median of a few timed steps each;
+precision `fit(compute=Compute(amp='auto'))` picks here. Prints the CPU model, its bf16 flags and the median of a few timed steps each;
 writes them to OUT/metrics.json (default out/precision). A benchmark, not a test: the times depend on the machine.
 
 Usage: python tools/precision_bench.py [OUT] [--steps K]"""
@@ -29,7 +29,7 @@ def step_seconds(amp, steps: int) -> float:
     times = []
     for i in range(steps + 1):                      # the first step warms up and is not counted
         t0 = time.perf_counter()
-        train_step(model, model, loss_fn, x, y, g, opt, sched, 1.0, amp)
+        train_step(model, loss_fn, (x, y), g, opt, sched, 1.0, amp)
         times.append(time.perf_counter() - t0)
     return statistics.median(times[1:])
 

@@ -23,7 +23,7 @@ from ..models import EDMPrecond, count_params
 from ..samplers import sample, time_grid
 from ..schedules import get_schedule
 from ..score import model_denoiser
-from ..train import precision_name, train_diffusion
+from ..train import Compute, Keep, Optim, precision_name, train_diffusion
 from ..experiment import Run, config as config_of, plain
 
 # %% auto 0
@@ -123,9 +123,10 @@ def train_until_converged(train: Tensor, heldout: Tensor, cfg: dict, seed: int =
     sig, k = cfg['loss_sigmas'], cfg['eval_n']
     try:
         for step in range(cfg['eval_every'], cfg['max_steps'] + 1, cfg['eval_every']):
-            res = train_diffusion(model, train, 'edm', pred='edm', steps=step, batch_size=cfg['batch'], lr=cfg['lr'], warmup=100,
-                                  ema_decay=cfg['ema_decay'], seed=seed, out=folder, progress=False, amp=cfg['amp'],
-                                  device=device, distributed=False)
+            res = train_diffusion(model, train, 'edm', pred='edm', steps=step, batch_size=cfg['batch'], seed=seed,
+                                  optim=Optim(lr=cfg['lr'], warmup=100, ema_decay=cfg['ema_decay']),
+                                  keep=Keep(out=folder, progress=False),
+                                  compute=Compute(amp=cfg['amp'], device=device, distributed=False))
             ema = res.ema.eval()
             hist.append({'step': step, 'train_loss': denoising_loss(ema, train[:k], sig, seed),
                          'heldout_loss': denoising_loss(ema, heldout[:k], sig, seed), 'seconds': res.seconds,

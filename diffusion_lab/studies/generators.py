@@ -25,7 +25,7 @@ from ..models import UNet, build_unet, count_params
 from ..samplers import evaluations, sample, steps_for_nfe
 from ..schedules import get_schedule
 from ..score import alpha_sigma, convert, diffusion_loss, guided_denoiser, model_denoiser, time_condition
-from ..train import drop_labels, load_checkpoint, save_checkpoint, train_diffusion, use_bf16
+from ..train import Compute, Keep, Optim, drop_labels, load_checkpoint, save_checkpoint, train_diffusion, use_bf16
 from ..experiment import Run, config as config_of
 
 # %% auto 0
@@ -90,9 +90,10 @@ def train_generator(x: Tensor, y: Tensor, unet='digits-small', schedule='vp', st
     marks = []
     if device.type == 'cuda':
         torch.cuda.reset_peak_memory_stats(device)
-    res = train_diffusion(model, x, schedule, labels=y, label_drop=label_drop, steps=steps, max_seconds=seconds, batch_size=batch,
-                          lr=lr, ema_decay=ema_decay, seed=seed, device=device, compile=compile, progress=progress,
-                          log_every=log_every, callback=lambda m: marks.append((m['step'], time.perf_counter())))
+    res = train_diffusion(model, x, schedule, labels=y, label_drop=label_drop, steps=steps, batch_size=batch, seed=seed,
+                          optim=Optim(lr=lr, ema_decay=ema_decay),
+                          keep=Keep(progress=progress, log_every=log_every, callback=lambda m: marks.append((m['step'], time.perf_counter()))),
+                          compute=Compute(device=device, compile=compile, max_seconds=seconds))
     (s0, t0), (s1, t1) = marks[0], marks[-1]
     if s1 == s0:
         raise ValueError(f'training ran {res.steps} steps, too few to time: give more steps than log_every ({log_every})')
@@ -320,8 +321,9 @@ def train_classifier(net: FeatureNet, x: Tensor, y: Tensor, steps: int = 1500, b
     "Train `net` by cross-entropy on (x, y) with the workbench's loop; returns the EMA weights, on the CPU."
     from diffusion_lab.train import fit
     torch.manual_seed(seed)
-    res = fit(net, x, lambda m, xb, yb, g: F.cross_entropy(m(xb), yb), labels=y, steps=steps, batch_size=batch, lr=lr,
-              warmup=50, ema_decay=0.99, seed=seed, device=device, progress=progress, log_every=100, distributed=False)
+    res = fit(net, x, lambda m, xb, yb, g: F.cross_entropy(m(xb), yb), labels=y, steps=steps, batch_size=batch, seed=seed,
+              optim=Optim(lr=lr, warmup=50, ema_decay=0.99), keep=Keep(progress=progress, log_every=100),
+              compute=Compute(device=device, distributed=False))
     return res.ema.cpu().eval()
 
 # %% ../../nbs/12_generators.ipynb

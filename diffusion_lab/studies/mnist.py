@@ -16,7 +16,7 @@ from ..data import heldout_split, show_images
 from .generators import Bench, build_generator, generate
 from ..metrics import classification_accuracy, feature_net, image_scores
 from ..models import EDMPrecond, count_params
-from ..train import CKPT, train_diffusion
+from ..train import CKPT, Compute, Keep, Optim, train_diffusion
 from ..experiment import Run, config
 
 # %% auto 0
@@ -91,9 +91,10 @@ def _learning_curve(b: Bench, model, labels) -> tuple[list, object]:
     for point in (cfg['curve_steps'] if by_steps else cfg['curve_minutes']):
         b.run.say(f"training to {point} steps" if by_steps else f'training to {point:g} min')
         budget = dict(steps=point, max_seconds=None) if by_steps else dict(steps=10**9, max_seconds=max(point * 60 - spent, 1e-3))
-        res = train_diffusion(model, xtr, 'edm', pred='edm', labels=ytr, label_drop=cfg['label_drop'], **budget,
-                              batch_size=cfg['batch'], lr=cfg['lr'], warmup=100, ema_decay=cfg['ema_decay'], seed=b.seed, out=ckdir,
-                              ckpt_every=200, progress=b.progress, amp=cfg['amp'], device=b.device, distributed=False)
+        res = train_diffusion(model, xtr, 'edm', pred='edm', labels=ytr, label_drop=cfg['label_drop'], steps=budget['steps'],
+                              batch_size=cfg['batch'], seed=b.seed, optim=Optim(lr=cfg['lr'], warmup=100, ema_decay=cfg['ema_decay']),
+                              keep=Keep(out=ckdir, every=200, progress=b.progress),
+                              compute=Compute(amp=cfg['amp'], device=b.device, distributed=False, max_seconds=budget.get('max_seconds')))
         spent += res.seconds
         b.run.trained('mnist', res, seconds=spent)
         b.run.say(f'{res.steps} steps in {spent:.0f} s; scoring {len(labels)} samples')

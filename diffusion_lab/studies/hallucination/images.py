@@ -21,7 +21,7 @@ from ...models import build_unet, count_params
 from ...samplers import ddpm, time_grid
 from ...schedules import DDPM
 from ...score import model_denoiser
-from ...train import save_checkpoint, train_diffusion
+from ...train import Compute, Keep, Optim, save_checkpoint, train_diffusion
 from ...experiment import write_json
 from .sharpen import sharpened_denoiser
 from .detector import keep_lowest, retention_filter, roc_curve
@@ -174,8 +174,8 @@ def trained_unet(x: Tensor, schedule: DDPM, unet: str = 'plain-small', steps: in
         rec = ckpt.with_suffix('.json')
         info.update(json.loads(rec.read_text()) if rec.is_file() else {}, checkpoint=str(ckpt))
         return model.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval(), info   # where training would run
-    res = train_diffusion(model, x, schedule, pred='eps', steps=steps, batch_size=batch_size, lr=lr,
-                          seed=seed, progress=progress, device=device)
+    res = train_diffusion(model, x, schedule, pred='eps', steps=steps, batch_size=batch_size, seed=seed,
+                          optim=Optim(lr=lr), keep=Keep(progress=progress), compute=Compute(device=device))
     info.update(train_steps=res.steps, train_seconds=round(res.seconds, 1), final_loss=res.log[-1][1] if res.log else None,
                 precision=res.precision, batch_size=batch_size)
     if ckpt is not None:

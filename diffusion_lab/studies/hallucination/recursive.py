@@ -14,7 +14,7 @@ from ...metrics import embed, fid
 from ...models import build_unet
 from ...schedules import DDPM
 from ...score import model_denoiser
-from ...train import train_diffusion
+from ...train import Compute, Keep, Optim, train_diffusion
 from .toy import _progress, classify_samples, sample_toy, toy_data, toy_schedule, train_toy
 from .detector import detector_scores, keep_lowest
 from .images import sample_images
@@ -97,8 +97,8 @@ def recursive_images(images: Tensor, judge: nn.Module, held: Tensor, n: int = 20
 
     def train(x, s):
         torch.manual_seed(s)
-        res = train_diffusion(build_unet(unet), x, S, pred='eps', steps=steps,
-                              batch_size=batch_size, lr=2e-3, seed=s, device=device, progress=False)
+        res = train_diffusion(build_unet(unet), x, S, pred='eps', steps=steps, batch_size=batch_size, seed=s,
+                              optim=Optim(lr=2e-3), keep=Keep(progress=False), compute=Compute(device=device))
         if run is not None:
             run.trained(f'model_{len(run.models) + 1}', res)
         return res.ema.eval()

@@ -17,7 +17,7 @@ from ...models import sinusoidal_embedding
 from ...samplers import ddpm, time_grid
 from ...schedules import DDPM
 from ...score import model_denoiser
-from ...train import train_diffusion
+from ...train import Compute, Keep, Optim, train_diffusion
 from .sharpen import sharpened_denoiser
 
 # %% auto 0
@@ -227,9 +227,9 @@ def train_toy(data: Tensor, cfg: dict, seed: int = 0, steps: int | None = None, 
     elif cfg.get('init', 'default') != 'default':
         raise ValueError(f"init must be 'xavier' or 'default'; got {cfg['init']!r}")
     res = train_diffusion(model, data, toy_schedule(cfg), pred='eps', steps=steps or cfg['steps'],
-                          batch_size=min(cfg['batch_size'], len(data)), lr=cfg['lr'], warmup=0, grad_clip=None,
-                          ema_decay=0.999, seed=seed, progress=progress, device=device,
-                          amp=cfg.get('amp', True), order=cfg.get('order', 'random'))
+                          batch_size=min(cfg['batch_size'], len(data)), seed=seed,
+                          optim=Optim(lr=cfg['lr'], warmup=0, grad_clip=None, ema_decay=0.999, order=cfg.get('order', 'random')),
+                          keep=Keep(progress=progress), compute=Compute(device=device, amp=cfg.get('amp', True)))
     return (res.ema if cfg.get('ema') else res.model).eval()
 
 

@@ -14,7 +14,7 @@ from ...samplers import PerStep, ddim, time_grid
 from ...schedules import VP
 from ...widgets import explorer
 from ...score import convert, model_denoiser
-from ...train import train_diffusion
+from ...train import Compute, Keep, Optim, train_diffusion
 from .basis import _eps_h
 
 # %% auto 0
@@ -55,8 +55,8 @@ def train_hspace_model(images: Tensor, steps: int = 2000, seed: int = 0, unet='p
     torch.manual_seed(seed)
     model = build_unet(unet)
     S = VP()
-    res = train_diffusion(model, images, S, pred='eps', steps=steps, batch_size=64, lr=2e-3,
-                          seed=seed, progress=progress, device=device, ema_decay=0.995)
+    res = train_diffusion(model, images, S, pred='eps', steps=steps, batch_size=64, seed=seed,
+                          optim=Optim(lr=2e-3, ema_decay=0.995), keep=Keep(progress=progress), compute=Compute(device=device))
     if run is not None:
         run.trained(tag, res)
     return res.ema.eval(), S
