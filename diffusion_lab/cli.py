@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 from . import __version__
 from .data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, heldout_split, load_dataset, load_digits_images, mixture_1d,
                                 plot_law, show_images)
-from .studies.generalization import GEN_CONFIGS, run_generalization
+from .studies.generalization import GENERALIZATION_CONFIGS, run_generalization
 from .studies.generators import GENERATOR_CONFIGS, run_generators
 from .studies.hallucination import (HALLUCINATION_CONFIGS, run_digits, run_hallucination, run_recursive_mnist,
                                          run_shapes)
@@ -34,11 +34,11 @@ from .samplers import SAMPLERS, bench_samplers, evaluations, get_sampler, sample
 from .schedules import DDPM, EDM, VE, VP, get_schedule, plot_log_snr, q_sample, show_forward
 from .score import model_denoiser
 from .train import CKPT, Compute, Keep, Optim, bench_fit, ensure_writable, load_checkpoint, train_diffusion
-from .experiment import Run
+from .experiment import Run, describe
 
 # %% auto 0
 __all__ = ['TOUR_SAMPLERS', 'SAMPLING', 'HALLUCINATION_PARTS', 'COMMANDS', 'USER_ERRORS', 'prepare_out', 'model_config',
-           'load_dataset_kind', 'evaluate', 'run_train', 'run_sample', 'tour', 'Option', 'Command',
+           'load_dataset_kind', 'evaluate', 'run_train', 'run_sample', 'tour', 'Option', 'Command', 'from_config',
            'run_bench_samplers', 'hallucination', 'main']
 
 # %% ../nbs/99_cli.ipynb
@@ -319,6 +319,17 @@ _positive_int, _positive_float = _positive_type(int), _positive_type(float)
 _EMPTY = inspect.Parameter.empty
 
 
+def _number(s: str) -> float:
+    "An argparse type: a finite number >= 0, or a one-line error."
+    try:
+        v = float(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected a number, got {s!r}') from None
+    if not 0 <= v < math.inf:
+        raise argparse.ArgumentTypeError(f'must be a finite number >= 0, got {s}')
+    return v
+
+
 @dataclass(frozen=True)
 class Option:
     """One option of a command: its flag, its help, and how argparse reads it (`type`, `choices`, `action`, `nargs`).
@@ -355,6 +366,39 @@ class Command:
     after: object = None
 
 
+def _shown(configs: dict, name: str) -> str:
+    "The defaults of the field `name` in the named configurations, for the help: '3000' or 'cpu: 3000, gpu: 1000000'."
+    vals = {k: getattr(c, name) for k, c in configs.items()}
+    show = lambda v: ' '.join(map(str, v)) if isinstance(v, tuple) else str(v)
+    return show(next(iter(vals.values()))) if len(set(map(str, vals.values()))) == 1 else ', '.join(f'{k}: {show(v)}' for k, v in vals.items())
+
+
+def from_config(configs: dict, skip=(), choices: dict | None = None) -> tuple:
+    """Options from the fields of the configuration dataclass of the named configurations `configs`: `--name-with-dashes`,
+    the field's documentation as its help with each configuration's value, the type read from its annotation (whole
+    numbers >= 1, numbers >= 0, words, lists with `nargs='+'`, `--x/--no-x` for a yes-or-no), every default None: an
+    option not given keeps the named configuration's value. Fields in `skip`, and those holding a dict or a nested
+    configuration, are left out; `choices` names a field's choices."""
+    opts = []
+    for r in describe(next(iter(configs.values()))):
+        kind = r['type'].replace(' ', '')
+        if r['name'] in skip or 'dict' in kind or not any(t in kind for t in ('int', 'float', 'str', 'bool', 'tuple')):
+            continue
+        flag, ch = '--' + r['name'].replace('_', '-'), (choices or {}).get(r['name'])
+        help_ = f"{r['doc']} (default: {_shown(configs, r['name'])})"
+        if 'bool' in kind:
+            opts.append(Option(flag, help_, action='boolean', param=r['name']))
+            continue
+        if 'tuple' in kind:
+            first = next(iter(r['value'] or ()), 0)
+            typ = _positive_int if isinstance(first, int) else _number if isinstance(first, float) else str
+            opts.append(Option(flag, help_, type=typ, nargs='+', param=r['name'], choices=ch))
+            continue
+        typ = _positive_int if kind.startswith('int') else _number if kind.startswith('float') else None
+        opts.append(Option(flag, help_, type=typ, param=r['name'], choices=ch))
+    return tuple(opts)
+
+
 SAMPLING = (Option('--sampler', 'sampler', choices=list(SAMPLERS)),
             Option('--nfe', 'denoiser evaluations per sample', type=_positive_int))
 
@@ -378,11 +422,13 @@ def _add(q: argparse.ArgumentParser, o: Option, sig):
     if o.action == 'store_true':
         default = False
     kw = {k: v for k, v in dict(type=o.type, choices=o.choices, nargs=o.nargs, required=o.required or None).items() if v is not None}
-    if o.action:
+    if o.action == 'boolean':                       # --x / --no-x, None when neither is given
+        kw['action'] = argparse.BooleanOptionalAction
+    elif o.action:
         kw['action'] = o.action
         if o.action == 'store_const':
             kw['const'] = o.const
-    shown = f' (default: {default})' if default not in (None, False) and not o.required else ''
+    shown = f' (default: {default})' if default is not None and default is not False and not o.required else ''
     q.add_argument(o.flag, dest=o.dest, default=default, help=o.help + shown.replace('%', '%%'), **kw)
 
 # %% ../nbs/99_cli.ipynb
@@ -449,19 +495,16 @@ COMMANDS = {
                      'Train a class-conditional U-Net and measure it (notebook 12); writes metrics.json and PNG figures into --out.',
                      (Option('--config', 'cpu: 8x8 digits, 3,000 steps (about 4 minutes on 2 cores); gpu: MNIST at 32x32, a 9.6M U-Net, 180 s',
                              choices=list(GENERATOR_CONFIGS)),
-                      Option('--steps', "training steps (default: the configuration's)", type=_positive_int),
-                      Option('--seconds', "training time budget in seconds (default: the configuration's)", type=_positive_float),
-                      Option('--data-dir', 'folder with the data set files (MNIST IDX files; torchvision sets)'),
-                      Option('--no-compile', 'do not torch.compile the model (gpu config)', action='store_const', const=False,
-                             param='compile')), frozenset({'fid_table'})),
+                      Option('--data-dir', 'folder with the data set files (MNIST IDX files; torchvision sets)'))
+                     + from_config(GENERATOR_CONFIGS, choices={'data': ('digits', 'mnist'), 'samplers': list(SAMPLERS)}),
+                     frozenset({'fid_table'})),
     'bench-mnist': Command(run_bench_mnist, 'MNIST on a CPU: a class-conditional model from 10 minutes of training, measured against held-out digits',
                            'Train the CPU MNIST model of notebook 13 (EDM, a patch-2 U-Net, bf16 where the CPU has it natively) for '
                            '--seconds, scoring it at a fifth, half and all of the budget; FID, precision, recall, classification accuracy '
                            'score and copy rate against held-out digits, and adaptive guidance against full guidance. Writes metrics.json, '
                            'samples.png, curve.png and adaptive.png into --out.',
-                           (Option('--seconds', f"training time budget (default: the configuration's, {MNIST_CPU['seconds']:g})", type=_positive_float),
-                            Option('--n', f"samples scored at every point (default: the configuration's, {MNIST_CPU['n']})", type=_positive_int),
-                            Option('--data-dir', "folder with MNIST's IDX files (default: shared/data/mnist); a train split there is trained on")),
+                           (Option('--data-dir', "folder with MNIST's IDX files (default: shared/data/mnist); a train split there is trained on"),)
+                           + from_config({'cpu': MNIST_CPU}, skip=('amp',), choices={'data': ('mnist', 'digits'), 'sampler': list(SAMPLERS)}),
                            frozenset({'curve'})),
     'bench-samplers': Command(run_bench_samplers, 'time DDPM (1000 steps) and DDIM (50 steps) with an exact score, and fit against a plain loop',
                               'Seconds for 1000-step DDPM and 50-step DDIM on N points of the 5x5 grid with its exact score, and the '
@@ -499,11 +542,9 @@ COMMANDS = {
                               'similarity, copy rates and losses; then the effective dimension of the denoiser\'s Jacobian against the '
                               'noise level (notebook 14). Writes metrics.json, PNG figures and the models (models/, reloaded by a rerun).',
                               (Option('--config', 'cpu: 14x14 digits, a 0.18M U-Net, about 40 minutes on 2 cores; gpu: 28x28 digits, a wider U-Net',
-                                      choices=list(GEN_CONFIGS)),
-                               Option('--ns', "training-set sizes N (default: the configuration's: 1 10 100 1000 4000)", type=_positive_int, nargs='+'),
-                               Option('--max-steps', "most training steps of each network (default: the configuration's)", type=_positive_int),
-                               Option('--n-samples', "noises sampled by every network (default: the configuration's)", type=_positive_int),
-                               Option('--data-dir', "folder with MNIST's IDX files (default: shared/data/mnist); a train split there is used")),
+                                      choices=list(GENERALIZATION_CONFIGS)),
+                               Option('--data-dir', "folder with MNIST's IDX files (default: shared/data/mnist); a train split there is used"))
+                              + from_config(GENERALIZATION_CONFIGS, skip=('amp', 'data'), choices={'sampler': list(SAMPLERS)}),
                               frozenset({'by_n'})),
 }
 

@@ -5,12 +5,14 @@
 # %% ../nbs/98_experiment.ipynb 2
 from __future__ import annotations
 
+import copy
 import json
 import os
 import platform
 import sys
 import tempfile
 import time
+from dataclasses import MISSING, asdict, field, fields, is_dataclass, replace
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -20,18 +22,50 @@ from tqdm.auto import tqdm
 from .train import TrainResult, cpu_has_native_bf16, ensure_writable
 
 # %% auto 0
-__all__ = ['RESULTS', 'config', 'cpu_model', 'environment', 'write_json', 'plain', 'Run', 'compare_numbers']
+__all__ = ['RESULTS', 'setting', 'describe', 'config', 'cpu_model', 'environment', 'write_json', 'plain', 'Run',
+           'compare_numbers']
 
 # %% ../nbs/98_experiment.ipynb
-def config(configs: dict, name: str, **overrides) -> dict:
-    """A copy of the named configuration `configs[name]` with the `overrides` that are not None applied; a `ValueError`
-    that names the choices for an unknown configuration or setting."""
+def setting(default, doc: str):
+    """A field of a configuration dataclass with its one line of documentation (`describe` lists it, the command line
+    shows it as the option's help). A mutable default (dict, list, a nested configuration) is copied for every instance."""
+    if isinstance(default, (dict, list, set)) or (is_dataclass(default) and not isinstance(default, type)):
+        return field(default_factory=lambda: copy.deepcopy(default), metadata={'doc': doc})
+    return field(default=default, metadata={'doc': doc})
+
+
+def describe(cfg) -> list:
+    """The settings of a configuration dataclass (a class or an instance): one dict per field with its `name`, `value`
+    (the instance's, or the default), `type` and `doc`."""
+    if not is_dataclass(cfg):
+        raise ValueError(f'describe takes a configuration dataclass (or an instance of one); got {type(cfg).__name__}')
+    rows = []
+    for f in fields(cfg):
+        value = getattr(cfg, f.name) if not isinstance(cfg, type) else (
+            f.default if f.default is not MISSING else f.default_factory())
+        rows.append({'name': f.name, 'value': value, 'type': str(f.type), 'doc': f.metadata.get('doc', '')})
+    return rows
+
+
+def _apply(base, overrides: dict, where: str = ''):
+    "`base` (a dataclass instance or a dict) with `overrides` applied, nested dataclasses taking a dict of their own."
+    names = [f.name for f in fields(base)] if is_dataclass(base) else list(base)
+    unknown = set(overrides) - set(names)
+    if unknown:
+        raise ValueError(f'unknown settings {sorted(unknown)}{where}; the settings are {sorted(names)}')
+    get = (lambda k: getattr(base, k)) if is_dataclass(base) else base.get
+    new = {k: _apply(get(k), v, f' in {k}') if isinstance(v, dict) and is_dataclass(get(k)) else v
+           for k, v in overrides.items() if v is not None}
+    return replace(base, **new) if is_dataclass(base) else dict(base, **new)
+
+
+def config(configs: dict, name: str, **overrides):
+    """A copy of the named configuration `configs[name]` (a configuration dataclass, or a dict) with the `overrides`
+    that are not None applied (a nested configuration takes a dict: `shapes={'steps': 10}`); a `ValueError` that names
+    the choices for an unknown configuration or setting."""
     if name not in configs:
         raise ValueError(f'unknown configuration {name!r}; choose one of {list(configs)}')
-    unknown = set(overrides) - set(configs[name])
-    if unknown:
-        raise ValueError(f'unknown settings {sorted(unknown)}; the settings are {sorted(configs[name])}')
-    return dict(configs[name], **{k: v for k, v in overrides.items() if v is not None})
+    return _apply(configs[name], overrides)
 
 # %% ../nbs/98_experiment.ipynb
 def cpu_model() -> str:
@@ -68,9 +102,14 @@ def write_json(path, obj, indent: int = 2):
         raise
 
 
-def plain(settings: dict) -> dict:
-    "Settings as JSON stores them (tuples as lists, paths and devices as strings), so a record compares equal to a reread one."
-    return json.loads(json.dumps(settings, default=str))
+def _jsonable(o):
+    return asdict(o) if is_dataclass(o) and not isinstance(o, type) else str(o)
+
+
+def plain(settings) -> dict:
+    """Settings as JSON stores them (configuration dataclasses as dicts, tuples as lists, paths and devices as strings),
+    so a record compares equal to a reread one."""
+    return json.loads(json.dumps(settings, default=_jsonable))
 
 # %% ../nbs/98_experiment.ipynb
 class Run:

@@ -3,7 +3,7 @@ import pytest
 import copy
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 import math
 import resource
 import time
@@ -19,7 +19,7 @@ from diffusion_lab.samplers import evaluations, sample, steps_for_nfe
 from diffusion_lab.schedules import get_schedule
 from diffusion_lab.score import alpha_sigma, convert, diffusion_loss, guided_denoiser, model_denoiser, time_condition
 from diffusion_lab.train import Compute, Keep, Optim, drop_labels, load_checkpoint, save_checkpoint, train_diffusion, use_bf16
-from diffusion_lab.experiment import Run, config as config_of
+from diffusion_lab.experiment import Run, config as config_of, setting
 from diffusion_lab.studies.generators import *
 
 
@@ -61,10 +61,10 @@ def test_adaptive_guidance_exact():
         a0_ = AdaptiveGuidance(toy, vp_, y_, 2.0, threshold=th_)
         a0_(x_, torch.tensor(0.5))
         assert torch.equal(a0_.done, cos0_ >= th_) and a0_.done.sum() == 3, cos0_
-        xa_, ea_ = generate(toy, vp_, y_, (2,), 2.0, 'ddim', 8, adaptive=2.0, return_evaluations=True)
-        xp_, ep_ = generate(toy, vp_, y_, (2,), 2.0, 'ddim', 8, return_evaluations=True)
+        xa_, ea_ = generate(toy, vp_, y_, (2,), Draw(2.0, 'ddim', 8, adaptive=2.0), return_evaluations=True)
+        xp_, ep_ = generate(toy, vp_, y_, (2,), Draw(2.0, 'ddim', 8), return_evaluations=True)
         assert torch.equal(xa_, xp_) and ea_ == ep_ == 2 * n_evals('ddim', 8)        # counted calls match the sampler's count
-        _, e1_ = generate(toy, vp_, y_, (2,), 2.0, 'ddim', 8, adaptive=-1.0, return_evaluations=True)
+        _, e1_ = generate(toy, vp_, y_, (2,), Draw(2.0, 'ddim', 8, adaptive=-1.0), return_evaluations=True)
         assert e1_ == n_evals('ddim', 8) + 1                                            # guided once, then conditional only
 
 
@@ -130,7 +130,8 @@ def test_zero_shot_shares_draws_and_plain_loop_trains():
     assert err.shape == (5, 4, 10)
     assert torch.allclose(err[..., 0], err[..., 1]) and torch.equal(err[..., 1], err[..., 9])   # the same draws for every class
     net = build_generator({'ch': 8, 'ch_mult': (1, 2), 'attn_levels': ()}, 1, 10)
-    r_ = plain_training_loop(net, torch.rand(64, 1, 8, 8) * 2 - 1, torch.randint(0, 10, (64,)), steps=6, batch=16, warmup_steps=2)
+    r_ = plain_training_loop(net, torch.rand(64, 1, 8, 8) * 2 - 1, torch.randint(0, 10, (64,)), GeneratorConfig(batch=16), steps=6,
+                             warmup_steps=2)
     assert len(r_['losses']) == 8 and all(math.isfinite(v) for v in r_['losses'])
     fl_ = training_flops(net, (1, 8, 8))
     assert 2.5 < fl_['train'] / fl_['forward'] < 3.5                    # a training step costs about three forward passes

@@ -2,15 +2,16 @@
 import pytest
 import json
 import time
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 from diffusion_lab.data import heldout_split, show_images
-from diffusion_lab.studies.generators import Bench, build_generator, generate
+from diffusion_lab.studies.generators import Bench, Draw, build_generator, generate
 from diffusion_lab.metrics import classification_accuracy, feature_net, image_scores
 from diffusion_lab.models import EDMPrecond, count_params
 from diffusion_lab.train import CKPT, Compute, Keep, Optim, train_diffusion
-from diffusion_lab.experiment import Run, config
+from diffusion_lab.experiment import Run, config, setting
 from diffusion_lab.studies.mnist import *
 
 

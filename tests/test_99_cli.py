@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from diffusion_lab import __version__
 from diffusion_lab.data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, heldout_split, load_dataset, load_digits_images, mixture_1d,
                                 plot_law, show_images)
-from diffusion_lab.studies.generalization import GEN_CONFIGS, run_generalization
+from diffusion_lab.studies.generalization import GENERALIZATION_CONFIGS, run_generalization
 from diffusion_lab.studies.generators import GENERATOR_CONFIGS, run_generators
 from diffusion_lab.studies.hallucination import (HALLUCINATION_CONFIGS, run_digits, run_hallucination, run_recursive_mnist,
                                          run_shapes)
@@ -27,7 +27,7 @@ from diffusion_lab.samplers import SAMPLERS, bench_samplers, evaluations, get_sa
 from diffusion_lab.schedules import DDPM, EDM, VE, VP, get_schedule, plot_log_snr, q_sample, show_forward
 from diffusion_lab.score import model_denoiser
 from diffusion_lab.train import CKPT, Compute, Keep, Optim, bench_fit, ensure_writable, load_checkpoint, train_diffusion
-from diffusion_lab.experiment import Run
+from diffusion_lab.experiment import Run, describe
 from diffusion_lab.cli import *
 
 

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 import sys
 import time
 from pathlib import Path
@@ -24,32 +24,62 @@ from ..samplers import sample, time_grid
 from ..schedules import get_schedule
 from ..score import model_denoiser
 from ..train import Compute, Keep, Optim, precision_name, train_diffusion
-from ..experiment import Run, config as config_of, plain
+from ..experiment import Run, config as config_of, plain, setting
 
 # %% auto 0
-__all__ = ['GEN_CONFIGS', 'disjoint_sets', 'empirical_denoiser', 'image_similarity', 'gen_model', 'denoising_loss',
-           'train_until_converged', 'sample_from', 'denoiser_jacobian', 'jacobian_eigen', 'effective_dimension',
-           'shrinkage', 'headline_figure', 'similarity_figure', 'effective_dim_figure', 'basis_figure',
-           'run_generalization', 'expected_shape']
+__all__ = ['GENERALIZATION_CONFIGS', 'GeneralizationConfig', 'disjoint_sets', 'empirical_denoiser', 'image_similarity',
+           'generalization_model', 'denoising_loss', 'train_until_converged', 'sample_from', 'denoiser_jacobian',
+           'jacobian_eigen', 'effective_dimension', 'shrinkage', 'headline_figure', 'similarity_figure',
+           'effective_dim_figure', 'basis_figure', 'run_generalization', 'expected_shape']
 
 # %% ../../nbs/14_generalization.ipynb
-GEN_CONFIGS = {
-    'cpu': dict(data='mnist', size=14, ns=(1, 10, 100, 1000, 4000), unet=dict(ch=16, ch_mult=(1, 2), attn_levels=(), num_res=1),
-                sigma_data=0.5, batch=64, lr=2e-3, ema_decay=0.999, min_steps=1500, max_steps=3000, eval_every=500, tol=0.03,
-                atol=1e-3, eval_n=500, loss_sigmas=(0.1, 0.3, 1.0, 3.0), n_samples=200, sampler='heun', sampler_steps=18,
-                sigmas=(0.02, 0.05, 0.1, 0.2, 0.5, 1.0), n_eig=3, amp='auto', workers=1),
-    'gpu': dict(data='mnist', size=28, ns=(1, 10, 100, 1000, 4000, 30000), unet=dict(ch=32, ch_mult=(1, 2, 2), attn_levels=(), num_res=1),
-                sigma_data=0.5, batch=128, lr=1e-3, ema_decay=0.999, min_steps=2000, max_steps=4000, eval_every=1000, tol=0.03,
-                atol=1e-3, eval_n=1000, loss_sigmas=(0.1, 0.3, 1.0, 3.0), n_samples=500, sampler='heun', sampler_steps=18,
-                sigmas=(0.02, 0.05, 0.1, 0.2, 0.5, 1.0), n_eig=3, amp='auto', workers=12),
+@dataclass
+class GeneralizationConfig:
+    """The experiment's settings. Every network trains in segments of `eval_every` steps between `min_steps` and
+    `max_steps` (see `train_until_converged`)."""
+    data: str = setting('mnist', "the images: 'mnist' (the 10k split in ../shared/data, or data_dir)")
+    size: int = setting(14, 'the images resized to size x size')
+    ns: tuple = setting((1, 10, 100, 1000, 4000), 'the training-set sizes N; two disjoint sets of each')
+    unet: dict = setting(dict(ch=16, ch_mult=(1, 2), attn_levels=(), num_res=1), 'the U-Net (settings of models.UNet)')
+    sigma_data: float = setting(0.5, "EDM's data standard deviation")
+    batch: int = setting(64, 'training batch size')
+    lr: float = setting(2e-3, 'AdamW learning rate (a 100-step warm-up)')
+    ema_decay: float = setting(0.999, 'decay of the EMA of the weights')
+    min_steps: int = setting(1500, 'fewest training steps of each network')
+    max_steps: int = setting(3000, 'most training steps of each network')
+    eval_every: int = setting(500, 'steps between two measurements of the losses')
+    tol: float = setting(0.03, 'relative change of the losses over two segments below which a network has settled')
+    atol: float = setting(1e-3, 'absolute change below which it has settled')
+    eval_n: int = setting(500, 'images on which the training and held-out losses are measured')
+    loss_sigmas: tuple = setting((0.1, 0.3, 1.0, 3.0), 'noise levels of those losses')
+    n_samples: int = setting(200, 'noises sampled by every network')
+    sampler: str = setting('heun', 'the sampler')
+    sampler_steps: int = setting(18, 'sampler steps')
+    sigmas: tuple = setting((0.02, 0.05, 0.1, 0.2, 0.5, 1.0), "noise levels of the Jacobian's effective dimension")
+    n_eig: int = setting(3, 'held-out images at which the Jacobian is taken')
+    amp: str = setting('auto', "precision: 'auto' (bf16 where the hardware computes it natively), True, 'bf16' or False")
+    workers: int = setting(1, 'processes that train the networks at once (sharing a GPU)')
+
+
+GENERALIZATION_CONFIGS = {
+    'cpu': GeneralizationConfig(),
+    'gpu': GeneralizationConfig(size=28, ns=(1, 10, 100, 1000, 4000, 30000), unet=dict(ch=32, ch_mult=(1, 2, 2), attn_levels=(), num_res=1),
+                                batch=128, lr=1e-3, min_steps=2000, max_steps=4000, eval_every=1000, eval_n=1000, n_samples=500,
+                                workers=12),
 }
-"""The experiment's settings. `cpu`: 14x14 digits and a 0.18M-parameter U-Net, about 40 minutes on 2 cores. `gpu`: the
-digits at 28x28, a U-Net of three levels, and N up to 30,000 when the 60k training split is in `data_dir` (4,000 from
-the 10k split); its twelve networks train at once in `workers` processes sharing the GPU, sized for under 8 minutes on
-one GPU and not yet run on one. `ns` the training-set sizes; every network trains
-in segments of `eval_every` steps between `min_steps` and `max_steps` (see `train_until_converged`); `n_samples` noises
-are sampled by every network with `sampler` in `sampler_steps` steps; the Jacobian is taken at `n_eig` held-out images
-noised at each of `sigmas`."""
+"""`cpu`: 14x14 digits and a 0.18M-parameter U-Net, about 40 minutes on 2 cores. `gpu`: the digits at 28x28, a U-Net of
+three levels, and N up to 30,000 when the 60k training split is in `data_dir` (4,000 from the 10k split); its twelve
+networks train at once in `workers` processes sharing the GPU, sized for under 8 minutes on one GPU and not yet run on one."""
+
+
+def __getattr__(name: str):
+    "The names of before the rename: `GENERALIZATION_CONFIGS` and `generalization_model`, with a warning that names the new ones."
+    new = {'GENERALIZATION_CONFIGS': 'GENERALIZATION_CONFIGS', 'generalization_model': 'generalization_model'}.get(name)
+    if new is None:
+        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+    import warnings
+    warnings.warn(f'{name} is now {new} (diffusion_lab.studies.generalization.{new})', FutureWarning, stacklevel=2)
+    return globals()[new]
 
 
 def disjoint_sets(images: Tensor, n: int, seed: int = 0) -> tuple[Tensor, Tensor]:
@@ -81,9 +111,9 @@ def image_similarity(a: Tensor, b: Tensor) -> Tensor:
 
 
 # %% ../../nbs/14_generalization.ipynb
-def gen_model(cfg: dict, seed: int = 0) -> EDMPrecond:
-    "The experiment's denoiser: `EDMPrecond` around an unconditional U-Net of `cfg['unet']`, initialised from `seed`."
-    return EDMPrecond(build_generator(cfg['unet'], 1, None, seed), sigma_data=cfg['sigma_data'])
+def generalization_model(cfg: GeneralizationConfig, seed: int = 0) -> EDMPrecond:
+    "The experiment's denoiser: `EDMPrecond` around an unconditional U-Net of `cfg.unet`, initialised from `seed`."
+    return EDMPrecond(build_generator(cfg.unet, 1, None, seed), sigma_data=cfg.sigma_data)
 
 
 @torch.no_grad()
@@ -108,25 +138,25 @@ def _settled(hist: list, key: str, tol: float, atol: float) -> bool:
     return abs(b - a) < max(tol * abs(a), atol)
 
 
-def train_until_converged(train: Tensor, heldout: Tensor, cfg: dict, seed: int = 0, folder=None, device=None,
+def train_until_converged(train: Tensor, heldout: Tensor, cfg: GeneralizationConfig, seed: int = 0, folder=None, device=None,
                           progress: bool = False, name: str = '') -> tuple[nn.Module, list, bool]:
-    """Train `gen_model(cfg, seed)` on `train` in segments of `cfg['eval_every']` steps, measuring `denoising_loss` on up to
-    `cfg['eval_n']` training and held-out images after each. Converged: after at least `min_steps`, both losses changed by
-    less than `cfg['tol']` (relative) or `cfg['atol']` (absolute) over the last two segments; training stops there or at `max_steps`. The segments
+    """Train `generalization_model(cfg, seed)` on `train` in segments of `cfg.eval_every` steps, measuring `denoising_loss` on up to
+    `cfg.eval_n` training and held-out images after each. Converged: after at least `min_steps`, both losses changed by
+    less than `cfg.tol` (relative) or `cfg.atol` (absolute) over the last two segments; training stops there or at `max_steps`. The segments
     resume from `folder`'s checkpoint (a temporary folder when None). Returns (EMA model on the CPU, history, converged)."""
     import tempfile
-    if cfg['eval_every'] <= 0 or cfg['min_steps'] > cfg['max_steps']:
-        raise ValueError(f"need eval_every > 0 and min_steps <= max_steps; got {cfg['eval_every']}, {cfg['min_steps']}, {cfg['max_steps']}")
+    if cfg.eval_every <= 0 or cfg.min_steps > cfg.max_steps:
+        raise ValueError(f"need eval_every > 0 and min_steps <= max_steps; got {cfg.eval_every}, {cfg.min_steps}, {cfg.max_steps}")
     tmp = tempfile.TemporaryDirectory() if folder is None else None
     folder = Path(tmp.name if tmp else folder)
-    model, hist = gen_model(cfg, seed), []
-    sig, k = cfg['loss_sigmas'], cfg['eval_n']
+    model, hist = generalization_model(cfg, seed), []
+    sig, k = cfg.loss_sigmas, cfg.eval_n
     try:
-        for step in range(cfg['eval_every'], cfg['max_steps'] + 1, cfg['eval_every']):
-            res = train_diffusion(model, train, 'edm', pred='edm', steps=step, batch_size=cfg['batch'], seed=seed,
-                                  optim=Optim(lr=cfg['lr'], warmup=100, ema_decay=cfg['ema_decay']),
+        for step in range(cfg.eval_every, cfg.max_steps + 1, cfg.eval_every):
+            res = train_diffusion(model, train, 'edm', pred='edm', steps=step, batch_size=cfg.batch, seed=seed,
+                                  optim=Optim(lr=cfg.lr, warmup=100, ema_decay=cfg.ema_decay),
                                   keep=Keep(out=folder, progress=False),
-                                  compute=Compute(amp=cfg['amp'], device=device, distributed=False))
+                                  compute=Compute(amp=cfg.amp, device=device, distributed=False))
             ema = res.ema.eval()
             hist.append({'step': step, 'train_loss': denoising_loss(ema, train[:k], sig, seed),
                          'heldout_loss': denoising_loss(ema, heldout[:k], sig, seed), 'seconds': res.seconds,
@@ -134,7 +164,7 @@ def train_until_converged(train: Tensor, heldout: Tensor, cfg: dict, seed: int =
             if progress:
                 h = hist[-1]
                 print(f"    {name} step {step}: loss train {h['train_loss']:.4f}, held-out {h['heldout_loss']:.4f}", file=sys.stderr, flush=True)
-            if step >= cfg['min_steps'] and len(hist) >= 3 and all(_settled(hist, k, cfg['tol'], cfg['atol']) for k in ('train_loss', 'heldout_loss')):
+            if step >= cfg.min_steps and len(hist) >= 3 and all(_settled(hist, k, cfg.tol, cfg.atol) for k in ('train_loss', 'heldout_loss')):
                 return ema.cpu(), hist, True
         return ema.cpu(), hist, False
     finally:
@@ -143,12 +173,12 @@ def train_until_converged(train: Tensor, heldout: Tensor, cfg: dict, seed: int =
 
 
 @torch.no_grad()
-def sample_from(eps, z: Tensor, cfg: dict) -> Tensor:
+def sample_from(eps, z: Tensor, cfg: GeneralizationConfig) -> Tensor:
     """Deterministic samples from unit noises `z` with the experiment's sampler (Heun, EDM's schedule and Karras spacing):
     `eps` a sampler denoiser `(x, t) -> eps`. The sample is a function of z alone, so two networks can be compared on it."""
     S = get_schedule('edm')
-    sigma_max = S.sigma(time_grid(S, cfg['sampler_steps'], 'karras')[0])
-    return sample(eps, S, x=z * sigma_max, sampler=cfg['sampler'], steps=cfg['sampler_steps'], spacing='karras',
+    sigma_max = S.sigma(time_grid(S, cfg.sampler_steps, 'karras')[0])
+    return sample(eps, S, x=z * sigma_max, sampler=cfg.sampler, steps=cfg.sampler_steps, spacing='karras',
                   progress=False).clamp(-1, 1)
 
 # %% ../../nbs/14_generalization.ipynb
@@ -295,7 +325,7 @@ def _train_network(job: tuple) -> None:
 class _Setup:
     "What every step of the experiment shares: the run, the settings (and the part that defines a network), the data and the noises."
     run: Run
-    cfg: dict
+    cfg: GeneralizationConfig
     key: dict
     seed: int
     device: torch.device
@@ -307,15 +337,15 @@ class _Setup:
 
     def job(self, n: int, tag: str, data: Tensor, s: int, threads: int = 0) -> tuple:
         "The arguments of `_train_network` for network `tag` of N = `n`."
-        return (n, tag, s, data, self.xho[:self.cfg['eval_n']], self.cfg, self.key, self.run.out, self.device, threads, self.progress)
+        return (n, tag, s, data, self.xho[:self.cfg.eval_n], self.cfg, self.key, self.run.out, self.device, threads, self.progress)
 
 
 def _train_in_parallel(g: _Setup, ns: list):
     "With `workers` > 1, train the networks not yet saved at once, in processes sharing the device."
     jobs = [g.job(n, tag, data, s) for n in ns for tag, data, s in zip('ab', disjoint_sets(g.xtr, n, g.seed), (g.seed, g.seed + 1))
             if _saved_network(g.run.out, n, tag, g.key, s) is None]
-    if g.cfg['workers'] > 1 and len(jobs) > 1:
-        k = min(g.cfg['workers'], len(jobs))
+    if g.cfg.workers > 1 and len(jobs) > 1:
+        k = min(g.cfg.workers, len(jobs))
         threads = 1 if g.device.type == 'cuda' else max(1, torch.get_num_threads() // k)
         g.run.say(f'training {len(jobs)} networks in {k} processes')
         with torch.multiprocessing.get_context('spawn').Pool(k) as pool:
@@ -328,7 +358,7 @@ def _network(g: _Setup, n: int, tag: str, data: Tensor, s: int) -> tuple[nn.Modu
         g.run.say(f'N = {n}: training network {tag}')
         _train_network(g.job(n, tag, data, s))
     saved = _saved_network(g.run.out, n, tag, g.key, s)
-    net = gen_model(g.cfg, s)
+    net = generalization_model(g.cfg, s)
     net.load_state_dict(torch.load(g.run.out / 'models' / f'n{n}_{tag}.pt', map_location='cpu', weights_only=True))
     h = saved['history'][-1]
     g.run.trained(f'n{n}_{tag}', {'steps': h['step'], 'seconds': saved['seconds'], 'final_loss': h['train_loss'],
@@ -372,28 +402,28 @@ def _one_n(g: _Setup, n: int) -> tuple[dict, dict, dict]:
 
 def run_generalization(config: str = 'cpu', out='out/generalization', seed: int = 0, device=None, progress: bool = True,
                        data_dir=None, **overrides) -> dict:
-    """The two-network experiment of `GEN_CONFIGS[config]` (any setting overridable by keyword). For each N of `ns`: two
+    """The two-network experiment of `GENERALIZATION_CONFIGS[config]` (any setting overridable by keyword). For each N of `ns`: two
     denoisers trained by `train_until_converged` (initialised from `seed` and `seed + 1`) on two disjoint sets of N
     training images, sampled from the same `n_samples` noises, beside the exact memorising denoiser of each set; their
     similarity, copy rates and losses. Then the Jacobian's effective dimension for the smallest and the largest N.
     Writes `metrics.json`, `headline.png`, `similarity.png`, `effective_dim.png`, `basis.png` and `models/` into `out`
     (models already there with the same settings are reloaded, not retrained); returns the metrics."""
-    cfg = config_of(GEN_CONFIGS, config, **overrides)
+    cfg = config_of(GENERALIZATION_CONFIGS, config, **overrides)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    run = Run('generalization', out, dict(cfg, config=config, seed=seed, data_dir=data_dir), progress, device)
+    run = Run('generalization', out, dict(asdict(cfg), config=config, seed=seed, data_dir=data_dir), progress, device)
     (run.out / 'models').mkdir(exist_ok=True)
-    sp = heldout_split(cfg['data'], size=cfg['size'], folder=data_dir)
+    sp = heldout_split(cfg.data, size=cfg.size, folder=data_dir)
     (xtr, _), (xho, _) = sp['train'], sp['heldout']
-    ns = sorted(n for n in cfg['ns'] if n <= len(xtr) // 2)
+    ns = sorted(n for n in cfg.ns if n <= len(xtr) // 2)
     if not ns:
-        raise ValueError(f"none of ns = {cfg['ns']} fits twice in the {len(xtr)} training images")
-    z = torch.randn(cfg['n_samples'], *xtr.shape[1:], generator=torch.Generator().manual_seed(seed + 7))
-    settings = plain(cfg)                                           # as metrics.json and the networks' records store them
+        raise ValueError(f"none of ns = {cfg.ns} fits twice in the {len(xtr)} training images")
+    z = torch.randn(cfg.n_samples, *xtr.shape[1:], generator=torch.Generator().manual_seed(seed + 7))
+    settings = plain(asdict(cfg))                                           # as metrics.json and the networks' records store them
     g = _Setup(run, cfg, {k: v for k, v in settings.items() if k not in _NOT_TRAINING}, seed, device, progress, xtr, xho, z,
                get_schedule('edm'))
     m = {'config': config, 'settings': settings, 'seed': seed, 'split': sp['source'], 'image_size': list(xtr.shape[1:]),
-         'n_train_pool': len(xtr), 'n_heldout': len(xho), 'n_samples': cfg['n_samples'], 'device': str(device),
-         'threads': torch.get_num_threads(), 'train_precision': precision_name(cfg['amp'], device), 'params': count_params(gen_model(cfg)), 'by_n': {}}
+         'n_train_pool': len(xtr), 'n_heldout': len(xho), 'n_samples': cfg.n_samples, 'device': str(device),
+         'threads': torch.get_num_threads(), 'train_precision': precision_name(cfg.amp, device), 'params': count_params(generalization_model(cfg)), 'by_n': {}}
     _train_in_parallel(g, ns)
     models, examples = {}, {}
     for n in ns:
@@ -404,9 +434,9 @@ def run_generalization(config: str = 'cpu', out='out/generalization', seed: int 
     if any(n <= 10 for n in ns):
         m['expected_shape'] = expected_shape(m['by_n'])
     run.say('the Jacobians: effective dimension against the noise level')
-    probe = xho[:cfg['n_eig']].clone()                              # a copy: saving a view would store all of xho's storage
+    probe = xho[:cfg.n_eig].clone()                              # a copy: saving a view would store all of xho's storage
     ends = sorted({ns[0], ns[-1]})
-    m['effective_dim'] = {str(n): effective_dimension(models[(n, 'a')], probe, cfg['sigmas'], seed) for n in ends}
+    m['effective_dim'] = {str(n): effective_dimension(models[(n, 'a')], probe, cfg.sigmas, seed) for n in ends}
     torch.save({'examples': {str(n): {k: v.half() if v.is_floating_point() else v for k, v in e.items()} for n, e in examples.items()},
                 'probe': probe}, run.out / 'examples.pt')     # what the notebook shows, and the held-out digits of the Jacobians
     for name, fig in {'headline.png': headline_figure(examples, ns), 'similarity.png': similarity_figure(m['by_n']),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 import math
 import resource
 import time
@@ -26,13 +26,46 @@ from ..samplers import evaluations, sample, steps_for_nfe
 from ..schedules import get_schedule
 from ..score import alpha_sigma, convert, diffusion_loss, guided_denoiser, model_denoiser, time_condition
 from ..train import Compute, Keep, Optim, drop_labels, load_checkpoint, save_checkpoint, train_diffusion, use_bf16
-from ..experiment import Run, config as config_of
+from ..experiment import Run, config as config_of, setting
 
 # %% auto 0
-__all__ = ['PEAK_BF16_FLOPS', 'GENERATOR_CONFIGS', 'build_generator', 'plain_training_loop', 'train_generator',
-           'cached_generator', 'AdaptiveGuidance', 'generate', 'guidance_confidence', 'plot_guidance', 'fid_vs_nfe',
-           'plot_fid_vs_nfe', 'zero_shot_errors', 'zero_shot_classify', 'matched_classifier', 'train_classifier',
-           'peak_bf16_flops', 'training_flops', 'peak_memory_bytes', 'Bench', 'run_generators']
+__all__ = ['GENERATOR_CONFIGS', 'TRAINING_FIELDS', 'PEAK_BF16_FLOPS', 'GeneratorConfig', 'build_generator', 'plain_training_loop',
+           'train_generator', 'cached_generator', 'AdaptiveGuidance', 'Draw', 'generate', 'guidance_confidence',
+           'plot_guidance', 'fid_vs_nfe', 'plot_fid_vs_nfe', 'zero_shot_errors', 'zero_shot_classify',
+           'matched_classifier', 'train_classifier', 'peak_bf16_flops', 'training_flops', 'peak_memory_bytes', 'Bench',
+           'run_generators']
+
+# %% ../../nbs/12_generators.ipynb
+@dataclass
+class GeneratorConfig:
+    "One configuration of the generator benchmark: the data, the model and its training, and what is measured."
+    data: str = setting('digits', "the images: 'digits' (scikit-learn's 8x8) or 'mnist' (the 10k split in ../shared/data)")
+    size: int | None = setting(None, 'resize the images to size x size (None: as stored)')
+    unet: str = setting('digits-small', 'the U-Net: a name in models.UNET_CONFIGS')
+    batch: int = setting(64, 'training batch size')
+    steps: int = setting(3000, 'training steps')
+    seconds: float | None = setting(None, 'a training time budget in seconds (None: the steps alone decide)')
+    lr: float = setting(2e-3, 'AdamW learning rate')
+    ema_decay: float = setting(0.995, 'decay of the EMA of the weights (the EMA is what is sampled)')
+    label_drop: float = setting(0.1, 'fraction of labels replaced by "no label" (classifier-free guidance)')
+    schedule: str = setting('vp', 'the noise schedule')
+    holdout: float = setting(0.2, 'fraction of the images held out (never trained on) for every metric')
+    compile: bool = setting(False, 'torch.compile the U-Net')
+    baseline_steps: int = setting(40, 'steps of the plain fp32 training loop timed as the baseline')
+    fid_n: int = setting(360, 'samples per FID/KID/precision/recall measurement')
+    samplers: tuple = setting(('ddim', 'heun', 'dpmpp_2m'), 'the samplers of the FID-against-NFE table')
+    nfes: tuple = setting((10, 20), 'network evaluations per sample in that table')
+    n_per_class: int = setting(30, 'samples per class of the guidance measurement')
+    zero_shot_trials: int = setting(32, '(t, eps) draws per image of the zero-shot classifier')
+    zero_shot_n: int | None = setting(None, 'held-out images the zero-shot classifier labels (None: all)')
+    classifier_steps: int = setting(1500, 'training steps of the discriminative classifier of the same size')
+
+
+GENERATOR_CONFIGS = {
+    'cpu': GeneratorConfig(),
+    'gpu': GeneratorConfig(data='mnist', size=32, unet='mnist-medium', batch=512, steps=1_000_000, seconds=180.0, lr=1e-3,
+                           ema_decay=0.999, compile=True, baseline_steps=60, fid_n=5000, n_per_class=100, zero_shot_n=1000,
+                           classifier_steps=3000)}
 
 # %% ../../nbs/12_generators.ipynb
 def build_generator(unet, in_ch: int, num_classes: int, seed: int = 0) -> UNet:
@@ -46,12 +79,15 @@ def _sync(device):
         torch.cuda.synchronize(device)
 
 
-def plain_training_loop(model: nn.Module, x: Tensor, y: Tensor, schedule='vp', steps: int = 100, batch: int = 64,
-                        lr: float = 1e-3, label_drop: float = 0.1, device=None, warmup_steps: int = 5, seed: int = 0) -> dict:
+def plain_training_loop(model: nn.Module, x: Tensor, y: Tensor, cfg: GeneratorConfig | None = None, steps: int = 100,
+                        device=None, warmup_steps: int = 5, seed: int = 0) -> dict:
     """The training loop of most tutorials, as a speed baseline: fp32, eager, a shuffling `DataLoader` over host memory
-    with a copy to the device per batch, `torch.optim.Adam`, and `loss.item()` at every step. Trains `model` in place
-    for `warmup_steps + steps` steps; returns images/s over the last `steps` and the losses."""
+    with a copy to the device per batch, `torch.optim.Adam`, and `loss.item()` at every step, with the schedule, batch,
+    learning rate and label dropout of `cfg` (a `GeneratorConfig`). Trains `model` in place for `warmup_steps + steps`
+    steps; returns images/s over the last `steps` and the losses."""
     from torch.utils.data import DataLoader, TensorDataset
+    cfg = cfg or GeneratorConfig()
+    schedule, batch, lr, label_drop = cfg.schedule, cfg.batch, cfg.lr, cfg.label_drop
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     S = get_schedule(schedule)
     model = model.to(device).train()
@@ -79,21 +115,24 @@ def plain_training_loop(model: nn.Module, x: Tensor, y: Tensor, schedule='vp', s
     return {'images_per_s': steps * batch / sec, 'seconds': sec, 'steps': steps, 'batch': batch, 'losses': losses}
 
 
-def train_generator(x: Tensor, y: Tensor, unet='digits-small', schedule='vp', steps: int = 3000, seconds: float | None = None,
-                    batch: int = 64, lr: float = 2e-3, ema_decay: float = 0.995, label_drop: float = 0.1, seed: int = 0,
-                    device=None, compile: bool | str = False, log_every: int = 50, progress: bool = True):
+def train_generator(x: Tensor, y: Tensor, cfg: GeneratorConfig | None = None, seed: int = 0, device=None,
+                    log_every: int = 50, progress: bool = True):
     """Train a class-conditional U-Net on (`x`, `y`) with label dropout through `train_diffusion` (every CUDA speed-up of
-    `fit`), for `steps` steps or `seconds`. Returns `(ema_model, info)`; info holds the training images/s, measured
-    between the first log point (after compilation and warm-up) and the last, where the loop synchronises anyway."""
+    `fit`), with the model and training settings of `cfg` (a `GeneratorConfig`: `unet`, `schedule`, `steps` or
+    `seconds`, `batch`, `lr`, `ema_decay`, `label_drop`, `compile`). Returns `(ema_model, info)`; info holds the
+    training images/s, measured between the first log point (after compilation and warm-up) and the last, where the
+    loop synchronises anyway."""
+    cfg = cfg or GeneratorConfig()
+    batch, compile = cfg.batch, cfg.compile
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    model = build_generator(unet, x.shape[1], int(y.max()) + 1, seed)
+    model = build_generator(cfg.unet, x.shape[1], int(y.max()) + 1, seed)
     marks = []
     if device.type == 'cuda':
         torch.cuda.reset_peak_memory_stats(device)
-    res = train_diffusion(model, x, schedule, labels=y, label_drop=label_drop, steps=steps, batch_size=batch, seed=seed,
-                          optim=Optim(lr=lr, ema_decay=ema_decay),
+    res = train_diffusion(model, x, cfg.schedule, labels=y, label_drop=cfg.label_drop, steps=cfg.steps, batch_size=batch,
+                          seed=seed, optim=Optim(lr=cfg.lr, ema_decay=cfg.ema_decay),
                           keep=Keep(progress=progress, log_every=log_every, callback=lambda m: marks.append((m['step'], time.perf_counter()))),
-                          compute=Compute(device=device, compile=compile, max_seconds=seconds))
+                          compute=Compute(device=device, compile=compile, max_seconds=cfg.seconds))
     (s0, t0), (s1, t1) = marks[0], marks[-1]
     if s1 == s0:
         raise ValueError(f'training ran {res.steps} steps, too few to time: give more steps than log_every ({log_every})')
@@ -105,19 +144,23 @@ def train_generator(x: Tensor, y: Tensor, unet='digits-small', schedule='vp', st
     return res.ema.eval(), info
 
 # %% ../../nbs/12_generators.ipynb
-def cached_generator(x: Tensor, y: Tensor, name: str = 'data', cache: bool = True, **train_kw):
-    """`train_generator(x, y, **train_kw)`, read from the cache when the same data and settings were trained before."""
-    import inspect
-    defaults = {k: p.default for k, p in inspect.signature(train_generator).parameters.items() if p.default is not inspect.Parameter.empty}
-    kw = {k: v for k, v in dict(defaults, **train_kw).items() if k not in ('progress', 'device', 'log_every')}
+TRAINING_FIELDS = ('unet', 'schedule', 'steps', 'seconds', 'batch', 'lr', 'ema_decay', 'label_drop', 'compile')
+
+
+def cached_generator(x: Tensor, y: Tensor, cfg: GeneratorConfig | None = None, name: str = 'data', cache: bool = True,
+                     seed: int = 0, device=None, progress: bool = True):
+    """`train_generator(x, y, cfg, seed, device)`, read from the cache when the same data and training settings of `cfg`
+    (`TRAINING_FIELDS`, and the seed) were trained before."""
+    cfg = cfg or GeneratorConfig()
+    kw = dict({k: getattr(cfg, k) for k in TRAINING_FIELDS}, seed=seed)
     key = hashlib.sha1(x.numpy().tobytes() + y.numpy().tobytes() + json.dumps(kw, sort_keys=True, default=str).encode()).hexdigest()[:12]
     path = cache_dir() / 'generators' / f'{name}-{key}.pt'
     if cache and path.is_file():
         st = load_checkpoint(path)
-        model = build_generator(kw.get('unet', 'digits-small'), x.shape[1], int(y.max()) + 1)
+        model = build_generator(cfg.unet, x.shape[1], int(y.max()) + 1)
         model.load_state_dict(st['ema'])
         return model.eval(), dict(st['info'], cached=str(path))
-    model, info = train_generator(x, y, **train_kw)
+    model, info = train_generator(x, y, cfg, seed, device, progress=progress)
     if cache:
         path.parent.mkdir(parents=True, exist_ok=True)
         save_checkpoint(path, {'ema': {k: v.cpu() for k, v in model.state_dict().items()}, 'info': info})
@@ -180,29 +223,46 @@ class AdaptiveGuidance:
         return eps
 
 
+@dataclass
+class Draw:
+    """How `generate` draws: classifier-free guidance `scale` (w), `sampler` in `nfe` sampler evaluations
+    (`steps_for_nfe`); `pred`, the model's prediction ('edm' for an `EDMPrecond`); `spacing`, the time grid ('karras'
+    for EDM); `adaptive`, a cosine threshold for `AdaptiveGuidance` (similarity measured in `space`) instead of plain
+    guidance; `amp`: bf16 autocast on CUDA (True), where the hardware has it ('auto'), everywhere ('bf16') or nowhere
+    (False), as `train.use_bf16`; `batch`, the samples drawn at once."""
+    scale: float = 0.0
+    sampler: str = 'dpmpp_2m'
+    nfe: int = 20
+    pred: str = 'eps'
+    spacing: str | None = None
+    adaptive: float | None = None
+    space: str = 'x0'
+    amp: bool | str = True
+    batch: int = 2000
+
+
 @torch.no_grad()
-def generate(model: nn.Module, schedule, labels: Tensor, shape, scale: float = 0.0, sampler: str = 'dpmpp_2m', nfe: int = 20,
-             seed: int = 0, batch: int = 2000, device=None, pred: str = 'eps', spacing: str | None = None,
-             adaptive: float | None = None, space: str = 'x0', amp: bool | str = True, return_evaluations: bool = False):
-    """Samples (N, *shape) in [-1, 1] (on the CPU) of the classes `labels` with guidance `scale`, `sampler` in `nfe`
-    sampler evaluations (`steps_for_nfe`); batches of `batch` on `device`. `pred`: the model's prediction ('edm' for an
-    `EDMPrecond`), `spacing`: the time grid ('karras' for EDM). `adaptive`: a cosine threshold for `AdaptiveGuidance` (similarity
-    measured in `space`) instead of plain guidance. `amp`: bf16 autocast on CUDA (True), where the hardware has it ('auto'), everywhere ('bf16') or nowhere (False): `train.use_bf16`.
-    `return_evaluations=True` also returns the mean network evaluations per sample (guidance counts two per step)."""
+def generate(model: nn.Module, schedule, labels: Tensor, shape, draw: Draw | None = None, seed: int = 0, device=None,
+             return_evaluations: bool = False):
+    """Samples (N, *shape) in [-1, 1] (on the CPU) of the classes `labels`, drawn as `draw` says (a `Draw`: guidance,
+    sampler, evaluations, ...) on `device` (default: the model's). `return_evaluations=True` also returns the mean
+    network evaluations per sample (guidance counts two per step)."""
+    d = draw or Draw()
+    scale, sampler, batch, amp = d.scale, d.sampler, d.batch, d.amp
     device = torch.device(device or next(model.parameters()).device)
     model = model.to(device).eval()
     schedule = get_schedule(schedule)
-    steps = steps_for_nfe(sampler, nfe)
+    steps = steps_for_nfe(sampler, d.nfe)
     out, evals = [], []
     for i in range(0, len(labels), batch):
         yb = labels[i:i + batch].to(device)
         x = _noise(len(yb), shape, seed + i, device) * schedule.sigma(schedule.t_max).item()
-        if adaptive is not None and scale:
-            den = AdaptiveGuidance(model, schedule, yb, scale, adaptive, pred, space)
+        if d.adaptive is not None and scale:
+            den = AdaptiveGuidance(model, schedule, yb, scale, d.adaptive, d.pred, d.space)
         else:
-            den = guided_denoiser(model, schedule, yb, scale, pred=pred)
+            den = guided_denoiser(model, schedule, yb, scale, pred=d.pred)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16(amp, device)):
-            xs = sample(den, schedule, x=x, sampler=sampler, steps=steps, spacing=spacing, seed=seed + i, progress=False)
+            xs = sample(den, schedule, x=x, sampler=sampler, steps=steps, spacing=d.spacing, seed=seed + i, progress=False)
         out.append(xs.float().clamp(-1, 1).cpu())
         evals.append(den.evaluations if isinstance(den, AdaptiveGuidance)
                      else torch.full((len(yb),), float(evaluations(sampler, steps) * (2 if scale else 1))))
@@ -211,13 +271,14 @@ def generate(model: nn.Module, schedule, labels: Tensor, shape, scale: float = 0
 
 
 def guidance_confidence(model: nn.Module, schedule, classifier: FeatureNet, shape, scales=(0.0, 3.0), n_per_class: int = 30,
-                        sampler: str = 'dpmpp_2m', nfe: int = 20, seed: int = 0, device=None):
+                        draw: Draw | None = None, seed: int = 0):
     """For each guidance scale: the mean probability `classifier` gives the requested class ('confidence') and how often it is
-    its top class ('accuracy'), over `n_per_class` samples of every class. Returns `(scores, samples)` keyed by scale."""
+    its top class ('accuracy'), over `n_per_class` samples of every class, drawn as `draw` says (its scale replaced).
+    Returns `(scores, samples)` keyed by scale."""
     labels = torch.arange(model.num_classes).repeat_interleave(n_per_class)
     scores, samples = {}, {}
     for w in scales:
-        xs = generate(model, schedule, labels, shape, w, sampler, nfe, seed, device=device)
+        xs = generate(model, schedule, labels, shape, replace(draw or Draw(), scale=w), seed)
         _, p = embed(classifier, xs)
         scores[w] = {'confidence': p[torch.arange(len(labels)), labels].mean().item(),
                      'accuracy': (p.argmax(1) == labels).float().mean().item()}
@@ -236,18 +297,21 @@ def plot_guidance(samples: dict, scores: dict, per_class: int = 4, num_classes: 
 
 # %% ../../nbs/12_generators.ipynb
 def fid_vs_nfe(model: nn.Module, schedule, classifier: FeatureNet, heldout: Tensor, train: Tensor,
-               samplers=('ddim', 'heun', 'dpmpp_2m'), nfes=(10, 20), n: int = 1000, scale: float = 0.0, seed: int = 0,
-               device=None, progress: bool = False) -> list:
+               grid: dict | None = None, n: int = 1000, seed: int = 0, progress: bool = False) -> list:
     """Feature-FID, KID, precision and recall of `n` class-balanced samples against the `heldout` images for every sampler
-    at (at most) every NFE, with the floor (the `train` images against the held-out ones, `metrics.image_scores`) and the
-    sampling time. A list of rows (dicts); `n` in each is the sample count the metrics used."""
-    device = torch.device(device or next(model.parameters()).device)
+    at (at most) every NFE of `grid` (`{'samplers': ..., 'nfes': ..., 'scale': w}`; default: DDIM, Heun and
+    DPM-Solver++(2M) at 10 and 20 evaluations, no guidance), with the floor (the `train` images against the held-out
+    ones, `metrics.image_scores`) and the sampling time, on the model's device. A list of rows (dicts); `n` in each is
+    the sample count the metrics used."""
+    grid = dict({'samplers': ('ddim', 'heun', 'dpmpp_2m'), 'nfes': (10, 20), 'scale': 0.0}, **(grid or {}))
+    samplers, nfes, scale = grid['samplers'], grid['nfes'], grid['scale']
+    device = next(model.parameters()).device
     labels = torch.arange(n) % model.num_classes
     rows = []
     for name in tqdm([(s, k) for s in samplers for k in nfes], desc='fid vs nfe', disable=not progress, leave=False):
         s, k = name
         _sync(device); t0 = time.perf_counter()
-        xs = generate(model, schedule, labels, tuple(heldout.shape[1:]), scale, s, k, seed, device=device)
+        xs = generate(model, schedule, labels, tuple(heldout.shape[1:]), Draw(scale, s, k), seed)
         _sync(device); sec = time.perf_counter() - t0
         sc = image_scores(classifier, xs, heldout, train, n=n, seed=seed)
         rows.append({'sampler': s, 'nfe': evaluations(s, steps_for_nfe(s, k)), 'fid': sc['fid'], 'fid_floor': sc['fid_floor'],
@@ -316,13 +380,15 @@ def matched_classifier(params: int, num_classes: int = 10, in_ch: int = 1) -> Fe
     return FeatureNet(num_classes, width=w, in_ch=in_ch)
 
 
-def train_classifier(net: FeatureNet, x: Tensor, y: Tensor, steps: int = 1500, batch: int = 128, lr: float = 2e-3,
-                     seed: int = 0, device=None, progress: bool = False) -> FeatureNet:
-    "Train `net` by cross-entropy on (x, y) with the workbench's loop; returns the EMA weights, on the CPU."
+def train_classifier(net: FeatureNet, x: Tensor, y: Tensor, steps: int = 1500, seed: int = 0, device=None,
+                     progress: bool = False, optim: Optim | None = None) -> FeatureNet:
+    """Train `net` by cross-entropy on (x, y) with the workbench's loop, batches of 128 (`optim`: default AdamW 2e-3, a
+    50-step warm-up, EMA 0.99); returns the EMA weights, on the CPU."""
+    batch = 128
     from diffusion_lab.train import fit
     torch.manual_seed(seed)
     res = fit(net, x, lambda m, xb, yb, g: F.cross_entropy(m(xb), yb), labels=y, steps=steps, batch_size=batch, seed=seed,
-              optim=Optim(lr=lr, warmup=50, ema_decay=0.99), keep=Keep(progress=progress, log_every=100),
+              optim=optim or Optim(lr=2e-3, warmup=50, ema_decay=0.99), keep=Keep(progress=progress, log_every=100),
               compute=Compute(device=device, distributed=False))
     return res.ema.cpu().eval()
 
@@ -361,20 +427,11 @@ def peak_memory_bytes(device) -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 
 # %% ../../nbs/12_generators.ipynb
-GENERATOR_CONFIGS = {
-    'cpu': dict(data='digits', size=None, unet='digits-small', batch=64, steps=3000, seconds=None, lr=2e-3, ema_decay=0.995,
-                label_drop=0.1, schedule='vp', holdout=0.2, compile=False, baseline_steps=40, fid_n=360, samplers=('ddim', 'heun', 'dpmpp_2m'),
-                nfes=(10, 20), n_per_class=30, zero_shot_trials=32, zero_shot_n=None, classifier_steps=1500),
-    'gpu': dict(data='mnist', size=32, unet='mnist-medium', batch=512, steps=1_000_000, seconds=180.0, lr=1e-3, ema_decay=0.999,
-                label_drop=0.1, schedule='vp', holdout=0.2, compile=True, baseline_steps=60, fid_n=5000, samplers=('ddim', 'heun', 'dpmpp_2m'),
-                nfes=(10, 20), n_per_class=100, zero_shot_trials=32, zero_shot_n=1000, classifier_steps=3000)}
-
-
 @dataclass
 class Bench:
     "What every step of an image benchmark shares: the run, its settings, the held-out split, the feature classifier, the seed, the device."
     run: Run
-    cfg: dict
+    cfg: object                                 # the configuration: a GeneratorConfig or an MnistConfig
     sp: dict
     classifier: nn.Module
     seed: int
@@ -386,13 +443,13 @@ def _zero_shot(b: Bench, model, S, params: int) -> dict:
     "The zero-shot diffusion classifier on held-out images, beside a discriminative classifier of the same size."
     cfg, (xtr, ytr), (xte, yte) = b.cfg, b.sp['train'], b.sp['heldout']
     C = int(ytr.max()) + 1
-    xz, yz = (xte, yte) if cfg['zero_shot_n'] is None else (xte[:cfg['zero_shot_n']], yte[:cfg['zero_shot_n']])
+    xz, yz = (xte, yte) if cfg.zero_shot_n is None else (xte[:cfg.zero_shot_n], yte[:cfg.zero_shot_n])
     _sync(b.device); t0 = time.perf_counter()
-    errs = zero_shot_errors(model, S, xz, cfg['zero_shot_trials'], seed=b.seed, device=b.device, progress=b.progress)
+    errs = zero_shot_errors(model, S, xz, cfg.zero_shot_trials, seed=b.seed, device=b.device, progress=b.progress)
     _sync(b.device); zs_sec = time.perf_counter() - t0
-    disc = train_classifier(matched_classifier(params, C, xtr.shape[1]), xtr, ytr, cfg['classifier_steps'], device=b.device)
+    disc = train_classifier(matched_classifier(params, C, xtr.shape[1]), xtr, ytr, cfg.classifier_steps, device=b.device)
     return {'zero_shot_accuracy': (errs.mean(1).argmin(1) == yz).float().mean().item(), 'zero_shot_n': len(xz),
-            'zero_shot_trials': cfg['zero_shot_trials'], 'zero_shot_evaluations_per_image': cfg['zero_shot_trials'] * C,
+            'zero_shot_trials': cfg.zero_shot_trials, 'zero_shot_evaluations_per_image': cfg.zero_shot_trials * C,
             'zero_shot_seconds_per_image': zs_sec / len(xz),
             'discriminative_accuracy': (embed(disc.to(b.device), xz)[1].argmax(1) == yz).float().mean().item(),
             'discriminative_params': count_params(disc)}
@@ -417,49 +474,45 @@ def run_generators(config: str = 'cpu', out='out/bench', seed: int = 0, device=N
     `cache=True` reuses a cached model (then the training numbers are those of the cached run)."""
     cfg = config_of(GENERATOR_CONFIGS, config, **overrides)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    run = Run(f'bench {config}', out, dict(cfg, config=config, seed=seed, data_dir=data_dir, cache=cache), progress, device)
+    run = Run(f'bench {config}', out, dict(asdict(cfg), config=config, seed=seed, data_dir=data_dir, cache=cache), progress, device)
     cuda = device.type == 'cuda'
     if cuda:
         torch.backends.cudnn.benchmark = True
-    sp = heldout_split(cfg['data'], fraction=cfg['holdout'], size=cfg['size'], folder=data_dir)
+    sp = heldout_split(cfg.data, fraction=cfg.holdout, size=cfg.size, folder=data_dir)
     (xtr, ytr), (xte, _) = sp['train'], sp['heldout']
     C, shape = int(ytr.max()) + 1, tuple(xtr.shape[1:])
     run.say(f"{len(xtr)} training and {len(xte)} held-out images of shape {shape}, {C} classes, on {device} ({sp['source']})")
     # the measuring instrument: a classifier of the training part; every metric compares samples with the held-out part
-    b = Bench(run, cfg, sp, feature_net(xtr, ytr, name=f"{cfg['data']}-train", device=device if cuda else None).to(device),
+    b = Bench(run, cfg, sp, feature_net(xtr, ytr, name=f"{cfg.data}-train", device=device if cuda else None).to(device),
               seed, device, progress)
-    run.say(f"training ({cfg['steps'] if cfg['seconds'] is None else str(cfg['seconds']) + ' s'})")
-    model, info = cached_generator(xtr, ytr, name=cfg['data'], cache=cache, device=device, progress=progress,
-                                   **{k: cfg[k] for k in ('unet', 'schedule', 'steps', 'seconds', 'batch', 'lr', 'ema_decay',
-                                                          'label_drop', 'compile')}, seed=seed)
+    run.say(f"training ({cfg.steps if cfg.seconds is None else str(cfg.seconds) + ' s'})")
+    model, info = cached_generator(xtr, ytr, cfg, name=cfg.data, cache=cache, seed=seed, device=device, progress=progress)
     model = model.to(device)
     mem = info.get('peak_memory_bytes') or peak_memory_bytes(device)
     run.trained('generator', {'steps': info['steps'], 'seconds': info['train_seconds'], 'final_loss': info['final_loss']})
     run.say(f"{info['steps']} steps, {info['train_images_per_s']:.0f} images/s; the plain fp32 loop")
-    base = plain_training_loop(build_generator(cfg['unet'], xtr.shape[1], C, seed), xtr, ytr, cfg['schedule'], cfg['baseline_steps'],
-                               cfg['batch'], cfg['lr'], cfg['label_drop'], device, seed=seed)
-    S = get_schedule(cfg['schedule'])
+    base = plain_training_loop(build_generator(cfg.unet, xtr.shape[1], C, seed), xtr, ytr, cfg, cfg.baseline_steps, device, seed=seed)
+    S = get_schedule(cfg.schedule)
     run.say('FID against NFE')
-    rows = fid_vs_nfe(model, S, b.classifier, xte, xtr, cfg['samplers'], cfg['nfes'], cfg['fid_n'], seed=seed, device=device,
-                      progress=progress)
+    rows = fid_vs_nfe(model, S, b.classifier, xte, xtr, {'samplers': cfg.samplers, 'nfes': cfg.nfes}, cfg.fid_n, seed, progress)
     best = min((r for r in rows if r['nfe'] <= 20), key=lambda r: r['fid'])
     speed = next((r for r in rows if r['sampler'] == 'dpmpp_2m' and r['nfe'] == 20), best)
     run.say('guidance')
-    scores, samples = guidance_confidence(model, S, b.classifier, shape, (0.0, 3.0), cfg['n_per_class'], seed=seed, device=device)
+    scores, samples = guidance_confidence(model, S, b.classifier, shape, (0.0, 3.0), cfg.n_per_class, seed=seed)
     run.say('zero-shot classifier')
     m = {'config': config, 'device': str(device), 'device_name': torch.cuda.get_device_name(device) if cuda else 'cpu',
-         'data': cfg['data'], 'image_shape': list(shape), 'n_train': len(xtr), 'n_heldout': len(xte), 'split': sp['source'],
-         'params': info['params'], 'batch': cfg['batch'], 'train_steps': info['steps'], 'train_seconds': info['train_seconds'],
-         'final_loss': info['final_loss'], 'compile': cfg['compile'], 'model_cached': info.get('cached'),
+         'data': cfg.data, 'image_shape': list(shape), 'n_train': len(xtr), 'n_heldout': len(xte), 'split': sp['source'],
+         'params': info['params'], 'batch': cfg.batch, 'train_steps': info['steps'], 'train_seconds': info['train_seconds'],
+         'final_loss': info['final_loss'], 'compile': cfg.compile, 'model_cached': info.get('cached'),
          **_speed(model, info, base, shape, device, mem),
          'sample_images_per_s': speed['images_per_s'], 'sample_sampler': speed['sampler'], 'sample_nfe': speed['nfe'],
          'n': best['n'], 'fid': best['fid'], 'fid_floor': best['fid_floor'], 'nfe': int(best['nfe']),
          'precision': best['precision'], 'recall': best['recall'], 'fid_sampler': best['sampler'], 'fid_table': rows,
          'cfg_confidence': {f'{w:g}': s['confidence'] for w, s in scores.items()},
          'cfg_accuracy': {f'{w:g}': s['accuracy'] for w, s in scores.items()}, **_zero_shot(b, model, S, info['params'])}
-    k = min(8, cfg['n_per_class'])
-    show = samples[0.0][torch.arange(C).repeat(k) * cfg['n_per_class'] + torch.arange(k).repeat_interleave(C)]
-    run.figure(show_images(show, nrow=C, title=f"{cfg['data']}: DPM-Solver++(2M), 20 evaluations, w = 0"), 'samples.png')
+    k = min(8, cfg.n_per_class)
+    show = samples[0.0][torch.arange(C).repeat(k) * cfg.n_per_class + torch.arange(k).repeat_interleave(C)]
+    run.figure(show_images(show, nrow=C, title=f"{cfg.data}: DPM-Solver++(2M), 20 evaluations, w = 0"), 'samples.png')
     run.figure(plot_guidance(samples, scores, num_classes=C), 'guidance.png')
     run.figure(plot_fid_vs_nfe(rows), 'fid_vs_nfe.png')
     return run.finish(m)

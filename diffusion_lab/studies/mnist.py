@@ -7,31 +7,56 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
 
 from ..data import heldout_split, show_images
-from .generators import Bench, build_generator, generate
+from .generators import Bench, Draw, build_generator, generate
 from ..metrics import classification_accuracy, feature_net, image_scores
 from ..models import EDMPrecond, count_params
 from ..train import CKPT, Compute, Keep, Optim, train_diffusion
-from ..experiment import Run, config
+from ..experiment import Run, config, setting
 
 # %% auto 0
-__all__ = ['MNIST_CPU', 'mnist_model', 'plot_curve', 'run_bench_mnist']
+__all__ = ['MNIST_CPU', 'MnistConfig', 'mnist_model', 'plot_curve', 'run_bench_mnist']
 
 # %% ../../nbs/13_mnist.ipynb
-MNIST_CPU = dict(data='mnist', size=None, holdout=0.2, unet=dict(ch=32, ch_mult=(1, 2), attn_levels=(1,), patch=2),
-                 sigma_data=0.5, batch=64, lr=2e-3, ema_decay=0.998, label_drop=0.1, amp='auto', seconds=600.0,
-                 curve_minutes=None, curve_steps=None, n=1000, sampler='dpmpp_2m', sampler_steps=10, scale=0.3, adaptive=0.99,
-                 adaptive_sweep=(0.95, 0.98, 0.99, 0.995, 0.999), cas_n=8000, cas_steps=600, classifier_steps=600)
+@dataclass
+class MnistConfig:
+    "The CPU MNIST benchmark's settings: the data, the EDM-preconditioned U-Net and its training, sampling, and what is scored."
+    data: str = setting('mnist', "the images: 'mnist' (the 10k split in ../shared/data, or data_dir) or 'digits' (8x8)")
+    size: int | None = setting(None, 'resize the images to size x size (None: as stored)')
+    holdout: float = setting(0.2, 'fraction of the images held out (never trained on) for every metric')
+    unet: dict = setting(dict(ch=32, ch_mult=(1, 2), attn_levels=(1,), patch=2), 'the U-Net (settings of models.UNet)')
+    sigma_data: float = setting(0.5, "EDM's data standard deviation")
+    batch: int = setting(64, 'training batch size')
+    lr: float = setting(2e-3, 'AdamW learning rate (a 100-step warm-up)')
+    ema_decay: float = setting(0.998, 'decay of the EMA of the weights (the EMA is what is sampled)')
+    label_drop: float = setting(0.1, 'fraction of labels replaced by "no label" (classifier-free guidance)')
+    amp: str = setting('auto', "precision: 'auto' (bf16 where the hardware computes it natively), True, 'bf16' or False")
+    seconds: float = setting(600.0, 'the training time budget in seconds (when curve_steps is None)')
+    curve_minutes: tuple | None = setting(None, 'minutes of training at which the model is scored (None: a fifth, half and all)')
+    curve_steps: tuple | None = setting(None, 'step counts at which it is scored instead (a run that does not depend on the speed)')
+    n: int = setting(1000, 'samples scored at every point (FID, KID, precision, recall, memorisation)')
+    sampler: str = setting('dpmpp_2m', 'the sampler')
+    sampler_steps: int = setting(10, 'sampler steps (guidance makes it two evaluations each)')
+    scale: float = setting(0.3, 'classifier-free guidance scale w')
+    adaptive: float = setting(0.99, 'cosine threshold of adaptive guidance compared with full guidance')
+    adaptive_sweep: tuple = setting((0.95, 0.98, 0.99, 0.995, 0.999), 'adaptive-guidance thresholds of the trade-off sweep')
+    cas_n: int = setting(8000, 'generated images the classification accuracy score trains its classifier on')
+    cas_steps: int = setting(600, 'training steps of that classifier')
+    classifier_steps: int = setting(600, 'training steps of the feature classifier of the metrics')
 
 
-def mnist_model(cfg: dict, num_classes: int = 10, in_ch: int = 1, seed: int = 0) -> EDMPrecond:
-    "The bench's network: `EDMPrecond` around a class-conditional U-Net of `cfg['unet']`, initialised from `seed`."
-    return EDMPrecond(build_generator(cfg['unet'], in_ch, num_classes, seed), sigma_data=cfg['sigma_data'])
+MNIST_CPU = MnistConfig()
+
+
+def mnist_model(cfg: MnistConfig, num_classes: int = 10, in_ch: int = 1, seed: int = 0) -> EDMPrecond:
+    "The bench's network: `EDMPrecond` around a class-conditional U-Net of `cfg.unet`, initialised from `seed`."
+    return EDMPrecond(build_generator(cfg.unet, in_ch, num_classes, seed), sigma_data=cfg.sigma_data)
 
 # %% ../../nbs/13_mnist.ipynb
 def _scores(b: Bench, model, labels, adaptive=None, cas: bool = False, n=None):
@@ -39,13 +64,13 @@ def _scores(b: Bench, model, labels, adaptive=None, cas: bool = False, n=None):
     the first `n` (default all), and with `cas` the classification accuracy score of a classifier trained on all of them."""
     cfg, (xtr, _), (xte, yte) = b.cfg, b.sp['train'], b.sp['heldout']
     t0 = time.perf_counter()
-    xs, evals = generate(model, 'edm', labels, tuple(xtr.shape[1:]), cfg['scale'], cfg['sampler'], cfg['sampler_steps'], b.seed,
-                         device=b.device, pred='edm', spacing='karras', adaptive=adaptive, amp=cfg['amp'], return_evaluations=True)
+    draw = Draw(cfg.scale, cfg.sampler, cfg.sampler_steps, pred='edm', spacing='karras', adaptive=adaptive, amp=cfg.amp)
+    xs, evals = generate(model, 'edm', labels, tuple(xtr.shape[1:]), draw, b.seed, device=b.device, return_evaluations=True)
     sec = time.perf_counter() - t0
     sc = image_scores(b.classifier, xs, xte, xtr, n=n or len(xs), seed=b.seed)
     sc.update(nfe=evals, sample_seconds=sec, samples_drawn=len(xs))
     if cas:
-        sc['cas'] = classification_accuracy(xs, labels, xte, yte, steps=cfg['cas_steps'], seed=b.seed, device=b.device)
+        sc['cas'] = classification_accuracy(xs, labels, xte, yte, steps=cfg.cas_steps, seed=b.seed, device=b.device)
     return sc, xs
 
 
@@ -67,16 +92,17 @@ def plot_curve(curve: list, ax=None):
     return fig
 
 
-def _check_curve(cfg: dict):
+def _check_curve(cfg: MnistConfig) -> MnistConfig:
     """The learning curve's points: increasing step counts, or increasing minutes that end by the training budget
     (`curve_minutes=None`: a fifth, half and all of it, 2, 5 and 10 minutes for the 600 s of `MNIST_CPU`)."""
-    if cfg['curve_minutes'] is None:
-        cfg['curve_minutes'] = tuple(round(f * cfg['seconds'] / 60, 4) for f in (0.2, 0.5, 1.0))
-    if cfg['curve_steps'] is not None:
-        if list(cfg['curve_steps']) != sorted(set(cfg['curve_steps'])) or cfg['curve_steps'][0] < 1:
-            raise ValueError(f"curve_steps must be increasing step counts; got {cfg['curve_steps']}")
-    elif list(cfg['curve_minutes']) != sorted(cfg['curve_minutes']) or cfg['curve_minutes'][-1] * 60 > cfg['seconds'] + 1e-9:
-        raise ValueError(f"curve_minutes must increase and end by the training budget ({cfg['seconds']} s); got {cfg['curve_minutes']}")
+    if cfg.curve_minutes is None:
+        cfg = replace(cfg, curve_minutes=tuple(round(f * cfg.seconds / 60, 4) for f in (0.2, 0.5, 1.0)))
+    if cfg.curve_steps is not None:
+        if list(cfg.curve_steps) != sorted(set(cfg.curve_steps)) or cfg.curve_steps[0] < 1:
+            raise ValueError(f"curve_steps must be increasing step counts; got {cfg.curve_steps}")
+    elif list(cfg.curve_minutes) != sorted(cfg.curve_minutes) or cfg.curve_minutes[-1] * 60 > cfg.seconds + 1e-9:
+        raise ValueError(f"curve_minutes must increase and end by the training budget ({cfg.seconds} s); got {cfg.curve_minutes}")
+    return cfg
 
 
 def _learning_curve(b: Bench, model, labels) -> tuple[list, object]:
@@ -87,14 +113,14 @@ def _learning_curve(b: Bench, model, labels) -> tuple[list, object]:
     if (ckdir / CKPT).is_file():
         b.run.say(f'a checkpoint of an earlier run is in {ckdir}: starting fresh (it is replaced)')
         (ckdir / CKPT).unlink()
-    curve, spent, by_steps = [], 0.0, cfg['curve_steps'] is not None
-    for point in (cfg['curve_steps'] if by_steps else cfg['curve_minutes']):
+    curve, spent, by_steps = [], 0.0, cfg.curve_steps is not None
+    for point in (cfg.curve_steps if by_steps else cfg.curve_minutes):
         b.run.say(f"training to {point} steps" if by_steps else f'training to {point:g} min')
         budget = dict(steps=point, max_seconds=None) if by_steps else dict(steps=10**9, max_seconds=max(point * 60 - spent, 1e-3))
-        res = train_diffusion(model, xtr, 'edm', pred='edm', labels=ytr, label_drop=cfg['label_drop'], steps=budget['steps'],
-                              batch_size=cfg['batch'], seed=b.seed, optim=Optim(lr=cfg['lr'], warmup=100, ema_decay=cfg['ema_decay']),
+        res = train_diffusion(model, xtr, 'edm', pred='edm', labels=ytr, label_drop=cfg.label_drop, steps=budget['steps'],
+                              batch_size=cfg.batch, seed=b.seed, optim=Optim(lr=cfg.lr, warmup=100, ema_decay=cfg.ema_decay),
                               keep=Keep(out=ckdir, every=200, progress=b.progress),
-                              compute=Compute(amp=cfg['amp'], device=b.device, distributed=False, max_seconds=budget.get('max_seconds')))
+                              compute=Compute(amp=cfg.amp, device=b.device, distributed=False, max_seconds=budget.get('max_seconds')))
         spent += res.seconds
         b.run.trained('mnist', res, seconds=spent)
         b.run.say(f'{res.steps} steps in {spent:.0f} s; scoring {len(labels)} samples')
@@ -108,17 +134,17 @@ def _guidance(b: Bench, ema, labels, n: int) -> dict:
     """Full guidance with the classification accuracy score (a classifier trained on as many generated images as real ones),
     its real reference, adaptive guidance from the same noise, and the sweep of adaptive thresholds (on `labels`)."""
     cfg, (xtr, ytr), (xte, yte) = b.cfg, b.sp['train'], b.sp['heldout']
-    nc = min(cfg['cas_n'], len(xtr))
+    nc = min(cfg.cas_n, len(xtr))
     lab_c = torch.arange(nc) % (int(ytr.max()) + 1)
     full, xs = _scores(b, ema, lab_c, cas=True, n=n)
-    cas_real = classification_accuracy(xtr[:nc], ytr[:nc], xte, yte, steps=cfg['cas_steps'], seed=b.seed, device=b.device)
-    ada, xa = _scores(b, ema, lab_c, adaptive=cfg['adaptive'], cas=True, n=n)
+    cas_real = classification_accuracy(xtr[:nc], ytr[:nc], xte, yte, steps=cfg.cas_steps, seed=b.seed, device=b.device)
+    ada, xa = _scores(b, ema, lab_c, adaptive=cfg.adaptive, cas=True, n=n)
     sweep = []
-    for th in cfg['adaptive_sweep']:                                  # the trade-off, without the classifier training
-        s = ada if th == cfg['adaptive'] else _scores(b, ema, labels, adaptive=th)[0]   # n samples
+    for th in cfg.adaptive_sweep:                                  # the trade-off, without the classifier training
+        s = ada if th == cfg.adaptive else _scores(b, ema, labels, adaptive=th)[0]   # n samples
         sweep.append({'threshold': th, 'nfe': s['nfe'], 'evaluations_saved': 1 - s['nfe'] / full['nfe'], 'fid': s['fid'],
                       'precision': s['precision'], 'recall': s['recall']})
-    ag = {'threshold': cfg['adaptive'], 'nfe_full': full['nfe'], 'nfe_adaptive': ada['nfe'],
+    ag = {'threshold': cfg.adaptive, 'nfe_full': full['nfe'], 'nfe_adaptive': ada['nfe'],
           'evaluations_saved': 1 - ada['nfe'] / full['nfe'], 'cas_full': full['cas'], 'cas_adaptive': ada['cas'],
           'fid_full': full['fid'], 'fid_adaptive': ada['fid'], 'precision_full': full['precision'],
           'precision_adaptive': ada['precision'], 'recall_full': full['recall'], 'recall_adaptive': ada['recall'],
@@ -132,7 +158,7 @@ def _figures(b: Bench, m: dict, g: dict, C: int):
     xs, xa, cfg, tr = g['xs'], g['xa'], b.cfg, b.run.models['mnist']
     pick = torch.cat([xs[torch.arange(C) + C * j] for j in range(min(10, m['n'] // C))])
     b.run.figure(show_images(pick, nrow=C, title=f"{m['data']}: {tr['steps']} steps ({tr['seconds'] / 60:.1f} min), "
-                                                 f"{m['nfe']:.0f} evaluations, w = {cfg['scale']:g}"), 'samples.png')
+                                                 f"{m['nfe']:.0f} evaluations, w = {cfg.scale:g}"), 'samples.png')
     b.run.figure(plot_curve(m['curve']), 'curve.png')
     fig, axs = plt.subplots(1, 2, figsize=(7, 2.4))
     show_images(xs[:2 * C], nrow=C, ax=axs[0], title=f"full guidance: {g['full']['nfe']:.1f} evaluations")
@@ -147,14 +173,14 @@ def run_bench_mnist(out='out/bench-mnist', seed: int = 0, device=None, progress:
     against its real reference, and adaptive guidance against full guidance from the same noise. Writes `metrics.json`,
     `samples.png`, `curve.png` and `adaptive.png` into `out`, the training checkpoint into `out/train`; returns the metrics."""
     cfg = config({'cpu': MNIST_CPU}, 'cpu', **overrides)
-    _check_curve(cfg)
+    cfg = _check_curve(cfg)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    run = Run('bench-mnist', out, dict(cfg, seed=seed, data_dir=data_dir), progress, device)
-    sp = heldout_split(cfg['data'], fraction=cfg['holdout'], size=cfg['size'], folder=data_dir)
+    run = Run('bench-mnist', out, dict(asdict(cfg), seed=seed, data_dir=data_dir), progress, device)
+    sp = heldout_split(cfg.data, fraction=cfg.holdout, size=cfg.size, folder=data_dir)
     (xtr, ytr), (xte, _) = sp['train'], sp['heldout']
-    C, n = int(ytr.max()) + 1, min(cfg['n'], len(xte))
+    C, n = int(ytr.max()) + 1, min(cfg.n, len(xte))
     run.say(f"{len(xtr)} training and {len(xte)} held-out images ({sp['source']}); the feature classifier")
-    classifier = feature_net(xtr, ytr, name=f"{cfg['data']}-train", steps=cfg['classifier_steps'], device=device).to(device)
+    classifier = feature_net(xtr, ytr, name=f"{cfg.data}-train", steps=cfg.classifier_steps, device=device).to(device)
     b = Bench(run, cfg, sp, classifier, seed, device, progress)
     model = mnist_model(cfg, C, xtr.shape[1], seed)
     labels = torch.arange(n) % C
@@ -162,12 +188,12 @@ def run_bench_mnist(out='out/bench-mnist', seed: int = 0, device=None, progress:
     run.say('classification accuracy score, its real reference, and adaptive guidance')
     g = _guidance(b, res.ema.eval(), labels, n)
     full = g['full']
-    m = {'data': cfg['data'], 'split': sp['source'], 'n_train': len(xtr), 'n_heldout': len(xte), 'n': full['n'],
+    m = {'data': cfg.data, 'split': sp['source'], 'n_train': len(xtr), 'n_heldout': len(xte), 'n': full['n'],
          'fid_over_floor': full['fid'] / full['fid_floor'],
          **{k: full[k] for k in ('fid', 'fid_floor', 'kid', 'kid_floor', 'precision', 'recall', 'precision_floor', 'recall_floor',
                                  'cas', 'memorization_rate', 'memorization_floor', 'nfe', 'sample_seconds')},
          'cas_real': g['cas_real'], 'cas_n_train': g['cas_n_train'], 'samples_drawn': g['cas_n_train'],
-         'sampler': f"{cfg['sampler']}, {cfg['sampler_steps']} steps, Karras noise levels", 'guidance_scale': cfg['scale'],
+         'sampler': f"{cfg.sampler}, {cfg.sampler_steps} steps, Karras noise levels", 'guidance_scale': cfg.scale,
          'train_seconds': run.models['mnist']['seconds'], 'train_steps': res.steps, 'train_precision': res.precision,
          'params': count_params(model), 'device': str(device), 'curve': curve, 'adaptive_guidance': g['adaptive_guidance']}
     _figures(b, m, g, C)
