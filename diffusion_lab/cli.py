@@ -24,8 +24,8 @@ from .data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, heldout_s
                                 plot_law, show_images)
 from .studies.generalization import GENERALIZATION_CONFIGS, run_generalization
 from .studies.generators import GENERATOR_CONFIGS, run_generators
-from .studies.hallucination import (HALLUCINATION_CONFIGS, run_digits, run_hallucination, run_recursive_mnist,
-                                         run_shapes)
+from .studies.hallucination import (HALLUCINATION_CONFIGS, default_parts, run_digits, run_hallucination,
+                                                 run_recursive_mnist, run_shapes)
 from .studies.hspace import run_hspace
 from .studies.mnist import MNIST_CPU, run_bench_mnist
 from .metrics import feature_net, image_scores, mmd, mmd_floor, sampler_report
@@ -449,20 +449,20 @@ HALLUCINATION_PARTS = ('sweep', 'recursive', 'shapes', 'digits', 'mitigate')
 
 
 def hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination', progress: bool = True, device=None,
-                  skip=(), grid_n: int = 5, steps: int | None = None, shapes: bool = False, only: str | None = None,
-                  shapes_steps: int | None = None) -> dict:
+                  skip=(), only: str | None = None, **settings) -> dict:
     """The hallucination study as the command runs it: `run_hallucination` without the parts in `skip`, or one part
-    alone (`only`: 'shapes', 'digits' or 'recursive-mnist')."""
+    alone (`only`: 'shapes', 'digits' or 'recursive-mnist'). `settings`: `grid_n`, `shapes` (True: also Simple
+    Shapes), `shapes_steps` (its U-Net's training steps) and the configuration's own settings (None: its value)."""
+    shapes, shapes_steps, grid_n = settings.pop('shapes', False), settings.pop('shapes_steps', None), settings.pop('grid_n', None)
+    part = {'steps': shapes_steps} if shapes_steps else {}
     if only is not None:
         kw = dict(config=config, seed=seed, out=out, progress=progress, device=device)
         if only == 'shapes':
-            return run_shapes(**kw, **({'steps': shapes_steps} if shapes_steps else {}))
+            return run_shapes(**kw, **part)
         return run_digits(**kw) if only == 'digits' else run_recursive_mnist(**kw)
-    return run_hallucination(config=config, seed=seed, out=out, progress=progress, sweep='sweep' not in skip,
-                             recursive='recursive' not in skip, mitigate='mitigate' not in skip,
-                             shapes=False if 'shapes' in skip else (True if shapes else None), grid_n=grid_n,
-                             shapes_steps=shapes_steps, digits=False if 'digits' in skip else None, device=device,
-                             **({'steps': steps} if steps else {}))
+    parts = (default_parts(config) | ({'shapes'} if shapes else set())) - set(skip)
+    return run_hallucination(config, seed, out, progress, device, parts, grid_n or 5, **settings,
+                             **({'shapes': part} if part else {}))
 
 
 def _say_resumed(m: dict, args):
@@ -517,14 +517,15 @@ COMMANDS = {
                              (Option('--config', "cpu: a few minutes on 2 cores; medium: the authors' law, schedule, model and data order, "
                                      "about 30-40 minutes on 2 cores; faithful: the authors' protocol (a GPU)", choices=list(HALLUCINATION_CONFIGS)),
                               Option('--skip', 'parts to leave out', nargs='*', choices=HALLUCINATION_PARTS, default=[]),
-                              Option('--grid-n', 'modes per side of the 2-D grid layout', type=_positive_int),
-                              Option('--steps', "training steps of the grid models (default: the configuration's)", type=_positive_int),
+                              Option('--grid-n', 'modes per side of the 2-D grid layout (default: 5)', type=_positive_int),
                               Option('--shapes', 'also train a U-Net on Simple Shapes (default: with --config faithful or medium)', action='store_true'),
                               Option('--only', 'run one part alone: Simple Shapes (shapes_metrics.json), the digits (digits_metrics.json) or '
                                      'recursive training on MNIST (recursive_mnist.json); a shapes_model.pt or digits_model.pt already in '
                                      '--out is loaded, not retrained', choices=('shapes', 'digits', 'recursive-mnist')),
                               Option('--shapes-steps', "training steps of the Simple Shapes U-Net (default: the configuration's, 3,451 on "
-                                     "the CPU configurations)", type=_positive_int)),
+                                     "the CPU configurations)", type=_positive_int))
+                             + from_config(HALLUCINATION_CONFIGS, skip=('name', 'laws_1d', 'amp'), choices={
+                                 'init': ('xavier', 'default'), 'order': ('random', 'epoch', 'sequential')}),
                              frozenset({'config', 'filter_96', 'detector_table', 'paper', 'laws_1d', 'sweep_1d', 'shapes', 'digits',
                                         'mitigation', 'mitigation_sweep', 'strip_hallucination', 'class_fractions', 'arms'})),
     'hspace': Command(run_hspace, 'semantic directions in the U-Net bottleneck (h-space), measured on blobs and digits',

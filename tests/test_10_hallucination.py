@@ -5,6 +5,7 @@ import math
 import random
 import sys
 import time
+from dataclasses import asdict, replace
 from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
@@ -148,8 +149,8 @@ def test_recursive_images_arms():
     from diffusion_lab.metrics import FeatureNet
     imgs_ = simple_shapes_authors(80, seed=4, size=32)[0][:, :, :16, :16]                   # any small images will do
     judge_ = FeatureNet(3).eval()
-    r_ = recursive_images(imgs_[:40], judge_, imgs_[40:], n=20, generations=2, steps=3, sample_steps=6, K=3,
-                          batch_size=8, gen_factor=1.5)
+    r_ = recursive_images(imgs_[:40], judge_, imgs_[40:], RecursiveImagesStudy(n=20, generations=2, steps=3, sample_steps=6, K=3,
+                          batch_size=8, gen_factor=1.5, unet='plain-small'))
     assert set(r_) == {'none', 'random', 'variance'} and all(len(v) == 2 for v in r_.values())
     for v_ in r_.values():
         for g_ in v_:
@@ -158,13 +159,13 @@ def test_recursive_images_arms():
 
 def test_shapes_experiment_checkpoint():
     ck_ = Path(__import__('tempfile').mkdtemp()) / 'shapes.pt'
-    kw_ = dict(n_train=64, n_samples=6, T=1000, sample_steps=8, K=3, size=32, steps=3, batch_size=8,
-               sharpen=dict(strength=1.0, scale=1.0, t_max=400, probes=1), checkpoint=ck_)
-    a_ = shapes_experiment(**kw_)
+    st_ = ShapesStudy(n_train=64, n_samples=6, T=1000, sample_steps=8, K=3, size=32, steps=3, batch_size=8,
+                      sharpen=dict(strength=1.0, scale=1.0, t_max=400, probes=1))
+    a_ = shapes_experiment(st_, checkpoint=ck_)
     assert ck_.exists() and a_['train_steps'] == 3 and a_['samples'].shape == (6, 1, 32, 32)
     assert a_['score'].shape == (6,) and (a_['score'] > 0).all()                                # x0 moves over the window
     assert a_['mitigation']['extra_evaluations'] == 2 * 3 and a_['mitigation']['evaluations'] == 8   # t <= 400: 375, 250, 125
-    b_ = shapes_experiment(**kw_)                                                               # loads, does not train
+    b_ = shapes_experiment(st_, checkpoint=ck_)                                                 # loads, does not train
     assert b_['checkpoint'] == str(ck_) and b_['train_steps'] == 3 and ck_.with_suffix('.json').is_file()  # its training's record
     assert torch.equal(a_['samples'], b_['samples'])                                            # same weights, same seed
 
@@ -173,10 +174,10 @@ def test_image_mitigation_linear_denoiser():
     # a linear denoiser has no curvature: sharpening must leave its samples as they are, at 2 extra evaluations per step
     S_ = DDPM.from_name('linear', 1000)
     lin_ = lambda x, t, **kw: 0.3 * x
-    base_ = sample_images(lin_, S_, 12, 4, 10, K=3, seed=5)
+    base_ = sample_images(lin_, S_, (12, 1, 4, 4), 10, K=3, seed=5)
     judge_ = lambda x: (x.flatten(1).mean(1) > 0, {'bright': (x.mean() > 0).double().item()})
     rows_ = image_mitigation(lin_, S_, base_, judge_, lambda x, f: float((~f).sum()),
-                             [dict(strength=1.0, scale=1.0, t_max=1000, probes=1)], 10, K=3, seed=5)
+                             [dict(strength=1.0, scale=1.0, t_max=1000, probes=1)])
     r_ = rows_[0]
     assert torch.allclose(r_['samples_after'], base_['x'], atol=1e-4)                       # the same noise, no change
     assert r_['hallucinated_fraction_after'] == r_['hallucinated_fraction_before'] == judge_(base_['x'])[0].double().mean().item()
@@ -185,22 +186,21 @@ def test_image_mitigation_linear_denoiser():
     assert abs(r_['filter_same_cost']['keep_fraction'] - 1 / 3) < 1e-12 and kept_.sum() == 4
     assert r_['filter_same_cost']['hallucinated_fraction'] == judge_(base_['x'])[0][kept_].double().mean().item()
     bent_ = lambda x, t, **kw: 0.3 * x + 0.5 * x ** 2                                       # curvature: now it must act
-    r2_ = image_mitigation(bent_, S_, sample_images(bent_, S_, 12, 4, 10, K=3, seed=5), judge_, lambda x, f: 0.0,
-                           [dict(strength=1.0, scale=1.0, t_max=1000, probes=1)], 10, K=3, seed=5)[0]
-    assert not torch.allclose(r2_['samples_after'], sample_images(bent_, S_, 12, 4, 10, K=3, seed=5)['x'], atol=1e-3)
+    r2_ = image_mitigation(bent_, S_, sample_images(bent_, S_, (12, 1, 4, 4), 10, K=3, seed=5), judge_, lambda x, f: 0.0,
+                           [dict(strength=1.0, scale=1.0, t_max=1000, probes=1)])[0]
+    assert not torch.allclose(r2_['samples_after'], sample_images(bent_, S_, (12, 1, 4, 4), 10, K=3, seed=5)['x'], atol=1e-3)
 
 
 def test_digits_experiment_judge():
     ck_ = Path(__import__('tempfile').mkdtemp()) / 'digits.pt'
-    kw_ = dict(steps=4, n_samples=24, sample_steps=8, K=3, checkpoint=ck_,
-               sharpen=[dict(strength=0.25, scale=1.0, t_max=1000, probes=1)])
-    a_ = digits_experiment(**kw_)
+    st_ = DigitsStudy(steps=4, n_samples=24, sample_steps=8, K=3, sharpen=[dict(strength=0.25, scale=1.0, t_max=1000, probes=1)])
+    a_ = digits_experiment(st_, checkpoint=ck_)
     assert a_['n_train'] == 1437 and a_['n_held_out'] == 360 and a_['train_steps'] == 4 and ck_.exists()
     assert a_['real_held_out_fraction'] < 0.05                  # the judge places real digits it never saw
     assert abs(sum(a_['class_fractions']) - 1) < 1e-9 and a_['flags'].shape == (24,)
     assert a_['hallucinated_fraction'] == a_['flags'].double().mean().item()
     assert a_['mitigation']['extra_evaluations'] == 2 * 8 and a_['samples_sharpened'].shape == (24, 1, 8, 8)
-    b_ = digits_experiment(**kw_)                                # loads the checkpoint: the same samples
+    b_ = digits_experiment(st_, checkpoint=ck_)                  # loads the checkpoint: the same samples
     assert b_['checkpoint'] == str(ck_) and b_['train_steps'] == 4 and torch.equal(a_['samples'], b_['samples'])
 
 
@@ -244,7 +244,7 @@ def test_detector_on_exact_trajectories():
             t = (c * self.S.T / 1000).round().long()
             return self.law.eps(x.double(), self.S, t).float()
     cfg_ = hallucination_config('cpu')
-    law_, S_ = toy_law('grid', cfg_['std']), toy_schedule(cfg_)
+    law_, S_ = toy_law('grid', cfg_.std), toy_schedule(cfg_)
     run_ = sample_toy(Exact(law_, S_), S_, 4000, seed=0, keep=10)
     lab_ = classify_samples(run_['x'], law_)
     assert lab_['between'].double().mean() < 0.002, lab_['between'].double().mean()   # the exact score does not hallucinate
@@ -253,8 +253,7 @@ def test_detector_on_exact_trajectories():
 
 @pytest.mark.slow
 def test_cpu_configuration_acceptance():
-    m = run_hallucination('cpu', seed=0, out=Path(__import__('tempfile').mkdtemp()) / 'h', progress=False,
-                          sweep=False, recursive=False, shapes=False)
+    m = run_hallucination('cpu', seed=0, out=Path(__import__('tempfile').mkdtemp()) / 'h', progress=False, parts={'mitigate'})
     assert m['between_mode_rate'] >= 0.01 and m['train_between_mode_rate'] < 0.001, m
     assert m['rotated_midpoint_mass'] < 0.3 * m['square_midpoint_mass'], m
     assert m['auroc']['k10'] >= 0.75 and m['auroc']['k10'] > m['auroc']['k40'], m['auroc']
@@ -272,8 +271,7 @@ def test_stored_results_reproduced():
     from pathlib import Path
     from diffusion_lab.experiment import RESULTS, compare_numbers
     d_ = Path(tempfile.mkdtemp())
-    m_ = run_hallucination('cpu', seed=0, out=d_, progress=False, sweep=False, recursive=False, mitigate=False, shapes=False,
-                           digits=False, steps=300, n_samples=2000)
+    m_ = run_hallucination('cpu', seed=0, out=d_, progress=False, parts=(), steps=300, n_samples=2000)
     got_ = dict(m_)
     assert m_['figures'] == ['grid.png', 'detector.png'] and m_['settings']['overrides'] == {'steps': 300, 'n_samples': 2000}
     want_ = json.loads((RESULTS / 'miniatures' / 'hallucination.json').read_text())['numbers']

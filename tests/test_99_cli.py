@@ -17,8 +17,8 @@ from diffusion_lab.data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixtu
                                 plot_law, show_images)
 from diffusion_lab.studies.generalization import GENERALIZATION_CONFIGS, run_generalization
 from diffusion_lab.studies.generators import GENERATOR_CONFIGS, run_generators
-from diffusion_lab.studies.hallucination import (HALLUCINATION_CONFIGS, run_digits, run_hallucination, run_recursive_mnist,
-                                         run_shapes)
+from diffusion_lab.studies.hallucination import (HALLUCINATION_CONFIGS, default_parts, run_digits, run_hallucination,
+                                                 run_recursive_mnist, run_shapes)
 from diffusion_lab.studies.hspace import run_hspace
 from diffusion_lab.studies.mnist import MNIST_CPU, run_bench_mnist
 from diffusion_lab.metrics import feature_net, image_scores, mmd, mmd_floor, sampler_report

@@ -10,6 +10,7 @@ import math
 import random
 import sys
 import time
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -35,7 +36,8 @@ from .images import *
 from .recursive import *
 
 # %% auto 0
-__all__ = ['PAPER', 'run_suspects', 'run_recursive_mnist', 'run_shapes', 'run_digits', 'laws_1d_study', 'run_hallucination']
+__all__ = ['PAPER', 'PARTS', 'run_suspects', 'run_recursive_mnist', 'run_shapes', 'run_digits', 'laws_1d_study', 'default_parts',
+           'run_hallucination']
 
 # %% ../../../nbs/10_hallucination.ipynb
 def run_suspects(base: str = 'cpu', seed: int = 0, out='out/hallucination-suspects', progress: bool = True) -> list:
@@ -54,12 +56,12 @@ def run_recursive_mnist(config: str = 'medium', seed: int = 0, out='out/hallucin
     2,000 held out) with configuration `config`'s `recursive_mnist` settings and `overrides` (`size`: the images are
     resized to it; `n`, `steps`, `unet`, `sample_steps`, ... of `recursive_images`); writes `recursive_mnist.png` and
     `recursive_mnist.json` into `out`."""
-    kw = dict(hallucination_config(config)['recursive_mnist'], **overrides)
-    size, n, steps = kw.pop('size'), kw.pop('n'), kw.pop('steps')
+    st = hallucination_config(config, recursive_mnist=overrides).recursive_mnist
+    size, n, steps = st.size, st.n, st.steps
     folder = find_mnist('test')
     if folder is None:
         raise FileNotFoundError('MNIST not found: put the t10k IDX files in shared/data/mnist or set DIFFUSION_LAB_MNIST')
-    run = Run('hallucination recursive-mnist', out, dict(kw, config=config, seed=seed, size=size, n=n, steps=steps), progress, device)
+    run = Run('hallucination recursive-mnist', out, dict(asdict(st), config=config, seed=seed), progress, device)
     x, y = load_mnist(folder, 'test')
     x = resize_images(x, size)
     perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(1234))
@@ -67,12 +69,12 @@ def run_recursive_mnist(config: str = 'medium', seed: int = 0, out='out/hallucin
     judge = feature_net(x[tr], y[tr], name=f'mnist{size}-judge', progress=progress)
     f_tr, p_tr = embed(judge, x[tr][:len(ho)])                   # real images through the judge: the floor
     f_ho, p_ho = embed(judge, x[ho])
-    confident = kw.get('confident', 0.8)
+    confident = st.confident
     real = {'hallucination_train': (p_tr.max(1).values < confident).double().mean().item(),
             'hallucination_held_out': (p_ho.max(1).values < confident).double().mean().item(),
             'fid_floor': fid(f_tr, f_ho)}
-    rates = recursive_images(x[tr], judge, x[ho], n=n, steps=steps, seed=seed, progress=progress, device=device, run=run, **kw)
-    res = {'config': config, 'size': size, 'n': n, 'steps_per_generation': steps, 'settings': kw, 'real': real,
+    rates = recursive_images(x[tr], judge, x[ho], st, seed=seed, progress=progress, device=device, run=run)
+    res = {'config': config, 'size': size, 'n': n, 'steps_per_generation': steps, 'settings': asdict(st), 'real': real,
            'arms': rates, 'seed': seed}
     fig, axs = plt.subplots(1, 2, figsize=(9.5, 3.4))
     plot_recursive({a: [r['hallucination'] for r in v] for a, v in rates.items()}, ax=axs[0],
@@ -117,11 +119,9 @@ def run_shapes(config: str = 'medium', seed: int = 0, out='out/hallucination-sha
     """Simple Shapes for configuration `config` (its `shapes` settings, with `overrides`): train (or load `checkpoint`,
     by default `shapes_model.pt` in `out`), sample, detect, sharpen; writes `shapes.png`, `shapes_sharpened.png` and
     `shapes_metrics.json` into `out`."""
-    opts = dict(hallucination_config(config)['shapes'], **overrides)
-    run = Run('hallucination shapes', out, dict(opts, config=config, seed=seed, device=device), progress, device)
-    out = run.out
-    sh = shapes_experiment(seed=seed, progress=progress, device=device,
-                           checkpoint=checkpoint if checkpoint is not None else out / 'shapes_model.pt', **opts)
+    study = hallucination_config(config, shapes=overrides).shapes
+    run = Run('hallucination shapes', out, dict(asdict(study), config=config, seed=seed, device=device), progress, device)
+    sh = shapes_experiment(study, seed, checkpoint if checkpoint is not None else run.out / 'shapes_model.pt', progress, device)
     det = sh.pop('detector')
     sh.pop('score'); sh.pop('scores', None)
     return _write_images(sh, det['any'], run, 'shapes', f"Simple Shapes ({sh['size']}x{sh['size']}): "
@@ -132,11 +132,9 @@ def run_digits(config: str = 'medium', seed: int = 0, out='out/hallucination-dig
                device=None, checkpoint=None, **overrides) -> dict:
     """`digits_experiment` for configuration `config` (its `digits` settings, with `overrides`; `checkpoint` by default
     `digits_model.pt` in `out`); writes `digits.png`, `digits_sharpened.png` and `digits_metrics.json` into `out`."""
-    opts = dict(hallucination_config(config)['digits'], **overrides)
-    run = Run('hallucination digits', out, dict(opts, config=config, seed=seed, device=device), progress, device)
-    out = run.out
-    r = digits_experiment(seed=seed, progress=progress, device=device,
-                          checkpoint=checkpoint if checkpoint is not None else out / 'digits_model.pt', **opts)
+    study = hallucination_config(config, digits=overrides).digits
+    run = Run('hallucination digits', out, dict(asdict(study), config=config, seed=seed, device=device), progress, device)
+    r = digits_experiment(study, seed, checkpoint if checkpoint is not None else run.out / 'digits_model.pt', progress, device)
     return _write_images(r, r.pop('flags'), run, 'digits', f"digits: {r['hallucinated_fraction']:.1%} that no class "
                          f"claims (framed; real held-out digits: {r['real_held_out_fraction']:.1%})", config, seed)
 
@@ -146,23 +144,23 @@ PAPER = {'dataset': 'simple_shapes', 'tpr_at_96_retention': 0.95, 'retention': 0
                  "set is our reading of the paper (Simple Shapes), unverified against its body text"}
 
 
-def _grid_study(kind: str, cfg: dict, seed: int, progress: bool, device, n: int = 5) -> dict:
-    law = toy_law(kind, cfg['std'], n=n)
-    data = toy_data(law, cfg['n_train'], seed, cfg.get('balanced', False))
+def _grid_study(kind: str, cfg: HallucinationConfig, seed: int, progress: bool, device, n: int = 5) -> dict:
+    law = toy_law(kind, cfg.std, n=n)
+    data = toy_data(law, cfg.n_train, seed, cfg.balanced)
     t0 = time.time()
     model = train_toy(data, cfg, seed=seed, progress=progress, device=device)
     train_s = time.time() - t0
-    run = sample_toy(model, toy_schedule(cfg), cfg['n_samples'], seed=seed + 1, keep=40, progress=progress)
+    run = sample_toy(model, toy_schedule(cfg), cfg.n_samples, seed=seed + 1, keep=40, progress=progress)
     return dict(law=law, data=data, model=model, run=run, lab=classify_samples(run['x'], law), train_s=train_s)
 
 
-def laws_1d_study(cfg: dict, seed: int = 0, n: int = 10_000, mitigate: bool = True, progress: bool = False, device=None) -> dict:
-    """The authors' 1-D laws (`cfg['laws_1d']`: (means, training points, steps)): off-support and between-mode rates
+def laws_1d_study(cfg: HallucinationConfig, seed: int = 0, n: int = 10_000, mitigate: bool = True, progress: bool = False, device=None) -> dict:
+    """The authors' 1-D laws (`cfg.laws_1d`: (means, training points, steps)): off-support and between-mode rates
     of `n` samples, the detector's TPR at 96% retention and, with `mitigate`, the sharpening study on each."""
     S, out = toy_schedule(cfg), {}
-    for means, size, steps in cfg['laws_1d']:
-        law = toy_law('1d', cfg['std'], means)
-        model = train_toy(toy_data(law, size, seed, cfg.get('balanced', False)), cfg, seed=seed, steps=steps, device=device)
+    for means, size, steps in cfg.laws_1d:
+        law = toy_law('1d', cfg.std, means)
+        model = train_toy(toy_data(law, size, seed, cfg.balanced), cfg, seed=seed, steps=steps, device=device)
         run = sample_toy(model, S, n, seed=seed + 1, keep=10, progress=progress)
         lab = classify_samples(run['x'], law)
         r = {'training_points': size, 'steps': steps, 'between_mode_rate': lab['between'].double().mean().item(),
@@ -170,17 +168,17 @@ def laws_1d_study(cfg: dict, seed: int = 0, n: int = 10_000, mitigate: bool = Tr
         if lab['between'].any():
             r['tpr_at_96_retention'] = retention_filter(detector_scores(run, 10)['x0_var'], lab['in_support'], lab['between'])['tpr']
         if mitigate:
-            mit = mitigation_study(model, law, S, n, cfg['sharpen'], seed=seed + 1, base=run)
+            mit = mitigation_study(model, law, S, n, cfg.sharpen, seed=seed + 1, base=run)
             r['x_before'], r['x_after'] = run['x'][:, 0], mit.pop('samples_after')[:, 0]
             r['mitigation'] = mit
         out[','.join(f'{m:g}' for m in means)] = r
     return out
 
 
-def _grid_numbers(sq: dict, rot: dict, cfg: dict, seed: int, grid_n: int) -> dict:
+def _grid_numbers(sq: dict, rot: dict, cfg: HallucinationConfig, seed: int, grid_n: int) -> dict:
     "The grids' rates (between modes, off support, midpoint mass) of the square and rotated studies."
     lab, law = sq['lab'], sq['law']
-    return {'config': dict(cfg), 'seed': seed, 'grid_n': grid_n, 'k_sigma': 4.0, 'between_sigma': 6.0,
+    return {'config': asdict(cfg), 'seed': seed, 'grid_n': grid_n, 'k_sigma': 4.0, 'between_sigma': 6.0,
             'between_mode_rate': lab['between'].double().mean().item(),
             'off_support_rate': lab['off_support'].double().mean().item(),
             'train_between_mode_rate': classify_samples(sq['data'], law)['between'].double().mean().item(),
@@ -188,7 +186,7 @@ def _grid_numbers(sq: dict, rot: dict, cfg: dict, seed: int, grid_n: int) -> dic
             'rotated_midpoint_mass': midpoint_mass(rot['run']['x'], rot['law']),
             'rotated_neighbour_midpoint_mass': midpoint_mass(rot['run']['x'], rot['law'], axis_aligned=False),
             'rotated_between_mode_rate': rot['lab']['between'].double().mean().item(),
-            'train_seconds_grid': round(sq['train_s'], 1), 'params': count_params(sq['model']), 'n_samples': cfg['n_samples'],
+            'train_seconds_grid': round(sq['train_s'], 1), 'params': count_params(sq['model']), 'n_samples': cfg.n_samples,
             'paper': dict(PAPER), 'paper_dataset': PAPER['dataset']}
 
 
@@ -233,11 +231,11 @@ def _grid_figures(run, sq: dict, rot: dict, curves: dict, sc10: dict):
     fig.tight_layout(); run.figure(fig, 'detector.png', dpi=100)
 
 
-def _mitigation(run, sq: dict, cfg: dict, seed: int) -> dict:
+def _mitigation(run, sq: dict, cfg: HallucinationConfig, seed: int) -> dict:
     "Laplacian sharpening on the grid against the filter at equal cost; mitigation.png."
-    run.say(f"Laplacian sharpening on the grid ({cfg['sharpen']})")
+    run.say(f"Laplacian sharpening on the grid ({cfg.sharpen})")
     lab, law = sq['lab'], sq['law']
-    mit = mitigation_study(sq['model'], law, toy_schedule(cfg), cfg['n_samples'], cfg['sharpen'], seed=seed + 1, base=sq['run'])
+    mit = mitigation_study(sq['model'], law, toy_schedule(cfg), cfg.n_samples, cfg.sharpen, seed=seed + 1, base=sq['run'])
     xs = mit.pop('samples_after')
     fig, axs = plt.subplots(1, 2, figsize=(9.5, 4.4))
     plot_hallucinations(sq['run']['x'], lab['between'], ax=axs[0], title=f"without: {mit['between_mode_rate_before']:.2%} between")
@@ -247,7 +245,7 @@ def _mitigation(run, sq: dict, cfg: dict, seed: int) -> dict:
     return mit
 
 
-def _laws_1d(run, cfg: dict, seed: int, mitigate: bool, device) -> dict:
+def _laws_1d(run, cfg: HallucinationConfig, seed: int, mitigate: bool, device) -> dict:
     "The authors' 1-D laws (with and without sharpening) and, when configured, the 1-D sweep; laws_1d.png."
     run.say('the authors\' 1-D laws' + (' with and without sharpening' if mitigate else ''))
     laws = laws_1d_study(cfg, seed=seed, mitigate=mitigate, device=device)
@@ -262,28 +260,35 @@ def _laws_1d(run, cfg: dict, seed: int, mitigate: bool, device) -> dict:
         ax.set(title=f"1-D modes {name}: {r['training_points']} points, {r['steps']} steps", xlabel='x')
     fig.tight_layout(); run.figure(fig, 'laws_1d.png', dpi=100)
     out = {'laws_1d': laws}
-    if cfg.get('sweep_steps'):
+    if cfg.sweep_steps:
         run.say('1-D sweep over training-set size and mode distance')
-        out['sweep_1d'] = hallucination_sweep_1d(cfg, steps=cfg['sweep_steps'], seed=seed)
+        out['sweep_1d'] = hallucination_sweep_1d(cfg, steps=cfg.sweep_steps, seed=seed)
     return out
 
 
-def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination', progress: bool = True,
-                      sweep: bool = True, recursive: bool = True, mitigate: bool = True, shapes: bool | None = None,
-                      shapes_steps: int | None = None, digits: bool | None = None, grid_n: int = 5, device=None,
-                      **overrides) -> dict:
-    """Run the study for configuration `config` into `out` (figures + metrics.json); returns the metrics. The square
-    and rotated `grid_n` x `grid_n` grids, the detector (histograms, missed samples, a K x ground-truth table), the
-    1-D laws (`sweep`), Laplacian sharpening against filtering at equal cost (`mitigate`), recursive training
-    (`recursive`), Simple Shapes (`shapes`, default for 'faithful' and 'medium': `run_shapes`, a U-Net trained
-    `shapes_steps`, default the configuration's) and the digits (`digits`, default as `shapes`: `run_digits`)."""
+PARTS = ('sweep', 'recursive', 'mitigate', 'shapes', 'digits')
+
+
+def default_parts(config: str) -> set:
+    "The parts `run_hallucination` runs unless told: all toy parts, and the image parts for 'faithful' and 'medium'."
+    return {'sweep', 'recursive', 'mitigate'} | ({'shapes', 'digits'} if config in ('faithful', 'medium') else set())
+
+
+def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination', progress: bool = True, device=None,
+                      parts=None, grid_n: int = 5, **overrides) -> dict:
+    """Run the study for configuration `config` (with `overrides` of its settings; a part takes a dict,
+    `shapes={'steps': 100}`) into `out` (figures + metrics.json); returns the metrics. Always the square and rotated
+    `grid_n` x `grid_n` grids and the detector (histograms, missed samples, a K x ground-truth table); then the `parts`
+    (default `default_parts(config)`): 'sweep' (the 1-D laws), 'mitigate' (Laplacian sharpening against filtering at
+    equal cost), 'recursive' (recursive training), 'shapes' (`run_shapes`) and 'digits' (`run_digits`)."""
     cfg = hallucination_config(config, **overrides)
-    shapes = (config in ('faithful', 'medium')) if shapes is None else shapes
-    digits = (config in ('faithful', 'medium')) if digits is None else digits
-    settings = dict(config=config, seed=seed, sweep=sweep, recursive=recursive, mitigate=mitigate, shapes=shapes,
-                    shapes_steps=shapes_steps, digits=digits, grid_n=grid_n, device=device, overrides=overrides)
+    parts = default_parts(config) if parts is None else set(parts)
+    if parts - set(PARTS):
+        raise ValueError(f'unknown parts {sorted(parts - set(PARTS))}; the parts are {list(PARTS)}')
+    sweep, recursive, mitigate, shapes, digits = (p in parts for p in PARTS)
+    settings = dict(config=config, seed=seed, parts=sorted(parts), grid_n=grid_n, device=device, overrides=overrides)
     run = Run('hallucination', out, settings, progress, device)
-    run.say(f"training the {config} configuration on the {grid_n}x{grid_n} grid (sigma {cfg['std']}, {cfg['steps']} steps)")
+    run.say(f"training the {config} configuration on the {grid_n}x{grid_n} grid (sigma {cfg.std}, {cfg.steps} steps)")
     sq = _grid_study('grid', cfg, seed, progress, device, grid_n)
     torch.save(sq['model'].state_dict(), run.out / 'grid_model.pt')      # for further analysis: load with weights_only=True
     run.say('training on the rotated grid')
@@ -297,18 +302,18 @@ def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination
     if sweep:
         m.update(_laws_1d(run, cfg, seed, mitigate, device))
     if recursive:
-        run.say(f"recursive training: 5 generations x 3 arms ({cfg['recursive_steps']} steps each, keep 1/{cfg['gen_factor']})")
+        run.say(f"recursive training: 5 generations x 3 arms ({cfg.recursive_steps} steps each, keep 1/{cfg.gen_factor})")
         m['recursive'] = rates = recursive_training(sq['law'], cfg, seed=seed, device=device)
         run.figure(plot_recursive(rates), 'recursive.png', dpi=100)
     m['tpr_at_96_retention_paper_dataset'] = None
     if shapes:
-        so = cfg['shapes'] if shapes_steps is None else dict(cfg['shapes'], steps=shapes_steps)
-        run.say(f"Simple Shapes (the authors' set, {so['size']}x{so['size']}): training a U-Net for {so['steps']} steps")
-        m['shapes'] = sh = run_shapes(config, seed=seed, out=run.out, progress=progress, device=device, steps=so['steps'])
+        so = cfg.shapes
+        run.say(f"Simple Shapes (the authors' set, {so.size}x{so.size}): training a U-Net for {so.steps} steps")
+        m['shapes'] = sh = run_shapes(config, seed=seed, out=run.out, progress=progress, device=device, **asdict(so))
         run.figures += sh.pop('figures')
         m['tpr_at_96_retention_paper_dataset'] = sh.get('tpr_at_96_retention')
     if digits:
-        run.say(f"digits: training a U-Net for {cfg['digits']['steps']} steps, with and without sharpening")
-        m['digits'] = dg = run_digits(config, seed=seed, out=run.out, progress=progress, device=device)
+        run.say(f"digits: training a U-Net for {cfg.digits.steps} steps, with and without sharpening")
+        m['digits'] = dg = run_digits(config, seed=seed, out=run.out, progress=progress, device=device, **asdict(cfg.digits))
         run.figures += dg.pop('figures')
     return run.finish(m)

@@ -186,14 +186,14 @@ def suspects_study(base: str = 'cpu', seed: int = 0, K: int = 10, progress: bool
     rate) with everything else as in configuration `base`. `variants`: name -> config overrides; the default set
     changes sigma, T and beta_end, the training length, the initialisation and the data order one at a time."""
     variants = variants or {'baseline': {}, 'sigma 0.05': dict(std=0.05), 'T 1000, beta_end 0.2': dict(T=1000, beta_end=0.2),
-                            'steps x2': dict(steps=2 * HALLUCINATION_CONFIGS[base]['steps']), 'xavier init': dict(init='xavier'),
+                            'steps x2': dict(steps=2 * HALLUCINATION_CONFIGS[base].steps), 'xavier init': dict(init='xavier'),
                             'balanced, sequential': dict(balanced=True, order='sequential')}
     rows = []
     for name, over in _progress(variants.items(), progress, 'suspects'):
         cfg = hallucination_config(base, **over)
-        law = toy_law('grid', cfg['std'])
-        model = train_toy(toy_data(law, cfg['n_train'], seed, cfg['balanced']), cfg, seed=seed, device=device)
-        run = sample_toy(model, toy_schedule(cfg), cfg['n_samples'], seed=seed + 1, keep=K)
+        law = toy_law('grid', cfg.std)
+        model = train_toy(toy_data(law, cfg.n_train, seed, cfg.balanced), cfg, seed=seed, device=device)
+        run = sample_toy(model, toy_schedule(cfg), cfg.n_samples, seed=seed + 1, keep=K)
         lab = classify_samples(run['x'], law)
         sc = detector_scores(run, K)['x0_var']
         rows.append({'suspect': name, 'between_mode_rate': lab['between'].double().mean().item(),

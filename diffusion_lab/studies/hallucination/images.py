@@ -25,10 +25,12 @@ from ...train import Compute, Keep, Optim, save_checkpoint, train_diffusion
 from ...experiment import write_json
 from .sharpen import sharpened_denoiser
 from .detector import keep_lowest, retention_filter, roc_curve
+from .toy import DigitsStudy, ShapesStudy
 
 # %% auto 0
-__all__ = ['AUTHORS_SHAPE_PIXELS', 'simple_shapes_authors', 'strip_counts', 'shapes_detector', 'sample_images', 'shapes_quality',
-           'trained_unet', 'image_detector_report', 'image_mitigation', 'shapes_experiment', 'digits_experiment']
+__all__ = ['AUTHORS_SHAPE_PIXELS', 'DETECTOR_KS', 'DETECTOR_WINDOWS', 'IMAGE_BATCH', 'simple_shapes_authors', 'strip_counts',
+           'shapes_detector', 'sample_images', 'shapes_quality', 'trained_unet', 'image_detector_report',
+           'image_mitigation', 'shapes_experiment', 'digits_experiment']
 
 # %% ../../../nbs/10d_hallucination_images.ipynb
 AUTHORS_SHAPE_PIXELS = {'triangle': 65, 'square': 64, 'pentagon': 70}
@@ -107,15 +109,22 @@ def shapes_detector(images: Tensor, tol: float = 0.15, blank: float | None = Non
     return {'counts': counts, 'present': present, 'empty': empty, 'hallucinated': hall, 'any': hall.any(1)}
 
 # %% ../../../nbs/10d_hallucination_images.ipynb
-def sample_images(den, schedule: DDPM, n: int, size: int, steps: int, K: int = 10, seed: int = 1, device=None,
-                  batch: int = 500, progress: bool = False, counter: dict | None = None, Ks=(2, 3, 5, 10, 20, 40),
-                  windows=((0, 100), (100, 300), (300, 500), (500, 700), (700, 1000))) -> dict:
-    """Draw `n` one-channel `size` x `size` images (Simple Shapes, MNIST) by ancestral DDPM on `steps` evenly spaced steps of `schedule` (variance beta, as
-    the authors), in batches. Returns `x` (n, 1, size, size), `score` (n,): the x0 variance over the last `K` steps
-    summed over pixels (the detector), `scores` {k: the same over the last k steps, for k in `Ks`}, `window_scores`
-    {'lo-hi': the same over the steps with lo < t <= hi, in the schedule's time, for each of `windows`: does the
-    trajectory tell earlier?} and `evaluations` per image (plus the extra calls a wrapped `den` adds to
-    `counter['calls']`, e.g. `sharpened_denoiser`'s, spread over the batches)."""
+DETECTOR_KS = (2, 3, 5, 10, 20, 40)                                 # the windows of the detector table
+DETECTOR_WINDOWS = ((0, 100), (100, 300), (300, 500), (500, 700), (700, 1000))
+IMAGE_BATCH = 500
+
+
+def sample_images(den, schedule: DDPM, shape: tuple, steps: int, K: int = 10, seed: int = 1, device=None,
+                  progress: bool = False) -> dict:
+    """Draw `shape = (n, 1, size, size)` one-channel images (Simple Shapes, MNIST) by ancestral DDPM on `steps` evenly
+    spaced steps of `schedule` (variance beta, as the authors), in batches of `IMAGE_BATCH`. Returns `x`, `score` (n,):
+    the x0 variance over the last `K` steps summed over pixels (the detector), `scores` {k: the same over the last k
+    steps, for k in `DETECTOR_KS`}, `window_scores` {'lo-hi': the same over the steps with lo < t <= hi, in the
+    schedule's time, for each of `DETECTOR_WINDOWS`: does the trajectory tell earlier?}, `evaluations` per image (plus
+    the extra calls a `sharpened_denoiser` counts in its `counter`, spread over the batches), and the `steps`, `K` and
+    `seed` it drew with."""
+    n, size = shape[0], shape[-1]
+    batch, Ks, windows, counter = IMAGE_BATCH, DETECTOR_KS, DETECTOR_WINDOWS, getattr(den, 'counter', None)
     ts = time_grid(schedule, steps)
     g = torch.Generator().manual_seed(seed)
     Ks = sorted({k for k in (*Ks, K) if 2 <= k <= steps})
@@ -144,7 +153,7 @@ def sample_images(den, schedule: DDPM, n: int, size: int, steps: int, K: int = 1
     scores = {k: torch.cat(v) for k, v in scores.items()}
     wins = {w: torch.cat(v) for w, v in wins.items() if v}
     return {'x': torch.cat(xs), 'score': scores[K], 'scores': scores, 'window_scores': wins,
-            'evaluations': (len(ts) - 1) + extra}
+            'evaluations': (len(ts) - 1) + extra, 'steps': steps, 'K': K, 'seed': seed}
 
 
 def shapes_quality(x: Tensor, held: Tensor, held2: Tensor, flags: Tensor) -> float:
@@ -157,14 +166,15 @@ def shapes_quality(x: Tensor, held: Tensor, held2: Tensor, flags: Tensor) -> flo
     return mmd(clean[:m], held[:m]) / mmd(held2[:m], held[:m])
 
 
-def trained_unet(x: Tensor, schedule: DDPM, unet: str = 'plain-small', steps: int = 2000,
-                 batch_size: int = 32, lr: float = 2e-3, seed: int = 0, checkpoint=None, progress: bool = False,
-                 device=None) -> tuple:
-    """A U-Net (`unet`, a `build_unet` name) trained on images `x` for a fixed number of `steps` as an eps-predictor on
-    `schedule`, its EMA weights returned in eval mode with a dict of what was done (steps, seconds, final loss).
+def trained_unet(x: Tensor, schedule: DDPM, study: ShapesStudy | DigitsStudy, seed: int = 0, checkpoint=None,
+                 progress: bool = False, device=None) -> tuple:
+    """A U-Net (`study.unet`, a `build_unet` name) trained on images `x` for `study.steps` steps of `study.batch_size`
+    at learning rate `study.lr` as an eps-predictor on `schedule`, its EMA weights returned in eval mode with a dict of
+    what was done (steps, seconds, final loss).
     `checkpoint`: a path; when the file exists its weights are loaded (weights_only) and training is skipped (the dict
     then holds what its training recorded beside it, `<checkpoint>.json`), else the trained EMA weights are saved there
     atomically, with that record."""
+    unet, steps, batch_size, lr = study.unet, study.steps, study.batch_size, study.lr
     torch.manual_seed(seed)
     model = build_unet(unet)
     ckpt = Path(checkpoint) if checkpoint else None
@@ -198,22 +208,22 @@ def image_detector_report(run: dict, flags: Tensor) -> dict:
                                for k, s in [*run['scores'].items(), *run['window_scores'].items()]]}
 
 
-def image_mitigation(den, schedule: DDPM, base: dict, judge, quality, settings: list, steps: int, K: int = 10,
-                     seed: int = 1, device=None, progress: bool = False) -> list:
+def image_mitigation(den, schedule: DDPM, base: dict, judge, quality, settings: list, device=None,
+                     progress: bool = False) -> list:
     """Laplacian sharpening against the detector filter at equal cost, on images. `base`: a `sample_images` run of the
-    denoiser `den` with `seed`; for each of `settings` (options of `sharpened_denoiser`) the same starting noise is drawn
-    again with sharpening. `judge(x)` returns `(flags, extras)`: which images are hallucinated, and a dict of other
+    denoiser `den`; for each of `settings` (options of `sharpened_denoiser`) the same starting noise is drawn again
+    with sharpening (the run's steps, K and seed). `judge(x)` returns `(flags, extras)`: which images are hallucinated, and a dict of other
     fractions to report (e.g. blank images); `quality(x, flags)`: the in-support quality of the unflagged images (an
     MMD over its floor). Per setting: hallucinated fraction, extras and quality before and after, the extra evaluations
     per image, the filter that spends them on drawing more and keeping the share with the lowest x0 variance
     (`filter_same_cost`), and the sharpened images (`samples_after`)."""
     n, size = base['x'].shape[0], base['x'].shape[-1]
+    steps, K, seed = base['steps'], base['K'], base['seed']
     fb, eb = judge(base['x'])
     rows = []
     for opts in settings:
-        counter = {'calls': 0}
-        sharp = sample_images(sharpened_denoiser(den, schedule, counter=counter, **opts), schedule, n, size, steps, K,
-                              seed, device, progress=progress, counter=counter)
+        sharp = sample_images(sharpened_denoiser(den, schedule, **opts), schedule, (n, 1, size, size), steps, K, seed, device,
+                              progress)
         fa, ea = judge(sharp['x'])
         extra = sharp['evaluations'] - base['evaluations']
         keep = base['evaluations'] / (base['evaluations'] + extra)
@@ -239,27 +249,28 @@ def _sweep(out: dict, rows: list) -> dict:
     return out
 
 
-def shapes_experiment(steps: int = 2000, n_train: int = 5000, n_samples: int = 256, T: int = 1000, K: int = 10,
-                      seed: int = 0, progress: bool = False, device=None, authors: bool = True, unet: str = 'plain-small',
-                      batch_size: int = 32, size: int = 64, sample_steps: int | None = None,
-                      sharpen: dict | list | None = None, checkpoint=None, lr: float = 2e-3) -> dict:
-    """Train a U-Net on Simple Shapes (`authors=True`: the authors' set at `size` 64, or its 2x2-averaged 32x32 copy;
-    else the project's `simple_shapes`) for `steps`, sample `n_samples` images by ancestral DDPM
-    (`sample_steps` of T, linear betas 1e-4..0.02 rescaled to T), and score them with `shapes_detector` and the x0
-    variance over K steps (`image_detector_report`). `checkpoint`: see `trained_unet`. `sharpen` (options of
+def shapes_experiment(study: ShapesStudy | None = None, seed: int = 0, checkpoint=None, progress: bool = False,
+                      device=None) -> dict:
+    """Train a U-Net on Simple Shapes as `study` (a `ShapesStudy`) says (`authors=True`: the authors' set at `size` 64,
+    or its 2x2-averaged 32x32 copy; else the project's `simple_shapes`) for `steps`, sample `n_samples` images by
+    ancestral DDPM (`sample_steps` of T, linear betas 1e-4..0.02 rescaled to T), and score them with `shapes_detector`
+    and the x0 variance over K steps (`image_detector_report`). `checkpoint`: see `trained_unet`. `sharpen` (options of
     `sharpened_denoiser`, or a list of them): `image_mitigation`, with the in-support quality `shapes_quality` against
     held-out images never trained on; `mitigation` is the first setting, `mitigation_sweep` all of them."""
+    st = study or ShapesStudy()
+    authors, n_train, size, T, K, n_samples, sharpen = st.authors, st.n_train, st.size, st.T, st.K, st.n_samples, st.sharpen
+    sample_steps = st.sample_steps
     if authors:
         x, _ = simple_shapes_authors(n_train, seed=seed, size=size)
     else:
         x, _ = simple_shapes(n_train, seed=seed)
     size = x.shape[-1]
     S = DDPM.from_name('linear', T, beta_start=1e-4 * 1000 / T, beta_end=0.02 * 1000 / T)
-    ema, info = trained_unet(x, S, unet, steps, batch_size, lr, seed, checkpoint, progress, device)
+    ema, info = trained_unet(x, S, st, seed, checkpoint, progress, device)
     out = {'size': size, 'n_train': n_train, 'T': T, 'sample_steps': sample_steps or T, 'K': K, **info}
     dev = next(ema.parameters()).device
     expected = AUTHORS_SHAPE_PIXELS if authors else None
-    base = sample_images(model_denoiser(ema, S), S, n_samples, size, sample_steps or T, K, seed + 1, dev, progress=progress)
+    base = sample_images(model_denoiser(ema, S), S, (n_samples, 1, size, size), sample_steps or T, K, seed + 1, dev, progress)
     det = shapes_detector(base['x'], expected=expected)
     out.update(n_samples=n_samples, hallucinated_fraction=det['any'].double().mean().item(),
                strip_hallucination=det['hallucinated'].double().mean(0).tolist(),
@@ -275,26 +286,27 @@ def shapes_experiment(steps: int = 2000, n_train: int = 5000, n_samples: int = 2
             d = shapes_detector(imgs, expected=expected)
             return d['any'], {'blank_fraction': d['empty'].all(1).double().mean().item()}
         _sweep(out, image_mitigation(model_denoiser(ema, S), S, base, judge, lambda im, f: shapes_quality(im, held, held2, f),
-                                     settings, sample_steps or T, K, seed + 1, dev, progress))
+                                     settings, dev, progress))
     return out
 
 
-def digits_experiment(steps: int = 1696, n_samples: int = 1000, T: int = 1000, sample_steps: int = 250, K: int = 10,
-                      confident: float = 0.8, sharpen: dict | list | None = None, seed: int = 0, unet: str = 'digits-small',
-                      batch_size: int = 64, lr: float = 2e-3, checkpoint=None, progress: bool = False,
+def digits_experiment(study: DigitsStudy | None = None, seed: int = 0, checkpoint=None, progress: bool = False,
                       device=None) -> dict:
-    """Mode interpolation on scikit-learn's 8x8 digits. A U-Net trains on 80% of them (1,437 images) for `steps`
-    (`checkpoint` as in `trained_unet`) and draws `n_samples` by ancestral DDPM (`sample_steps` of T).
+    """Mode interpolation on scikit-learn's 8x8 digits, as `study` (a `DigitsStudy`) says. A U-Net trains on 80% of them
+    (1,437 images) for `steps` (`checkpoint` as in `trained_unet`) and draws `n_samples` by ancestral DDPM
+    (`sample_steps` of T).
     Ground truth needs a judge: a `feature_net` classifier trained on the same training digits; an image to which it
     gives no class a probability of `confident` or more is a blend no class claims, counted as hallucinated. The
     judge's rate on the held-out 20% (real digits neither network saw) is the floor (`real_held_out_fraction`).
     In-support quality: pixel MMD of the confident images against the held-out digits, over training against held-out
     digits at the same count (`n_quality`). With `sharpen`: `image_mitigation`, as on Simple Shapes."""
+    st = study or DigitsStudy()
+    n_samples, T, sample_steps, K, confident, sharpen = st.n_samples, st.T, st.sample_steps, st.K, st.confident, st.sharpen
     x, y = load_digits_images(8, seed=0)
     n_tr = int(0.8 * len(x))
     xtr, ytr, xho = x[:n_tr], y[:n_tr], x[n_tr:]
     S = DDPM.from_name('linear', T, beta_start=1e-4 * 1000 / T, beta_end=0.02 * 1000 / T)
-    ema, info = trained_unet(xtr, S, unet, steps, batch_size, lr, seed, checkpoint, progress, device)
+    ema, info = trained_unet(xtr, S, st, seed, checkpoint, progress, device)
     dev = next(ema.parameters()).device
     net = feature_net(xtr, ytr, name='digits-judge')
 
@@ -306,7 +318,7 @@ def digits_experiment(steps: int = 1696, n_samples: int = 1000, T: int = 1000, s
         clean = imgs[~flags][:len(xho)].clamp(-1, 1)
         m = len(clean)
         return mmd(clean, xho[:m]) / mmd(xtr[:m], xho[:m]) if m >= 20 else float('nan')
-    base = sample_images(model_denoiser(ema, S), S, n_samples, 8, sample_steps, K, seed + 1, dev, progress=progress)
+    base = sample_images(model_denoiser(ema, S), S, (n_samples, 1, 8, 8), sample_steps, K, seed + 1, dev, progress)
     flags, _ = judge(base['x'])
     real_flags, _ = judge(xho)
     _, p = embed(net, base['x'].clamp(-1, 1))
@@ -318,6 +330,5 @@ def digits_experiment(steps: int = 1696, n_samples: int = 1000, T: int = 1000, s
            'samples': base['x'], 'flags': flags, **image_detector_report(base, flags)}
     settings = [sharpen] if isinstance(sharpen, dict) else list(sharpen or [])
     if settings:
-        _sweep(out, image_mitigation(model_denoiser(ema, S), S, base, judge, quality, settings, sample_steps, K,
-                                     seed + 1, dev, progress))
+        _sweep(out, image_mitigation(model_denoiser(ema, S), S, base, judge, quality, settings, dev, progress))
     return out

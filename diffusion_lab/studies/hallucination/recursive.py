@@ -5,6 +5,8 @@
 # %% ../../../nbs/10e_hallucination_recursive.ipynb 2
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import matplotlib.pyplot as plt
 import torch
 from torch import Tensor, nn
@@ -15,15 +17,16 @@ from ...models import build_unet
 from ...schedules import DDPM
 from ...score import model_denoiser
 from ...train import Compute, Keep, Optim, train_diffusion
-from .toy import _progress, classify_samples, sample_toy, toy_data, toy_schedule, train_toy
+from .toy import (HallucinationConfig, RecursiveImagesStudy, _progress, classify_samples, sample_toy,
+                                                     toy_data, toy_schedule, train_toy)
 from .detector import detector_scores, keep_lowest
 from .images import sample_images
 
 # %% auto 0
-__all__ = ['recursive_training', 'recursive_arms', 'plot_recursive', 'recursive_images']
+__all__ = ['recursive_training', 'Generations', 'recursive_arms', 'plot_recursive', 'recursive_images']
 
 # %% ../../../nbs/10e_hallucination_recursive.ipynb
-def recursive_training(law: GaussianMixture, cfg: dict, generations: int = 5, arms=('none', 'random', 'variance'),
+def recursive_training(law: GaussianMixture, cfg: HallucinationConfig, generations: int = 5, arms=('none', 'random', 'variance'),
                        K: int = 10, seed: int = 0, progress: bool = False, device=None) -> dict:
     """Train `generations` generations per arm; generation 1 on `recursive_n` real points (shared by the arms), each
     next one on `recursive_n` samples of the previous model: drawn as is ('none'), or `gen_factor` x as many drawn
@@ -37,17 +40,26 @@ def recursive_training(law: GaussianMixture, cfg: dict, generations: int = 5, ar
         run = sample_toy(model, S, m, seed=s, keep=K)
         return run['x'], detector_scores(run, K)['x0_var']
     first = train(toy_data(law, n, seed, cfg.get('balanced', False)), seed)
-    return recursive_arms(first, n, cfg['gen_factor'], draw, train,
-                          lambda x: classify_samples(x, law)['between'].double().mean().item(),
-                          generations, arms, seed, progress, 'recursive training')
+    return recursive_arms(first, draw, train, lambda x: classify_samples(x, law)['between'].double().mean().item(),
+                          Generations(n, cfg.gen_factor, generations, arms), seed, progress, 'recursive training')
 
 
-def recursive_arms(first, n: int, gen_factor: float, draw, train, measure, generations: int = 5,
-                   arms=('none', 'random', 'variance'), seed: int = 0, progress: bool = False, desc: str = 'recursive'):
-    """The arms of recursive training, for any model: from `first`, each generation draws `n` samples ('none') or
-    `int(n * gen_factor)` ('random', 'variance') with `draw(model, m, seed) -> (x, detector score)`, records
-    `measure(x)`, keeps `n` of them (at random, or those with the lowest score) and trains the next model with
-    `train(x, seed)`. Returns `{arm: [measure of each generation]}`."""
+@dataclass
+class Generations:
+    "The plan of recursive training: `n` samples a generation, `gen_factor` x as many drawn by the filtered arms, `generations` per arm."
+    n: int
+    gen_factor: float = 1.025
+    generations: int = 5
+    arms: tuple = ('none', 'random', 'variance')
+
+
+def recursive_arms(first, draw, train, measure, plan: Generations, seed: int = 0, progress: bool = False,
+                   desc: str = 'recursive'):
+    """The arms of recursive training, for any model, as `plan` (a `Generations`) says: from `first`, each generation
+    draws `n` samples ('none') or `int(n * gen_factor)` ('random', 'variance') with `draw(model, m, seed) -> (x,
+    detector score)`, records `measure(x)`, keeps `n` of them (at random, or those with the lowest score) and trains
+    the next model with `train(x, seed)`. Returns `{arm: [measure of each generation]}`."""
+    n, gen_factor, generations, arms = plan.n, plan.gen_factor, plan.generations, plan.arms
     out = {arm: [] for arm in arms}
     bar = _progress(range(len(arms) * generations), progress, desc)
     it = iter(bar)
@@ -81,16 +93,17 @@ def plot_recursive(rates: dict, ax=None, ylabel: str = 'between-mode rate'):
     return ax.figure
 
 # %% ../../../nbs/10e_hallucination_recursive.ipynb
-def recursive_images(images: Tensor, judge: nn.Module, held: Tensor, n: int = 2000, generations: int = 5,
-                     arms=('none', 'random', 'variance'), steps: int = 1200, gen_factor: float = 1.025,
-                     T: int = 1000, sample_steps: int = 100, K: int = 10, confident: float = 0.8, unet: str = 'plain-small',
-                     batch_size: int = 64, seed: int = 0, progress: bool = False, device=None, run=None) -> dict:
-    """Recursive training on images: generation 1 trains a U-Net (`steps`) on `n` of `images`; each next generation
+def recursive_images(images: Tensor, judge: nn.Module, held: Tensor, study: RecursiveImagesStudy | None = None,
+                     seed: int = 0, progress: bool = False, device=None, run=None) -> dict:
+    """Recursive training on images, as `study` (a `RecursiveImagesStudy`; its `size` is the caller's business) says:
+    generation 1 trains a U-Net (`unet`, `steps`) on `n` of `images`; each next generation
     trains on `n` samples of the previous one, drawn as is ('none'), or `gen_factor` x as many drawn and `n` kept at
     random ('random') or with the lowest x0 variance over the last K of `sample_steps` steps ('variance'). Per arm and
     generation: `hallucination` (share of samples whose top `judge` probability is below `confident`), `fid` (judge
     features against `held`, images never trained on, at the sample size) and `confidence` (mean top probability).
     With `run` (an `experiment.Run`) every training is recorded there (`model_1`, `model_2`, ...)."""
+    st = study or RecursiveImagesStudy()
+    n, steps, unet, batch_size, T, K, confident = st.n, st.steps, st.unet, st.batch_size, st.T, st.K, st.confident
     S = DDPM.from_name('linear', T, beta_start=1e-4 * 1000 / T, beta_end=0.02 * 1000 / T)
     size = images.shape[-1]
     fh, _ = embed(judge, held)
@@ -110,8 +123,8 @@ def recursive_images(images: Tensor, judge: nn.Module, held: Tensor, n: int = 20
                 'fid': fid(f[:len(held)], fh[:len(f)])}
 
     def draw(model, m, s):
-        run = sample_images(model_denoiser(model, S), S, m, size, sample_steps, K, s, next(model.parameters()).device)
+        run = sample_images(model_denoiser(model, S), S, (m, 1, size, size), st.sample_steps, K, s, next(model.parameters()).device)
         return run['x'].clamp(-1, 1), run['score']
     first = train(images[torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))[:n]], seed)
-    return recursive_arms(first, n, gen_factor, draw, train, judge_of, generations, arms, seed, progress,
+    return recursive_arms(first, draw, train, judge_of, Generations(n, st.gen_factor, st.generations, st.arms), seed, progress,
                           'recursive images')

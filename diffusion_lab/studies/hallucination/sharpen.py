@@ -20,10 +20,11 @@ def sharpened_denoiser(denoise, schedule, strength: float = 1.0, scale: float = 
     subtracting it with h ~ b undoes the blur to first order (unsharp masking). The Laplacian of every output
     coordinate is estimated by Hutchinson's trick with central differences along `probes` random unit directions u:
     Lap f(x) ~ D [f(x + h u) + f(x - h u) - 2 f(x)] / h^2 (exact in 1-D). Costs 2 * probes evaluations per sharpened
-    step, added to `counter['calls']` when a dict is given."""
+    step, added to `counter['calls']` (a dict of the caller's, or one of its own), which the wrapper carries as `.counter`."""
     if strength < 0 or scale <= 0 or probes < 1:
         raise ValueError(f'need strength >= 0, scale > 0 and probes >= 1; got {strength}, {scale}, {probes}')
     g = torch.Generator().manual_seed(seed)
+    counter = counter if counter is not None else {'calls': 0}
 
     def den(x: Tensor, t, **kw) -> Tensor:
         eps = denoise(x, t, **kw)
@@ -40,7 +41,7 @@ def sharpened_denoiser(denoise, schedule, strength: float = 1.0, scale: float = 
             u = u / u.flatten(1).norm(dim=1).view(-1, *[1] * (x.ndim - 1))
             both = denoise(torch.cat([x + h * u, x - h * u]), t2, **kw)
             acc += both[:len(x)] + both[len(x):] - 2 * eps
-        if counter is not None:
-            counter['calls'] += 2 * probes
+        counter['calls'] += 2 * probes
         return eps - (strength * D / (2 * probes)) * acc          # alpha Lap = (strength h^2 / 2) D acc / (h^2 probes)
+    den.counter = counter
     return den

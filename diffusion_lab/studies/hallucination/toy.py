@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, replace
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -19,74 +20,137 @@ from ...schedules import DDPM
 from ...score import model_denoiser
 from ...train import Compute, Keep, Optim, train_diffusion
 from .sharpen import sharpened_denoiser
+from ...experiment import config, setting
 
 # %% auto 0
-__all__ = ['SHAPES_SHARPEN', 'HALLUCINATION_CONFIGS', 'hallucination_config', 'toy_law', 'toy_schedule', 'toy_data', 'ToyDecoder',
-           'mode_spacing', 'classify_samples', 'midpoints', 'midpoint_mass', 'xavier_init', 'train_toy', 'sample_toy',
+__all__ = ['SHAPES_SHARPEN', 'HALLUCINATION_CONFIGS', 'ShapesStudy', 'DigitsStudy', 'RecursiveImagesStudy', 'HallucinationConfig',
+           'hallucination_config', 'toy_law', 'toy_schedule', 'toy_data', 'ToyDecoder', 'mode_spacing',
+           'classify_samples', 'midpoints', 'midpoint_mass', 'xavier_init', 'train_toy', 'sample_toy',
            'plot_hallucinations', 'plot_interpolation_1d', 'hallucination_sweep_1d']
 
 # %% ../../../nbs/10a_hallucination_toy.ipynb
 # on Simple Shapes the layout is decided early (sharpening the last 40 of 1,000 steps changed nothing), so every step
 # is sharpened; strength 1 there blanks the images, 0.06 cuts little (measured on 200 images, see the notebook)
 SHAPES_SHARPEN = [dict(strength=0.25, scale=1.0, t_max=1000, probes=1), dict(strength=0.12, scale=1.0, t_max=1000, probes=1)]
+
+
+@dataclass
+class ShapesStudy:
+    "A U-Net on Simple Shapes, sampled, scored by the strip counter and the x0-variance detector, and sharpened."
+    size: int = setting(32, "image size: 64 (the authors' set) or 32 (its 2x2-averaged copy)")
+    n_train: int = setting(5000, 'training images')
+    T: int = setting(1000, 'diffusion steps of the schedule (linear betas 1e-4..0.02 rescaled to T)')
+    sample_steps: int | None = setting(250, 'ancestral sampling steps (None: all T)')
+    n_samples: int = setting(300, 'images drawn and scored')
+    steps: int = setting(3451, 'training steps of the U-Net')
+    batch_size: int = setting(32, 'training batch size')
+    K: int = setting(10, 'the detector: x0 variance over the last K sampling steps')
+    sharpen: list = setting(SHAPES_SHARPEN, 'settings of sharpened_denoiser to try against the filter (a list)')
+    authors: bool = setting(True, "the authors' Simple Shapes (else the project's simple_shapes)")
+    unet: str = setting('plain-small', 'the U-Net: a name in models.UNET_CONFIGS')
+    lr: float = setting(2e-3, 'AdamW learning rate')
+
+
+@dataclass
+class DigitsStudy:
+    "A U-Net on 80% of scikit-learn's 8x8 digits; a blend no class of a judge claims counts as hallucinated."
+    steps: int = setting(1696, 'training steps of the U-Net')
+    n_samples: int = setting(1000, 'images drawn and judged')
+    T: int = setting(1000, 'diffusion steps of the schedule')
+    sample_steps: int = setting(250, 'ancestral sampling steps')
+    K: int = setting(10, 'the detector: x0 variance over the last K sampling steps')
+    confident: float = setting(0.8, "below this top probability of the judge an image is a blend no class claims")
+    sharpen: list = setting(SHAPES_SHARPEN, 'settings of sharpened_denoiser to try against the filter (a list)')
+    unet: str = setting('digits-small', 'the U-Net: a name in models.UNET_CONFIGS')
+    batch_size: int = setting(64, 'training batch size')
+    lr: float = setting(2e-3, 'AdamW learning rate')
+
+
+@dataclass
+class RecursiveImagesStudy:
+    "Recursive training on MNIST: each generation trains on the samples of the one before."
+    size: int = setting(8, 'the images resized to size x size')
+    n: int = setting(1000, 'images per generation')
+    steps: int = setting(1200, 'training steps of every generation')
+    unet: str = setting('digits-small', 'the U-Net: a name in models.UNET_CONFIGS')
+    sample_steps: int = setting(100, 'ancestral sampling steps')
+    generations: int = setting(5, 'generations per arm')
+    arms: tuple = setting(('none', 'random', 'variance'), "how a generation's training set is kept")
+    gen_factor: float = setting(1.025, "the filtered arms draw gen_factor x n and keep n")
+    T: int = setting(1000, 'diffusion steps of the schedule')
+    K: int = setting(10, 'the detector: x0 variance over the last K sampling steps')
+    confident: float = setting(0.8, "below this top probability of the judge an image counts as hallucinated")
+    batch_size: int = setting(64, 'training batch size')
+
+# %% ../../../nbs/10a_hallucination_toy.ipynb
+@dataclass
+class HallucinationConfig:
+    "The toy study's law, schedule, model and training (the authors' code: gaussian_experiments), and its image parts."
+    std: float = setting(0.1, "the modes' standard deviation")
+    n_train: int = setting(20_000, 'training points of each grid')
+    T: int = setting(200, 'diffusion steps')
+    beta_start: float = setting(1e-3, 'first beta of the linear schedule')
+    beta_end: float = setting(0.05, 'last beta')
+    width: int = setting(128, "width of the authors' MLP")
+    blocks: int = setting(3, 'its blocks')
+    shared: bool = setting(True, 'one block shared by all (the released code)')
+    lr: float = setting(2e-3, 'AdamW learning rate (no warm-up, no clipping)')
+    batch_size: int = setting(512, 'training batch size')
+    steps: int = setting(8000, 'training steps of each grid model')
+    n_samples: int = setting(10_000, 'samples drawn of each grid model')
+    recursive_n: int = setting(5000, 'points per generation of recursive training')
+    recursive_steps: int = setting(3000, 'training steps of every generation')
+    gen_factor: float = setting(1.025, "the filtered arms draw gen_factor x as many and keep recursive_n")
+    ema: bool = setting(False, 'sample the EMA weights (the authors sample the trained ones)')
+    init: str = setting('default', "'xavier' (the authors') or torch's 'default'")
+    order: str = setting('random', "batches: 'random', 'epoch' or 'sequential' (the authors')")
+    balanced: bool = setting(False, 'training points in equal, cyclic counts per mode (the authors)')
+    amp: bool = setting(True, 'bf16 autocast on CUDA')
+    laws_1d: tuple = setting((((1.0, 2.0, 3.0), 20_000, 3000), ((1.0, 2.0, 4.0, 5.0), 50_000, 3000)),
+                             "the 1-D laws: (means, training points, steps) each")
+    sweep_steps: int | None = setting(3000, 'training steps of the 1-D sweep (None: no sweep)')
+    sharpen: dict = setting(dict(strength=2.0, scale=1.0, t_max=20, probes=1), 'Laplacian sharpening on the toys (sharpened_denoiser)')
+    shapes: ShapesStudy = setting(ShapesStudy(), 'the Simple Shapes part')
+    digits: DigitsStudy = setting(DigitsStudy(), 'the digits part')
+    recursive_mnist: RecursiveImagesStudy = setting(RecursiveImagesStudy(), 'recursive training on MNIST')
+    name: str = setting('', 'the name of the configuration this came from')
+
+
 HALLUCINATION_CONFIGS = {
     # the authors' protocol (gaussian_experiments/run.sh and train_toy.py), GPU work
-    'faithful': dict(std=0.05, n_train=100_000, T=1000, beta_start=1e-3, beta_end=0.2, width=128, blocks=3,
-                     shared=True, lr=1e-3, batch_size=10_000, steps=100_000, n_samples=100_000,
-                     recursive_n=100_000, recursive_steps=100_000, gen_factor=1.025, ema=False,
-                     init='xavier', order='sequential', balanced=True, amp=False,
-                     laws_1d=(((1.0, 2.0, 3.0), 20_000, 20_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 50_000)),
-                     sweep_steps=None, sharpen=dict(strength=2.0, scale=1.0, t_max=20, probes=1),
-                     # Simple Shapes (shapes/): 5k images of 64x64, T = 1000, ancestral sampling over all 1000 steps
-                     shapes=dict(size=64, n_train=5000, T=1000, sample_steps=1000, n_samples=1000, steps=3_000,
-                                 batch_size=64, K=10, sharpen=SHAPES_SHARPEN),
-                     # digits are not in the paper: the CPU study at GPU scale (all 1000 steps, 5000 images)
-                     digits=dict(steps=3_000, n_samples=5000, T=1000, sample_steps=1000, K=10, confident=0.8,
-                                 sharpen=SHAPES_SHARPEN),
-                     # recursive MNIST (the released code has none): full-size images, all 8,000 training images,
-                     # 3,000 training steps per generation, all 1000 steps; GPU work, not yet run (13 trainings and 15
-                     # draws of 8,200 images on 1,000 steps: by estimate half an hour or more on one GPU)
-                     recursive_mnist=dict(size=28, n=8000, steps=3_000, unet='mnist-small', sample_steps=1000)),
-    # a miniature for a laptop (about 3 minutes for the two grids): sigma 0.1, T = 200 with beta_end 0.05
-    'cpu': dict(std=0.1, n_train=20_000, T=200, beta_start=1e-3, beta_end=0.05, width=128, blocks=3,
-                shared=True, lr=2e-3, batch_size=512, steps=8_000, n_samples=10_000,
-                recursive_n=5_000, recursive_steps=3_000, gen_factor=1.025, ema=False,
-                init='default', order='random', balanced=False, amp=True,
-                laws_1d=(((1.0, 2.0, 3.0), 20_000, 3_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 3_000)),
-                sweep_steps=3_000, sharpen=dict(strength=2.0, scale=1.0, t_max=20, probes=1),
-                # Simple Shapes reduced for 2 cores: the 2x2-averaged 32x32 copy, 3,451 training steps (what the
-                # stored run's 15 minutes reached), 250 of the 1000 steps when sampling (K = 10 of them: the last 40
-                # of the 1000), 300 images
-                shapes=dict(size=32, n_train=5000, T=1000, sample_steps=250, n_samples=300, steps=3_451,
-                            batch_size=32, K=10, sharpen=SHAPES_SHARPEN),
-                # scikit-learn's 8x8 digits (not in the paper): 1,696 training steps (the stored run's 3 minutes),
-                # 1000 images on 250 of 1000 steps
-                digits=dict(steps=1_696, n_samples=1000, T=1000, sample_steps=250, K=10, confident=0.8,
-                            sharpen=SHAPES_SHARPEN),
-                # recursive MNIST reduced for 2 cores: 8x8 images, 1000 per generation, 1,200 training steps each
-                # (about the stored run's 60 s), 100 sampling steps
-                recursive_mnist=dict(size=8, n=1000, steps=1_200, unet='digits-small', sample_steps=100)),
+    'faithful': HallucinationConfig(
+        std=0.05, n_train=100_000, T=1000, beta_start=1e-3, beta_end=0.2, lr=1e-3, batch_size=10_000, steps=100_000,
+        n_samples=100_000, recursive_n=100_000, recursive_steps=100_000, init='xavier', order='sequential', balanced=True,
+        amp=False, laws_1d=(((1.0, 2.0, 3.0), 20_000, 20_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 50_000)), sweep_steps=None,
+        # Simple Shapes (shapes/): 5k images of 64x64, T = 1000, ancestral sampling over all 1000 steps
+        shapes=ShapesStudy(size=64, sample_steps=1000, n_samples=1000, steps=3_000, batch_size=64),
+        # digits are not in the paper: the CPU study at GPU scale (all 1000 steps, 5000 images)
+        digits=DigitsStudy(steps=3_000, n_samples=5000, sample_steps=1000),
+        # recursive MNIST (the released code has none): full-size images, all 8,000 training images, 3,000 training
+        # steps per generation, all 1000 steps; GPU work, not yet run (13 trainings and 15 draws of 8,200 images on
+        # 1,000 steps: by estimate half an hour or more on one GPU)
+        recursive_mnist=RecursiveImagesStudy(size=28, n=8000, steps=3_000, unet='mnist-small', sample_steps=1000)),
+    # a miniature for a laptop (about 3 minutes for the two grids): sigma 0.1, T = 200 with beta_end 0.05. Simple Shapes
+    # reduced for 2 cores: the 2x2-averaged 32x32 copy, 3,451 training steps (what the stored run's 15 minutes
+    # reached), 250 of the 1000 steps when sampling (K = 10 of them: the last 40 of the 1000), 300 images; the 8x8
+    # digits (not in the paper): 1,696 training steps (the stored run's 3 minutes), 1000 images on 250 of 1000 steps;
+    # recursive MNIST: 8x8 images, 1000 per generation, 1,200 training steps each (about the stored run's 60 s)
+    'cpu': HallucinationConfig(),
 }
 # as close to faithful as 2 CPU cores allow: the same law, schedule, model, init, data order and fp32, with 10x smaller
 # batches, 5x fewer steps and samples, short 1-D trainings and small recursive generations
-HALLUCINATION_CONFIGS['medium'] = dict(
+HALLUCINATION_CONFIGS['medium'] = replace(
     HALLUCINATION_CONFIGS['faithful'], batch_size=1_000, steps=20_000, n_samples=20_000, recursive_n=5_000,
     recursive_steps=1_500, laws_1d=(((1.0, 2.0, 3.0), 20_000, 5_000), ((1.0, 2.0, 4.0, 5.0), 50_000, 5_000)),
-    **{k: HALLUCINATION_CONFIGS['cpu'][k] for k in ('shapes', 'digits', 'recursive_mnist')})
+    **{k: getattr(HALLUCINATION_CONFIGS['cpu'], k) for k in ('shapes', 'digits', 'recursive_mnist')})
 
 
-def hallucination_config(name: str = 'cpu', **overrides) -> dict:
-    "A copy of `HALLUCINATION_CONFIGS[name]` with `overrides` applied."
-    if name not in HALLUCINATION_CONFIGS:
-        raise ValueError(f'unknown configuration {name!r}; choose one of {list(HALLUCINATION_CONFIGS)}')
-    cfg = dict(HALLUCINATION_CONFIGS[name], name=name)
-    bad = set(overrides) - set(cfg)
-    if bad:
-        raise ValueError(f'unknown configuration keys {sorted(bad)}; known: {sorted(cfg)}')
-    cfg.update(overrides)
-    return cfg
+def hallucination_config(name: str = 'cpu', **overrides) -> HallucinationConfig:
+    """A copy of `HALLUCINATION_CONFIGS[name]` with `overrides` applied (`experiment.config`: unknown names and settings
+    are refused; a part takes a dict, `shapes={'steps': 10}`), its `name` set."""
+    return replace(config(HALLUCINATION_CONFIGS, name, **overrides), name=name)
 
-
+# %% ../../../nbs/10a_hallucination_toy.ipynb
 def toy_law(kind: str = 'grid', std: float = 0.05, means=(1.0, 2.0, 3.0), n: int = 5) -> GaussianMixture:
     """The paper's laws. 'grid': n x n modes at 2(i, j), divided by the authors' normaliser sqrt(std^2 + per-axis
     variance of the modes) (sqrt(std^2 + 8) for 5x5); 'rotated': the authors' diamond, the same grid turned 45° and
@@ -103,9 +167,9 @@ def toy_law(kind: str = 'grid', std: float = 0.05, means=(1.0, 2.0, 3.0), n: int
     return grid_mixture(n, 2.0 / math.sqrt(2), std, rotate=45.0, scale=norm)
 
 
-def toy_schedule(cfg: dict) -> DDPM:
+def toy_schedule(cfg: HallucinationConfig) -> DDPM:
     "The configuration's DDPM schedule: linear betas from `beta_start` to `beta_end` in T steps."
-    return DDPM.from_name('linear', cfg['T'], beta_start=cfg['beta_start'], beta_end=cfg['beta_end'])
+    return DDPM.from_name('linear', cfg.T, beta_start=cfg.beta_start, beta_end=cfg.beta_end)
 
 
 def toy_data(law: GaussianMixture, n: int, seed: int = 0, balanced: bool = True) -> Tensor:
@@ -214,23 +278,23 @@ def xavier_init(model: nn.Module) -> nn.Module:
     return model
 
 
-def train_toy(data: Tensor, cfg: dict, seed: int = 0, steps: int | None = None, progress: bool = False,
+def train_toy(data: Tensor, cfg: HallucinationConfig, seed: int = 0, steps: int | None = None, progress: bool = False,
               device=None) -> nn.Module:
     """Train the configuration's `ToyDecoder` on points `data` (N, dim) with the one training loop: its init
     ('xavier' or PyTorch's 'default'), batch order ('random', 'epoch' or 'sequential') and precision (`amp=False`:
-    fp32 on every device). Returns the raw model (or its EMA if cfg['ema'])."""
+    fp32 on every device). Returns the raw model (or its EMA if cfg.ema)."""
     data = torch.as_tensor(data).float().reshape(len(data), -1)
     torch.manual_seed(seed)
-    model = ToyDecoder(data.shape[1], cfg['width'], cfg['blocks'], cfg['shared'])
-    if cfg.get('init', 'default') == 'xavier':
+    model = ToyDecoder(data.shape[1], cfg.width, cfg.blocks, cfg.shared)
+    if cfg.init == 'xavier':
         xavier_init(model)
-    elif cfg.get('init', 'default') != 'default':
-        raise ValueError(f"init must be 'xavier' or 'default'; got {cfg['init']!r}")
-    res = train_diffusion(model, data, toy_schedule(cfg), pred='eps', steps=steps or cfg['steps'],
-                          batch_size=min(cfg['batch_size'], len(data)), seed=seed,
-                          optim=Optim(lr=cfg['lr'], warmup=0, grad_clip=None, ema_decay=0.999, order=cfg.get('order', 'random')),
-                          keep=Keep(progress=progress), compute=Compute(device=device, amp=cfg.get('amp', True)))
-    return (res.ema if cfg.get('ema') else res.model).eval()
+    elif cfg.init != 'default':
+        raise ValueError(f"init must be 'xavier' or 'default'; got {cfg.init!r}")
+    res = train_diffusion(model, data, toy_schedule(cfg), pred='eps', steps=steps or cfg.steps,
+                          batch_size=min(cfg.batch_size, len(data)), seed=seed,
+                          optim=Optim(lr=cfg.lr, warmup=0, grad_clip=None, ema_decay=0.999, order=cfg.order),
+                          keep=Keep(progress=progress), compute=Compute(device=device, amp=cfg.amp))
+    return (res.ema if cfg.ema else res.model).eval()
 
 
 @torch.no_grad()
@@ -305,15 +369,15 @@ def plot_interpolation_1d(model: nn.Module, law: GaussianMixture, schedule: DDPM
     return fig
 
 # %% ../../../nbs/10a_hallucination_toy.ipynb
-def hallucination_sweep_1d(cfg: dict, sizes=(2_000, 20_000), gaps=(0.5, 1.0, 2.0), steps: int = 3000, n: int = 10_000,
+def hallucination_sweep_1d(cfg: HallucinationConfig, sizes=(2_000, 20_000), gaps=(0.5, 1.0, 2.0), steps: int = 3000, n: int = 10_000,
                            seed: int = 0, progress: bool = False) -> dict:
     """Off-support rate (farther than 4 sigma from every mode: the same rule at every gap) of 1-D models: `by_size`
     (gap 1, each training-set size) and `by_gap` (the config's n_train, each mode distance). Each trains `steps` steps."""
     S = toy_schedule(cfg)
 
     def rate(gap, size):
-        law = toy_law('1d', cfg['std'], tuple(1.0 + gap * i for i in range(3)))
-        model = train_toy(toy_data(law, size, seed, cfg.get('balanced', False)), cfg, seed=seed, steps=steps)
+        law = toy_law('1d', cfg.std, tuple(1.0 + gap * i for i in range(3)))
+        model = train_toy(toy_data(law, size, seed, cfg.balanced), cfg, seed=seed, steps=steps)
         return classify_samples(sample_toy(model, S, n, seed=seed + 1, keep=2)['x'], law)['off_support'].double().mean().item()
     it = [('size', s) for s in sizes] + [('gap', g) for g in gaps]
     res = {'by_size': {}, 'by_gap': {}}
@@ -321,7 +385,7 @@ def hallucination_sweep_1d(cfg: dict, sizes=(2_000, 20_000), gaps=(0.5, 1.0, 2.0
         if kind == 'size':
             res['by_size'][int(v)] = rate(1.0, int(v))
         else:
-            res['by_gap'][float(v)] = rate(float(v), cfg['n_train'])
+            res['by_gap'][float(v)] = rate(float(v), cfg.n_train)
     return res
 
 
