@@ -26,7 +26,7 @@ from .studies.generalization import GENERALIZATION_CONFIGS, run_generalization
 from .studies.generators import GENERATOR_CONFIGS, run_generators
 from .studies.hallucination import (HALLUCINATION_CONFIGS, default_parts, run_digits, run_hallucination,
                                                  run_recursive_mnist, run_shapes)
-from .studies.hspace import run_hspace
+from .studies.hspace import HSPACE_CONFIGS, run_hspace
 from .studies.mnist import MNIST_CPU, run_bench_mnist
 from .metrics import feature_net, image_scores, mmd, mmd_floor, sampler_report
 from .models import UNET_CONFIGS, build_model, count_params
@@ -531,11 +531,7 @@ COMMANDS = {
     'hspace': Command(run_hspace, 'semantic directions in the U-Net bottleneck (h-space), measured on blobs and digits',
                       'Train U-Nets on 16x16 blobs with known factors and on digits, each for a fixed number of steps; find and '
                       'measure h-space directions and edits. Writes PNG figures and metrics.json.',
-                      (Option('--train-steps', 'training steps of each of the two blobs U-Nets', type=_positive_int),
-                       Option('--digits-train-steps', 'training steps of the digits U-Net', type=_positive_int),
-                       Option('--n', 'noises on which every edit is judged', type=_positive_int),
-                       Option('--n-cal', 'noises on which the calibrated directions are fitted', type=_positive_int),
-                       Option('--steps', 'sampling steps of every protocol', type=_positive_int)),
+                      from_config(HSPACE_CONFIGS),
                       frozenset({'protocols', 'mean_difference', 'unsupervised'})),
     'generalization': Command(run_generalization, 'memorisation against generalisation: two denoisers on disjoint data sampled from the same noise (Kadkhodaie et al. 2024)',
                               'For each N, train two identical U-Nets on two disjoint sets of N MNIST digits until their losses stop '

@@ -18,7 +18,7 @@ from diffusion_lab.schedules import VP
 from diffusion_lab.widgets import explorer
 from diffusion_lab.score import convert, model_denoiser, time_condition
 from diffusion_lab.train import ensure_writable, train_diffusion
-from diffusion_lab.experiment import Run
+from diffusion_lab.experiment import Run, config, setting
 from diffusion_lab.studies.hspace.basis import *
 from diffusion_lab.studies.hspace.editing import *
 from diffusion_lab.studies.hspace.directions import *
@@ -34,7 +34,7 @@ def test_direction_explorer_updates():
     xT_ = torch.randn(4, 1, 8, 8, generator=torch.Generator().manual_seed(1))
     h = net(xT_, torch.zeros(4), return_h=True)[1]
     dirs = {'a': torch.randn(6, *h.shape[1:]), 'b': torch.randn(6, *h.shape[1:])}
-    box = direction_explorer(net, VP(), xT_, dirs, steps=6, widget=True)
+    box = direction_explorer(Editor(net, VP(), steps=6), xT_, dirs, widget=True)
     x0_ = box.state['data'].clone()
     box.controls['a'].value = 2.0
     assert box.state['calls'] == 2 and not torch.equal(box.state['data'], x0_)
@@ -50,7 +50,7 @@ def test_stored_results_reproduced():
     net_ = build_unet('plain-small')
     net_.load_state_dict(torch.load(RESULTS / 'hspace' / 'blobs.pt', weights_only=True)); net_.eval()
     xT_ = torch.randn(m_['n_cal'] + m_['n'], 1, 16, 16, generator=torch.Generator().manual_seed(m_['seed'] + 1))
-    x0_ = edit(net_, VP(), xT_[m_['n_cal']:], None, 'haas', m_['steps'], m_['seed'] + 2)[0]
+    x0_ = Editor(net_, VP(), 'haas', m_['steps'], m_['seed'] + 2)(xT_[m_['n_cal']:])[0]
     got_ = dict(zip(BLOB_FACTORS, blob_factors(x0_).std(0).tolist()))
     assert not compare_numbers(got_, m_['sample_factor_std'], 1e-3, 1e-5), (got_, m_['sample_factor_std'])
 
@@ -99,7 +99,7 @@ def test_same_noise_edits():
     assert Ha.shape == (5, 4, 16, 4, 4)
     d, _ = h_sample(net, S_, xT_, steps=5, seed=3, delta=torch.ones(Ha.shape[2:]))
     assert not torch.allclose(a, d)
-    e, _ = h_sample(net, S_, xT_, steps=5, seed=3, delta=torch.ones(Ha.shape[2:]), asymmetric=True, edit_steps=[0, 1])
+    e, _ = h_sample(net, S_, xT_, steps=5, seed=3, delta=torch.ones(Ha.shape[2:]), options=dict(asymmetric=True, edit_steps=[0, 1]))
     assert not torch.allclose(e, d) and not torch.allclose(e, a)
 
 
@@ -119,9 +119,9 @@ def test_protocols_and_per_sample_shifts():
     net_ = UNet(in_ch=1, ch=8, ch_mult=(1, 2), num_res=1, attn_levels=(), groups=4).eval()
     nn.init.normal_(net_.out[-1].weight, std=0.1)
     xT_ = torch.randn(3, 1, 8, 8, generator=torch.Generator().manual_seed(2))
-    a_, Ha_ = edit(net_, VP(), xT_, None, 'haas', steps=5, record=True)
+    a_, Ha_ = Editor(net_, VP(), 'haas', steps=5)(xT_, None, record=True)
     d_ = torch.zeros(5, 3, *Ha_.shape[2:]); d_[:, 1] = 1.0                   # a shift for image 1 only
-    b_, _ = edit(net_, VP(), xT_, d_, 'haas', steps=5)
+    b_, _ = Editor(net_, VP(), 'haas', steps=5)(xT_, d_)
     assert torch.equal(a_[[0, 2]], b_[[0, 2]]) and not torch.allclose(a_[1], b_[1])
     iv_ = asyrp_interval(net_, VP(), torch.randn(6, 1, 8, 8), steps=5)
     assert 1 <= iv_['i_edit'] <= iv_['i_boost'] <= 5 and len(iv_['d_edit']) == 5
@@ -135,17 +135,17 @@ def test_calibrated_direction_fits_and_metrics():
     meas = lambda x: torch.stack([x.double().mean((1, 2, 3)), x.double()[:, 0, :, :4].mean((1, 2)) - x.double()[:, 0, :, 4:].mean((1, 2))], 1)
     sc = torch.tensor([0.05, 0.05], dtype=torch.float64)
     for proto_ in ('haas', 'window'):
-        dirs_, info_ = calibrated_directions(net_, VP(), xT_, meas, sc, proto_, steps=4, iters=3, names=['mean', 'left'])
+        dirs_, info_ = calibrated_directions(Editor(net_, VP(), proto_, steps=4), xT_, meas, sc, iters=3, names=['mean', 'left'])
         for j_, nm_ in enumerate(['mean', 'left']):
             ach = torch.tensor(info_[nm_][-1])
             want = torch.zeros(2); want[j_] = 1
             assert (ach - want).abs().max() < 0.05, (proto_, nm_, ach)    # the fit reaches one std on its own factor, none elsewhere
-            c_ = effect_curve(net_, VP(), xT_, dirs_[nm_], GAMMAS, meas, sc, proto_, 4)
+            c_ = effect_curve(Editor(net_, VP(), proto_, 4), xT_, dirs_[nm_], GAMMAS, meas, sc)
             r_ = direction_metrics(c_, j_)
             assert not r_['sign_flipped'] and abs(r_['on_target_g1'] - 1) < 0.05 and r_['spearman'] > 0.9
             if proto_ == 'haas':
                 assert all(p.grad is None for p in net_.parameters())
-    dirs_, info_ = calibrated_directions(net_, VP(), xT_, meas, sc, 'haas', steps=4, iters=3, names=['mean', 'left'], symmetric=True)
+    dirs_, info_ = calibrated_directions(Editor(net_, VP(), 'haas', steps=4), xT_, meas, sc, iters=3, names=['mean', 'left'], symmetric=True)
     ach = torch.tensor(info_['left'][-1])                            # +v then -v: +1 and -1 std on 'left', 0 on 'mean'
     assert len(ach) == 4 and (ach - torch.tensor([0.0, 1.0, 0.0, -1.0])).abs().max() < 0.05, ach
     # direction_metrics on a constructed curve

@@ -19,7 +19,7 @@ from diffusion_lab.studies.generalization import GENERALIZATION_CONFIGS, run_gen
 from diffusion_lab.studies.generators import GENERATOR_CONFIGS, run_generators
 from diffusion_lab.studies.hallucination import (HALLUCINATION_CONFIGS, default_parts, run_digits, run_hallucination,
                                                  run_recursive_mnist, run_shapes)
-from diffusion_lab.studies.hspace import run_hspace
+from diffusion_lab.studies.hspace import HSPACE_CONFIGS, run_hspace
 from diffusion_lab.studies.mnist import MNIST_CPU, run_bench_mnist
 from diffusion_lab.metrics import feature_net, image_scores, mmd, mmd_floor, sampler_report
 from diffusion_lab.models import UNET_CONFIGS, build_model, count_params

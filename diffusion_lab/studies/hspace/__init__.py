@@ -25,13 +25,13 @@ from ...schedules import VP
 from ...widgets import explorer
 from ...score import convert, model_denoiser, time_condition
 from ...train import ensure_writable, train_diffusion
-from ...experiment import Run
+from ...experiment import Run, config, setting
 from .basis import *
 from .editing import *
 from .directions import *
 
 # %% auto 0
-__all__ = ['jacobian_check', 'step_jacobian_directions', 'Blobs', 'curves_figure', 'run_hspace']
+__all__ = ['HSPACE_CONFIGS', 'jacobian_check', 'step_jacobian_directions', 'Blobs', 'curves_figure', 'HSpaceConfig', 'run_hspace']
 
 # %% ../../../nbs/11_hspace.ipynb
 def jacobian_check(seed: int = 0, k: int = 3) -> dict:
@@ -73,24 +73,26 @@ class Blobs:
     seed: int
     interval: tuple | None = None
 
-    def edit(self, x, delta=None, protocol='haas', model=None, **kw):
-        "`edit` of `x` by this study's model (or `model`), steps and seed."
-        return edit(model or self.model, self.S, x, delta, protocol, self.steps, self.seed + 2, **kw)
+    def editor(self, protocol: str = 'haas', model=None) -> Editor:
+        "The `Editor` of this study's model (or `model`), steps, seed and Asyrp interval under `protocol`."
+        return Editor(model or self.model, self.S, protocol, self.steps, self.seed + 2, self.interval)
 
-    def factors(self, x, delta=None, protocol='haas', **kw) -> Tensor:
+    def edit(self, x, delta=None, protocol: str = 'haas', record: bool = False):
+        "The edit of `x` by `delta` under `protocol`: `(x0, H)`."
+        return self.editor(protocol)(x, delta, record)
+
+    def factors(self, x, delta=None, protocol: str = 'haas') -> Tensor:
         "The blob factors of the edited samples of `x`."
-        return blob_factors(self.edit(x, delta, protocol, **kw)[0])
+        return blob_factors(self.edit(x, delta, protocol)[0])
 
 
 def _protocol_rows(b: Blobs, p: str, Hc: Tensor, Fc: Tensor, say) -> tuple[dict, dict, dict, dict]:
     "Calibrated and mean-difference directions under protocol `p`: their metrics per factor, the targets met, the fits."
     say(f'protocol {p}: calibrated directions on {len(b.cal)} noises, judged on {len(b.ev)}')
-    dirs, info = calibrated_directions(b.model, b.S, b.cal, blob_factors, b.scale, p, b.steps, b.seed + 2, b.interval,
-                                       names=BLOB_FACTORS)
+    dirs, info = calibrated_directions(b.editor(p), b.cal, blob_factors, b.scale, names=BLOB_FACTORS)
     md = {nm: scale_like(supervised_direction(Hc, Fc[:, j]), Hc) for j, nm in enumerate(BLOB_FACTORS)}
-    base = b.factors(b.ev, None, p, interval=b.interval)
-    curve = lambda d, j: direction_metrics(effect_curve(b.model, b.S, b.ev, d, GAMMAS, blob_factors, b.scale, p, b.steps,
-                                                        b.seed + 2, b.interval, base), j)
+    base = b.factors(b.ev, None, p)
+    curve = lambda d, j: direction_metrics(effect_curve(b.editor(p), b.ev, d, GAMMAS, blob_factors, b.scale, base), j)
     sp, rows, mrows = spread(Hc), {}, {}
     for j, nm in enumerate(BLOB_FACTORS):
         rows[nm] = dict(curve(dirs[nm], j), fit=info[nm][-1],
@@ -135,9 +137,9 @@ def _stability(b: Blobs, fits: dict, model_b: nn.Module) -> dict:
     for nm, v in fits['haas'].items():
         f = v.flatten(1) / v.flatten(1).norm(dim=1, keepdim=True).clamp_min(1e-12)
         out['timestep_cosine'][nm] = {'adjacent_mean': (f[1:] * f[:-1]).sum(1).mean().item(), 'first_last': (f[0] @ f[-1]).item()}
-    dirs_b, _ = calibrated_directions(model_b, b.S, b.cal, blob_factors, b.scale, 'haas', b.steps, b.seed + 2, names=BLOB_FACTORS)
+    dirs_b, _ = calibrated_directions(b.editor('haas', model_b), b.cal, blob_factors, b.scale, names=BLOB_FACTORS)
     sub = b.ev[:64]
-    plain = lambda net, d=None: edit(net, b.S, sub, d, 'haas', b.steps)[0]
+    plain = lambda net, d=None: Editor(net, b.S, 'haas', b.steps)(sub, d)[0]
     xa0, xb0 = plain(b.model), plain(model_b)
     out['cross_seed_sample_cosine'] = F.cosine_similarity((xa0 + 1).flatten(1), (xb0 + 1).flatten(1)).median().item()
     for nm in BLOB_FACTORS:
@@ -172,13 +174,28 @@ def _digits(run, seed: int, steps: int, train_steps: int, progress: bool, device
             'digits_n': {'calibration': r['n_cal'], 'evaluation': r['n_eval']}}
 
 
-def run_hspace(seed: int = 1, out='out/hspace', train_steps: int = 2000, n: int = 150, steps: int = 15,
-               digits_train_steps: int = 1800, n_cal: int = 48, progress: bool = True, device=None) -> dict:
+@dataclass
+class HSpaceConfig:
+    "The h-space study's settings."
+    train_steps: int = setting(2000, 'training steps of each of the two blobs U-Nets')
+    digits_train_steps: int = setting(1800, 'training steps of the digits U-Net')
+    n: int = setting(150, 'noises on which every edit is judged')
+    n_cal: int = setting(48, 'noises on which the calibrated directions are fitted')
+    steps: int = setting(15, 'sampling steps of every protocol')
+
+
+HSPACE_CONFIGS = {'default': HSpaceConfig()}
+
+
+def run_hspace(seed: int = 1, out='out/hspace', progress: bool = True, device=None, **overrides) -> dict:
     """The whole h-space study into `out`: figures, the trained models (`blobs.pt`, `blobs_b.pt`, `digits.pt`, state
-    dicts) and `metrics.json`. Two U-Nets on the same 4,000 blobs (seeds `seed` and `seed + 100`), one on the training
-    digits; calibrated, mean-difference, PCA and Jacobian directions under each protocol of `PROTOCOLS`; edits fitted on
-    `n_cal` noises and judged on `n` others. Every U-Net trains a fixed number of steps (`train_steps` for the blobs,
-    `digits_train_steps` for the digits), recorded with its seconds under `trained` in `metrics.json`. Returns the metrics."""
+    dicts) and `metrics.json`, with the settings of `HSpaceConfig` (`overrides` by keyword). Two U-Nets on the same
+    4,000 blobs (seeds `seed` and `seed + 100`), one on the training digits; calibrated, mean-difference, PCA and
+    Jacobian directions under each protocol of `PROTOCOLS`; edits fitted on `n_cal` noises and judged on `n` others.
+    Every U-Net trains a fixed number of steps (`train_steps` for the blobs, `digits_train_steps` for the digits),
+    recorded with its seconds under `trained` in `metrics.json`. Returns the metrics."""
+    cfg = config(HSPACE_CONFIGS, 'default', **overrides)
+    train_steps, n, steps, digits_train_steps, n_cal = cfg.train_steps, cfg.n, cfg.steps, cfg.digits_train_steps, cfg.n_cal
     run = Run('hspace', out, dict(seed=seed, train_steps=train_steps, n=n, steps=steps, digits_train_steps=digits_train_steps,
                                   n_cal=n_cal, device=device), progress, device)
     jc = jacobian_check(0)
@@ -212,7 +229,7 @@ def run_hspace(seed: int = 1, out='out/hspace', train_steps: int = 2000, n: int 
     b.edit(b.ev[:8], fits['haas']['x'] + fits['haas']['radius'])
     m['explorer_seconds'] = time.time() - t0
     pick = b.ev[(F0[:, 2] - F0[:, 2].median()).abs().argsort()[:2]]          # two blobs of middling size
-    run.figure(edit_grid(b.model, S, pick, fits['haas'], steps=steps, seed=seed + 2), 'edits.png')
+    run.figure(edit_grid(b.editor('haas'), pick, fits['haas']), 'edits.png')
     run.figure(curves_figure(m['protocols']), 'curves.png', dpi=100)
     m.update(_digits(run, seed, steps, digits_train_steps, progress, device))
     return run.finish(m)

@@ -14,7 +14,7 @@ from ...data import show_images
 from ...samplers import ddim, ddim_invert, time_grid
 from ...score import model_denoiser
 from .basis import _eps_h, jacobian_directions
-from .editing import _run, edit, ink_moments, protocol_options
+from .editing import Editor, _run, ink_moments
 
 # %% auto 0
 __all__ = ['GAMMAS', 'DIGIT_ATTRIBUTES', 'calibrated_directions', 'effect_curve', 'direction_metrics', 'trajectory',
@@ -22,11 +22,10 @@ __all__ = ['GAMMAS', 'DIGIT_ATTRIBUTES', 'calibrated_directions', 'effect_curve'
            'digits_figure']
 
 # %% ../../../nbs/11c_hspace_directions.ipynb
-def calibrated_directions(model, schedule, xT: Tensor, measure, scale: Tensor, protocol: str = 'haas', steps: int = 15,
-                          seed: int = 0, interval=None, iters: int = 3, names=None, ridge: float = 1e-6,
-                          symmetric: bool = False) -> tuple[dict, dict]:
+def calibrated_directions(editor: Editor, xT: Tensor, measure, scale: Tensor, iters: int = 3, names=None,
+                          ridge: float = 1e-6, symmetric: bool = False) -> tuple[dict, dict]:
     """Supervised directions oriented and calibrated by construction. For each factor j of `measure` (images -> (N, k),
-    differentiable) find the shift sequence v_j (steps, *h) of least norm whose edit (under `protocol`, on the samples of
+    differentiable) find the shift sequence v_j (steps, *h) of least norm whose edit (as `editor` says, on the samples of
     the noises `xT`) moves the mean of factor j by one `scale[j]` and the other factors by nothing: Gauss-Newton on the
     whole sampler, v <- v + G^T (G G^T)^-1 (target - achieved), G the Jacobian of the achieved change with respect to v
     (k backward passes through the sampling chain). gamma = 1 then means "one factor-std, if the fit holds on new
@@ -36,12 +35,12 @@ def calibrated_directions(model, schedule, xT: Tensor, measure, scale: Tensor, p
     (see the notes at the end of this page), so the default fits +v alone. This is the linear, closed-form relative of Asyrp's
     learned shift (trained by a loss on the edited x0 prediction). Returns ({name: v}, info: the achieved changes
     (of +v, then of -v when symmetric) per iteration)."""
-    opts = protocol_options(protocol, steps, interval)
+    model, schedule, steps, seed, opts = editor.model, editor.schedule, editor.steps, editor.seed, editor.options()
     dev = next(model.parameters()).device
     x = xT.to(dev)
     scale = torch.as_tensor(scale, dtype=torch.float64)
     with torch.no_grad():
-        base = measure(_run(model, schedule, x, steps, seed, opts['eta'], None, None, False, False)[0]).mean(0)
+        base = measure(_run(model, schedule, x, steps, seed, None, {'eta': opts['eta']}, False)[0]).mean(0)
     req = [p.requires_grad for p in model.parameters()]
     for p in model.parameters():
         p.requires_grad_(False)
@@ -53,7 +52,7 @@ def calibrated_directions(model, schedule, xT: Tensor, measure, scale: Tensor, p
         chs, Gs = [], []
         for sign in ((1, -1) if symmetric else (1,)):
             vv = v.clone().requires_grad_(True)
-            out = _run(model, schedule, x, steps, seed, opts['eta'], sign * vv, opts['edit_steps'], opts['asymmetric'], False)[0]
+            out = _run(model, schedule, x, steps, seed, sign * vv, opts, False)[0]
             ch = (measure(out).mean(0) - base) / scale
             Gs.append(torch.stack([torch.autograd.grad(ch[i], vv, retain_graph=i < k - 1)[0].flatten() for i in range(k)]).double())
             chs.append(ch.detach())
@@ -81,13 +80,14 @@ def calibrated_directions(model, schedule, xT: Tensor, measure, scale: Tensor, p
     return dirs, info
 
 
-def effect_curve(model, schedule, xT, v, gammas, measure, scale, protocol='haas', steps=15, seed=0, interval=None, base=None):
-    "The mean change of each factor (in `scale` units) from editing xT by gamma * v, for each gamma: (len(gammas), k)."
+def effect_curve(editor: Editor, xT: Tensor, v: Tensor, gammas, measure, scale, base=None):
+    """The mean change of each factor (in `scale` units) from editing xT by gamma * v as `editor` says, for each gamma:
+    (len(gammas), k). `base`: the factors of the unedited samples, when already measured."""
     if base is None:
-        base = measure(edit(model, schedule, xT, None, protocol, steps, seed, interval)[0])
+        base = measure(editor(xT)[0])
     rows = []
     for g in gammas:
-        xe = edit(model, schedule, xT, g * v, protocol, steps, seed, interval)[0] if g else None
+        xe = editor(xT, g * v)[0] if g else None
         rows.append(((measure(xe) - base).mean(0) / scale) if g else torch.zeros(len(scale), dtype=torch.float64))
     return torch.stack(rows).float()
 
@@ -183,9 +183,10 @@ def real_image_edits(model, schedule, images: Tensor, classifier=None, steps: in
     den = model_denoiser(model, schedule)
     with torch.no_grad():
         xT = ddim_invert(den, images.to(dev), schedule, steps=steps, progress=False).cpu()
-    rec = edit(model, schedule, xT, None, 'haas', steps)[0]
+    ed = Editor(model, schedule, 'haas', steps)
+    rec = ed(xT)[0]
     scale = digit_attributes(images).std(0)
-    dirs, info = calibrated_directions(model, schedule, xT[:n_cal], digit_attributes, scale, 'haas', steps, iters=iters,
+    dirs, info = calibrated_directions(ed, xT[:n_cal], digit_attributes, scale, iters=iters,
                                        names=DIGIT_ATTRIBUTES)
     xe, base = xT[n_cal:], digit_attributes(rec[n_cal:])
     cls = (lambda z: classifier(z.float()).argmax(1)) if classifier is not None else None
@@ -195,7 +196,7 @@ def real_image_edits(model, schedule, images: Tensor, classifier=None, steps: in
     for j, (name, v) in enumerate(dirs.items()):
         curve, agree = [], {}
         for g in gammas:
-            x = edit(model, schedule, xe, g * v, 'haas', steps)[0] if g else rec[n_cal:]
+            x = ed(xe, g * v)[0] if g else rec[n_cal:]
             curve.append((digit_attributes(x) - base).mean(0) / scale)
             if cls is not None and g:
                 with torch.no_grad():

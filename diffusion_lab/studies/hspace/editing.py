@@ -5,6 +5,8 @@
 # %% ../../../nbs/11b_hspace_editing.ipynb 2
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import Tensor, nn
 
@@ -19,7 +21,7 @@ from .basis import _eps_h
 
 # %% auto 0
 __all__ = ['EDIT_FRACTION', 'PROTOCOLS', 'ink_moments', 'blob_factors', 'train_hspace_model', 'h_sample', 'early_steps',
-           'protocol_options', 'asyrp_interval', 'edit', 'edit_grid', 'direction_explorer']
+           'protocol_options', 'asyrp_interval', 'Editor', 'edit', 'edit_grid', 'direction_explorer']
 
 # %% ../../../nbs/11b_hspace_editing.ipynb
 def ink_moments(images: Tensor) -> tuple:
@@ -62,8 +64,10 @@ def train_hspace_model(images: Tensor, steps: int = 2000, seed: int = 0, unet='p
     return res.ema.eval(), S
 
 
-def _run(model, schedule, x, steps, seed, eta, delta, edit_steps, asymmetric, record):
-    "DDIM through the shared driver with the shift `delta` on `edit_steps`; gradients flow unless the caller stops them."
+def _run(model, schedule, x, steps: int, seed: int, delta, opts: dict, record: bool):
+    """DDIM through the shared driver with the shift `delta`; `opts` as `protocol_options` gives them (`eta`, 1.0 when
+    missing; `edit_steps`, all when missing; `asymmetric`); gradients flow unless the caller stops them."""
+    eta, edit_steps, asymmetric = opts.get('eta', 1.0), opts.get('edit_steps'), opts.get('asymmetric', False)
     extra = None
     if delta is not None:
         edit = set(range(steps)) if edit_steps is None else set(edit_steps)
@@ -82,19 +86,20 @@ def _run(model, schedule, x, steps, seed, eta, delta, edit_steps, asymmetric, re
 
 
 @torch.no_grad()
-def h_sample(model: nn.Module, schedule, x: Tensor, steps: int = 20, seed: int = 0, eta=1.0, delta=None,
-             edit_steps=None, asymmetric: bool = False, record: bool = True):
-    """DDIM(eta) sampling from `x` (at t_max) in `steps` uniform steps by the samplers' shared driver, noises from `seed`
-    (`eta` a number, or a list with one value per step). Returns `(x0, H)`: the images and the unshifted bottleneck at
-    every step, H (steps, B, *h_shape) (None if `record=False`).
+def h_sample(model: nn.Module, schedule, x: Tensor, steps: int = 20, seed: int = 0, delta=None, record: bool = True,
+             options: dict | None = None):
+    """DDIM(eta) sampling from `x` (at t_max) in `steps` uniform steps by the samplers' shared driver, noises from `seed`.
+    Returns `(x0, H)`: the images and the unshifted bottleneck at every step, H (steps, B, *h_shape) (None if
+    `record=False`).
 
-    `delta`: a shift added to h at the steps in `edit_steps` (default all), passed to the model as the extra argument
-    `h_shift`: shaped (*h_shape) (the same at every step), (steps, *h_shape) (one per step) or (steps, B, *h_shape) (one
-    per step and sample); `asymmetric`: the shift changes only the x0 prediction (Asyrp), not the direction term.
-    h is read by a forward hook on the U-Net's middle block (before the shift). Runs on the model's device."""
+    `delta`: a shift added to h, passed to the model as the extra argument `h_shift`: shaped (*h_shape) (the same at
+    every step), (steps, *h_shape) (one per step) or (steps, B, *h_shape) (one per step and sample). `options` (what
+    `protocol_options` returns): `eta` (a number, or a list with one value per step; default 1), `edit_steps` (the
+    steps that are shifted; default all) and `asymmetric` (the shift changes only the x0 prediction, as Asyrp, not the
+    direction term). h is read by a forward hook on the U-Net's middle block (before the shift). Runs on the model's
+    device."""
     home = x.device
-    out, H = _run(model, schedule, x.to(next(model.parameters()).device), steps, seed, eta, delta, edit_steps,
-                  asymmetric, record)
+    out, H = _run(model, schedule, x.to(next(model.parameters()).device), steps, seed, delta, options or {}, record)
     return out.to(home), H
 
 # %% ../../../nbs/11b_hspace_editing.ipynb
@@ -158,21 +163,42 @@ def asyrp_interval(model, schedule, images: Tensor, steps: int, edit_threshold: 
             'edit_threshold': edit_threshold, 'boost_threshold': boost_threshold}
 
 
-def edit(model, schedule, xT: Tensor, delta=None, protocol: str = 'haas', steps: int = 15, seed: int = 0, interval=None,
-         record: bool = False):
-    "Sample from xT with the shift `delta` under `protocol` (see `PROTOCOLS`, `protocol_options`): `(x0, H)` as `h_sample`."
-    return h_sample(model, schedule, xT, steps, seed, delta=delta, record=record,
-                    **protocol_options(protocol, steps, interval))
+@dataclass
+class Editor:
+    """What an h-space edit needs besides the noise and the shift: the `model` and its `schedule`, the editing
+    `protocol` (see `PROTOCOLS`), the sampling `steps`, the `seed` of the stochastic steps and Asyrp's `interval`
+    (`asyrp_interval`). Calling it edits: `editor(xT, delta)`."""
+    model: nn.Module
+    schedule: object
+    protocol: str = 'haas'
+    steps: int = 15
+    seed: int = 0
+    interval: tuple | None = None
+
+    def options(self) -> dict:
+        "The `h_sample` options of the protocol at these steps."
+        return protocol_options(self.protocol, self.steps, self.interval)
+
+    def __call__(self, xT: Tensor, delta=None, record: bool = False):
+        "Sample from xT with the shift `delta` under the protocol: `(x0, H)` as `h_sample`."
+        return h_sample(self.model, self.schedule, xT, self.steps, self.seed, delta, record, self.options())
+
+
+def edit(editor: Editor, xT: Tensor, delta=None, record: bool = False):
+    "`editor(xT, delta, record)`: sample from xT with the shift `delta` as `editor` (an `Editor`) says; `(x0, H)`."
+    if not isinstance(editor, Editor):
+        raise ValueError('edit takes an Editor(model, schedule, protocol, steps, seed, interval) first: '
+                         'edit(Editor(model, S), xT, delta)')
+    return editor(xT, delta, record)
 
 # %% ../../../nbs/11b_hspace_editing.ipynb
-def edit_grid(model, schedule, xT: Tensor, directions: dict, gammas=(-2, -1, 0, 1, 2), steps: int = 15, seed: int = 0,
-              protocol: str = 'haas', interval=None):
+def edit_grid(editor: Editor, xT: Tensor, directions: dict, gammas=(-2, -1, 0, 1, 2)):
     "A figure: for each direction, a row of the images of xT (one or a few noises) edited with each gamma, same noise."
     rows = []
     for v in directions.values():
         for b in range(len(xT)):
             for g in gammas:
-                rows.append(edit(model, schedule, xT[b:b + 1], g * v if g else None, protocol, steps, seed, interval)[0][0])
+                rows.append(editor(xT[b:b + 1], g * v if g else None)[0][0])
     ax = show_images(torch.stack(rows), nrow=len(gammas))
     H, W = xT.shape[-2:]
     labels = [f'{n}' if len(xT) == 1 else f'{n} ({b + 1})' for n in directions for b in range(len(xT))]
@@ -181,16 +207,14 @@ def edit_grid(model, schedule, xT: Tensor, directions: dict, gammas=(-2, -1, 0, 
     return ax.figure
 
 
-def direction_explorer(model, schedule, xT: Tensor, directions: dict, steps: int = 15, seed: int = 0,
-                       protocol: str = 'haas', interval=None, widget: bool | None = None):
+def direction_explorer(editor: Editor, xT: Tensor, directions: dict, widget: bool | None = None):
     "Sliders (one per direction, gamma in [-3, 3]) over a grid of the samples of xT; static `edit_grid` fallback."
     import ipywidgets as W
     controls = {n: W.FloatSlider(value=0.0, min=-3, max=3, step=0.25, description=n, continuous_update=False) for n in directions}
 
     def draw(**gammas):
         delta = sum(g * directions[n] for n, g in gammas.items() if g)
-        x, _ = edit(model, schedule, xT, delta if torch.is_tensor(delta) else None, protocol, steps, seed, interval)
+        x, _ = editor(xT, delta if torch.is_tensor(delta) else None)
         ax = show_images(x, nrow=min(8, len(x)))
         return ax.figure, x
-    return explorer(controls, draw, widget, static=lambda **g: (edit_grid(model, schedule, xT[:1], directions, steps=steps,
-                                                                           seed=seed, protocol=protocol, interval=interval), None))
+    return explorer(controls, draw, widget, static=lambda **g: (edit_grid(editor, xT[:1], directions), None))
