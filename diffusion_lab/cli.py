@@ -34,12 +34,12 @@ from .samplers import SAMPLERS, bench_samplers, evaluations, get_sampler, sample
 from .schedules import DDPM, EDM, VE, VP, get_schedule, plot_log_snr, q_sample, show_forward
 from .score import model_denoiser
 from .train import CKPT, Compute, Keep, Optim, bench_fit, ensure_writable, load_checkpoint, train_diffusion
-from .experiment import Run, describe
+from .experiment import Run, config, describe, setting
 
 # %% auto 0
-__all__ = ['TOUR_SAMPLERS', 'SAMPLING', 'HALLUCINATION_PARTS', 'COMMANDS', 'USER_ERRORS', 'prepare_out', 'model_config',
-           'load_dataset_kind', 'evaluate', 'run_train', 'run_sample', 'tour', 'Option', 'Command', 'from_config',
-           'run_bench_samplers', 'hallucination', 'main']
+__all__ = ['TRAIN_CONFIGS', 'TOUR_SAMPLERS', 'SAMPLING', 'HALLUCINATION_PARTS', 'COMMANDS', 'USER_ERRORS', 'prepare_out',
+           'model_config', 'dataset_kind', 'evaluate', 'TrainConfig', 'run_train', 'run_sample', 'tour', 'Option',
+           'Command', 'from_config', 'run_bench_samplers', 'hallucination', 'main']
 
 # %% ../nbs/99_cli.ipynb
 def prepare_out(out) -> Path:
@@ -54,12 +54,12 @@ def model_config(data: str, size: str = 'small', num_classes: int | None = None)
     "The model configuration (`{'kind': 'mlp' or 'unet', ...}`, what `models.build_model` takes) for a data set and size."
     if size not in ('small', 'medium'):
         raise ValueError(f"unknown model size {size!r}; choose 'small' or 'medium'")
-    if load_dataset_kind(data) == 'points':
+    if dataset_kind(data) == 'points':
         return {'kind': 'mlp', 'dim': 2, 'hidden': 128 if size == 'small' else 256, 'depth': 3}
     return dict({'kind': 'unet', 'in_ch': 1, 'num_classes': num_classes}, **UNET_CONFIGS[f'{data}-{size}'])
 
 
-def load_dataset_kind(name: str) -> str:
+def dataset_kind(name: str) -> str:
     "'points' or 'images' for a name in `DATASETS` (a ValueError for any other name)."
     if name not in DATASETS:
         raise ValueError(f'unknown data set {name!r}; choose one of {list(DATASETS)}')
@@ -69,18 +69,20 @@ def load_dataset_kind(name: str) -> str:
 def _dataset(name: str, seed: int = 0) -> dict:
     """A data set as the commands train on it: images at the size of their U-Net (MNIST padded to 32x32), split by
     `heldout_split` into the training part (`x`, `y`) and the `heldout` images every image metric compares with."""
-    if load_dataset_kind(name) == 'points':
-        return dict(load_dataset(name, seed=seed), heldout=None, split=None)
+    if dataset_kind(name) == 'points':
+        return dict(load_dataset(name, seed=seed), heldout=None, split=None, name=name)
     kw = {'size': 32} if name == 'mnist' else {'limit': 4000} if name in ('shapes', 'blobs') else {}
     sp = heldout_split(name, **kw)
     (x, y), held = sp['train'], sp['heldout']
-    return {'x': x, 'y': y, 'law': None, 'kind': 'images', 'heldout': held, 'split': sp['source']}
+    return {'x': x, 'y': y, 'law': None, 'kind': 'images', 'heldout': held, 'split': sp['source'], 'name': name}
 
 # %% ../nbs/99_cli.ipynb
 def evaluate(denoiser, schedule, ds: dict, sampler: str = 'ddim', nfe: int = 20, n: int = 2000, seed: int = 0,
-             data_name: str = 'data', run: Run | None = None, progress: bool = False) -> dict:
-    "Sample `n` items with `sampler` in at most `nfe` evaluations and measure them; saves `samples.png` through `run`."
+             run: Run | None = None) -> dict:
+    """Sample `n` items of the data set `ds` (a `_dataset`) with `sampler` in at most `nfe` evaluations and measure
+    them; saves `samples.png` through `run` (whose `progress` shows the sampling's bar)."""
     import matplotlib.pyplot as plt
+    data_name, progress = ds.get('name', 'data'), bool(run is not None and run.progress)
     steps = steps_for_nfe(sampler, nfe)
     shape = (n, *ds['x'].shape[1:])
     t0 = time.time()
@@ -126,16 +128,39 @@ def _positive(**values):
             raise ValueError(f'{k} must be a positive number; got {v!r}')
 
 
-def run_train(data: str = 'gaussians8', size: str = 'small', steps: int = 2000, max_seconds: float | None = None,
-              batch: int | None = None, lr: float = 2e-3, schedule: str = 'vp', pred: str = 'eps', seed: int = 0,
-              sampler: str = 'ddim', nfe: int = 20, n_samples: int = 2000, out='out/train', progress: bool = True,
-              ema_decay: float = 0.995, cond: bool = False, label_drop: float = 0.1) -> dict:
-    """Train a model on `data`, then sample it and write `checkpoint.pt`, `samples.png`, `loss.png` and `metrics.json`
-    into `out` (every setting, defaults included, under `settings`). `cond`: class-conditional (image sets with labels)
-    with label dropout `label_drop`, so the model also samples unconditionally (the evaluation does) and takes
-    classifier-free guidance. A folder that holds a checkpoint of the same configuration is resumed (`resumed_from_step`).
-    Under torchrun every rank trains; rank 0 evaluates and writes. Returns the metrics."""
-    kind = load_dataset_kind(data)
+@dataclass
+class TrainConfig:
+    "What `diffusion-lab train` trains, how, and how it samples and measures the result."
+    data: str = setting('gaussians8', 'data set')
+    size: str = setting('small', 'model size')
+    steps: int = setting(2000, 'training steps')
+    max_seconds: float | None = setting(None, 'stop training after this many seconds (None: the steps alone decide)')
+    batch: int | None = setting(None, 'batch size (None: 512 for points, 64 for images)')
+    lr: float = setting(2e-3, 'learning rate')
+    schedule: str = setting('vp', 'noise schedule: linear, cosine, sigmoid, vp, ve, edm')
+    pred: str = setting('eps', 'what the network predicts')
+    sampler: str = setting('ddim', 'sampler of the evaluation')
+    nfe: int = setting(20, 'denoiser evaluations per sample')
+    n_samples: int = setting(2000, 'number of samples to draw and measure')
+    ema_decay: float = setting(0.995, 'decay of the EMA of the weights (the EMA is what is sampled)')
+    cond: bool = setting(False, 'class-conditional with label dropout (image sets with labels)')
+    label_drop: float = setting(0.1, 'fraction of labels dropped when conditional (classifier-free guidance)')
+
+
+TRAIN_CONFIGS = {'default': TrainConfig()}
+
+
+def run_train(out='out/train', seed: int = 0, progress: bool = True, **settings) -> dict:
+    """Train a model as `TrainConfig` says (`settings` by keyword: `data`, `steps`, `lr`, ...), then sample it and write
+    `checkpoint.pt`, `samples.png`, `loss.png` and `metrics.json` into `out` (every setting, defaults included, under
+    `settings`). `cond`: class-conditional (image sets with labels) with label dropout `label_drop`, so the model also
+    samples unconditionally (the evaluation does) and takes classifier-free guidance. A folder that holds a checkpoint
+    of the same configuration is resumed (`resumed_from_step`). Under torchrun every rank trains; rank 0 evaluates and
+    writes. Returns the metrics."""
+    c = config(TRAIN_CONFIGS, 'default', **settings)
+    data, size, steps, max_seconds, batch, lr, schedule, pred = c.data, c.size, c.steps, c.max_seconds, c.batch, c.lr, c.schedule, c.pred
+    sampler, nfe, n_samples, ema_decay, cond, label_drop = c.sampler, c.nfe, c.n_samples, c.ema_decay, c.cond, c.label_drop
+    kind = dataset_kind(data)
     batch = (512 if kind == 'points' else 64) if batch is None else batch
     _positive(steps=steps, batch=batch, lr=lr, nfe=nfe, n_samples=n_samples, max_seconds=max_seconds)
     get_sampler(sampler); get_schedule(schedule)                     # unknown names fail before any work
@@ -151,11 +176,11 @@ def run_train(data: str = 'gaussians8', size: str = 'small', steps: int = 2000, 
     cfg = model_config(data, size, ncls if cond else None)
     torch.manual_seed(seed)
     model = build_model(cfg)
-    config = {'data': data, 'size': size, 'model': cfg, 'schedule': schedule, 'pred': pred, 'num_classes': ncls}
+    record = {'data': data, 'size': size, 'model': cfg, 'schedule': schedule, 'pred': pred, 'num_classes': ncls}
     res = train_diffusion(model, ds['x'], schedule, pred=pred, labels=ds['y'] if cond else None,
                           label_drop=label_drop if cond else 0.0, steps=steps, batch_size=batch, seed=seed,
                           optim=Optim(lr=lr, ema_decay=ema_decay),
-                          keep=Keep(out=out, every=max(100, steps // 10), progress=progress, config=config),
+                          keep=Keep(out=out, every=max(100, steps // 10), progress=progress, config=record),
                           compute=Compute(max_seconds=max_seconds))
     if int(os.environ.get('RANK', '0')) != 0:
         return {}
@@ -168,7 +193,7 @@ def run_train(data: str = 'gaussians8', size: str = 'small', steps: int = 2000, 
          'param_checksums': res.param_checksums, 'device': str(next(model.parameters()).device), 'conditional': cond,
          'n_train': len(ds['x']),
          'settings': settings}
-    m.update(evaluate(model_denoiser(res.ema, sched, pred), sched, ds, sampler, nfe, n_samples, seed, data, run))
+    m.update(evaluate(model_denoiser(res.ema, sched, pred), sched, ds, sampler, nfe, n_samples, seed, run))
     return run.write(m)
 
 
@@ -192,7 +217,7 @@ def run_sample(ckpt, sampler: str = 'ddim', nfe: int = 20, n: int = 2000, seed: 
     sched = get_schedule(cfg['schedule'])
     ds = _dataset(cfg['data'], seed=st.get('seed', 0))
     m = {'checkpoint': str(ckpt), 'data': cfg['data'], 'trained_steps': st['step']}
-    m.update(evaluate(model_denoiser(model, sched, cfg['pred']), sched, ds, sampler, nfe, n, seed, cfg['data'], run, progress))
+    m.update(evaluate(model_denoiser(model, sched, cfg['pred']), sched, ds, sampler, nfe, n, seed, run))
     m = run.write(m)
     return m
 
@@ -280,8 +305,8 @@ def _training_stage(out: Path, seed: int, progress: bool) -> dict:
     for data, steps, schedule, sampler, nfe in (('gaussians8', 2500, 'linear', 'ddpm', 100), ('digits', 1500, 'vp', 'heun', 20)):
         if progress:
             print(f'tour: training on {data} ({steps} steps)', file=sys.stderr, flush=True)
-        m = run_train(data, steps=steps, schedule=schedule, seed=seed, sampler=sampler, nfe=nfe,
-                      out=out / data, progress=progress, n_samples=4000 if data == 'gaussians8' else 898)
+        m = run_train(out / data, seed, progress, data=data, steps=steps, schedule=schedule, sampler=sampler, nfe=nfe,
+                      n_samples=4000 if data == 'gaussians8' else 898)
         res[data] = {k: v for k, v in m.items() if k != 'param_checksums'}
     figs = [f'{d}/{f}' for d in res for f in ('samples.png', 'loss.png')]
     return dict(res, figures=figs)
@@ -478,14 +503,8 @@ COMMANDS = {
     'train': Command(run_train, 'train a model on a data set, sample it and measure the samples',
                      'Train on a named data set; writes checkpoint.pt, samples.png, loss.png and metrics.json into --out. A folder that '
                      'holds a checkpoint of the same configuration is resumed. Runs under torchrun (DistributedDataParallel) unchanged.',
-                     (Option('--data', 'data set', choices=DATASETS), Option('--size', 'model size', choices=('small', 'medium')),
-                      Option('--steps', 'training steps', type=_positive_int),
-                      Option('--max-seconds', 'stop training after this many seconds', type=_positive_float),
-                      Option('--batch', 'batch size (default: 512 for points, 64 for images)', type=_positive_int),
-                      Option('--lr', 'learning rate', type=_positive_float),
-                      Option('--schedule', 'noise schedule: linear, cosine, sigmoid, vp, ve, edm'),
-                      Option('--cond', 'class-conditional with label dropout 0.1 (image sets with labels)', action='store_true'),
-                      Option('--n-samples', 'number of samples to draw and measure', type=_positive_int)) + SAMPLING,
+                     from_config(TRAIN_CONFIGS, choices={'data': DATASETS, 'size': ('small', 'medium'), 'sampler': list(SAMPLERS),
+                                                         'pred': ('eps', 'x0', 'v', 'score')}),
                      frozenset({'param_checksums', 'class_fractions'}), after=_say_resumed),
     'sample': Command(run_sample, 'sample a checkpoint written by train and measure the samples',
                       'Sample the EMA weights of a checkpoint; writes samples.png and metrics.json into --out.',

@@ -151,11 +151,13 @@ def _objective(predict, x0: Tensor, schedule: Schedule, pred: str, weighting, t,
 
 
 def diffusion_loss(model, x0: Tensor, schedule: Schedule, pred: str = 'eps', weighting=None, t=None,
-                   y=None, generator: torch.Generator | None = None, reduce: bool = True, **model_kwargs) -> Tensor:
+                   generator: torch.Generator | None = None, **model_kwargs) -> Tensor:
     """The denoising loss of `model(x, c, y)` predicting `pred` ('eps', 'x0', 'v', 'score'; 'edm' for an
-    `EDMPrecond`, which predicts x0 and is weighted 'edm' by default) on a batch `x0`.
+    `EDMPrecond`, which predicts x0 and is weighted 'edm' by default) on a batch `x0`, averaged over the batch.
 
-    Times are drawn by `sample_times` unless `t` is given; `reduce=False` returns the per-sample losses."""
+    Times are drawn by `sample_times` (from `generator`) unless `t` is given. `model_kwargs` go to the model: `y=`, the
+    labels of a class-conditional model (its third argument, None by default), and any other keyword it takes."""
+    y = model_kwargs.pop('y', None)
     if pred not in PREDICTIONS + ('edm',):
         raise ValueError(f"unknown prediction type {pred!r}; choose one of {list(PREDICTIONS) + ['edm']}")
     if pred == 'edm':
@@ -166,7 +168,7 @@ def diffusion_loss(model, x0: Tensor, schedule: Schedule, pred: str = 'eps', wei
     else:
         def predict(xt, t):
             return model(xt, time_condition(schedule, t).to(xt.device), y, **model_kwargs)
-    return _objective(predict, x0, schedule, pred, weighting, t, generator, reduce)
+    return _objective(predict, x0, schedule, pred, weighting, t, generator, True)
 
 
 def loss_floor(law: GaussianMixture, schedule: Schedule, n: int = 100_000, pred: str = 'eps', weighting=None,

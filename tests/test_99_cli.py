@@ -27,7 +27,7 @@ from diffusion_lab.samplers import SAMPLERS, bench_samplers, evaluations, get_sa
 from diffusion_lab.schedules import DDPM, EDM, VE, VP, get_schedule, plot_log_snr, q_sample, show_forward
 from diffusion_lab.score import model_denoiser
 from diffusion_lab.train import CKPT, Compute, Keep, Optim, bench_fit, ensure_writable, load_checkpoint, train_diffusion
-from diffusion_lab.experiment import Run, describe
+from diffusion_lab.experiment import Run, config, describe, setting
 from diffusion_lab.cli import *
 
 

@@ -297,14 +297,14 @@ def plot_guidance(samples: dict, scores: dict, per_class: int = 4, num_classes: 
 
 # %% ../../nbs/12_generators.ipynb
 def fid_vs_nfe(model: nn.Module, schedule, classifier: FeatureNet, heldout: Tensor, train: Tensor,
-               grid: dict | None = None, n: int = 1000, seed: int = 0, progress: bool = False) -> list:
+               grid: dict | None = None, seed: int = 0, progress: bool = False) -> list:
     """Feature-FID, KID, precision and recall of `n` class-balanced samples against the `heldout` images for every sampler
-    at (at most) every NFE of `grid` (`{'samplers': ..., 'nfes': ..., 'scale': w}`; default: DDIM, Heun and
-    DPM-Solver++(2M) at 10 and 20 evaluations, no guidance), with the floor (the `train` images against the held-out
-    ones, `metrics.image_scores`) and the sampling time, on the model's device. A list of rows (dicts); `n` in each is
-    the sample count the metrics used."""
-    grid = dict({'samplers': ('ddim', 'heun', 'dpmpp_2m'), 'nfes': (10, 20), 'scale': 0.0}, **(grid or {}))
-    samplers, nfes, scale = grid['samplers'], grid['nfes'], grid['scale']
+    at (at most) every NFE of `grid` (`{'samplers': ..., 'nfes': ..., 'scale': w, 'n': n}`; default: DDIM, Heun and
+    DPM-Solver++(2M) at 10 and 20 evaluations, no guidance, 1,000 samples), with the floor (the `train` images against
+    the held-out ones, `metrics.image_scores`) and the sampling time, on the model's device. A list of rows (dicts); `n`
+    in each is the sample count the metrics used."""
+    grid = dict({'samplers': ('ddim', 'heun', 'dpmpp_2m'), 'nfes': (10, 20), 'scale': 0.0, 'n': 1000}, **(grid or {}))
+    samplers, nfes, scale, n = grid['samplers'], grid['nfes'], grid['scale'], grid['n']
     device = next(model.parameters()).device
     labels = torch.arange(n) % model.num_classes
     rows = []
@@ -494,7 +494,7 @@ def run_generators(config: str = 'cpu', out='out/bench', seed: int = 0, device=N
     base = plain_training_loop(build_generator(cfg.unet, xtr.shape[1], C, seed), xtr, ytr, cfg, cfg.baseline_steps, device, seed=seed)
     S = get_schedule(cfg.schedule)
     run.say('FID against NFE')
-    rows = fid_vs_nfe(model, S, b.classifier, xte, xtr, {'samplers': cfg.samplers, 'nfes': cfg.nfes}, cfg.fid_n, seed, progress)
+    rows = fid_vs_nfe(model, S, b.classifier, xte, xtr, {'samplers': cfg.samplers, 'nfes': cfg.nfes, 'n': cfg.fid_n}, seed, progress)
     best = min((r for r in rows if r['nfe'] <= 20), key=lambda r: r['fid'])
     speed = next((r for r in rows if r['sampler'] == 'dpmpp_2m' and r['nfe'] == 20), best)
     run.say('guidance')

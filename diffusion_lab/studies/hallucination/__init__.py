@@ -168,7 +168,7 @@ def laws_1d_study(cfg: HallucinationConfig, seed: int = 0, n: int = 10_000, miti
         if lab['between'].any():
             r['tpr_at_96_retention'] = retention_filter(detector_scores(run, 10)['x0_var'], lab['in_support'], lab['between'])['tpr']
         if mitigate:
-            mit = mitigation_study(model, law, S, n, cfg.sharpen, seed=seed + 1, base=run)
+            mit = mitigation_study(model, law, S, cfg.sharpen, run)
             r['x_before'], r['x_after'] = run['x'][:, 0], mit.pop('samples_after')[:, 0]
             r['mitigation'] = mit
         out[','.join(f'{m:g}' for m in means)] = r
@@ -235,7 +235,7 @@ def _mitigation(run, sq: dict, cfg: HallucinationConfig, seed: int) -> dict:
     "Laplacian sharpening on the grid against the filter at equal cost; mitigation.png."
     run.say(f"Laplacian sharpening on the grid ({cfg.sharpen})")
     lab, law = sq['lab'], sq['law']
-    mit = mitigation_study(sq['model'], law, toy_schedule(cfg), cfg.n_samples, cfg.sharpen, seed=seed + 1, base=sq['run'])
+    mit = mitigation_study(sq['model'], law, toy_schedule(cfg), cfg.sharpen, sq['run'])
     xs = mit.pop('samples_after')
     fig, axs = plt.subplots(1, 2, figsize=(9.5, 4.4))
     plot_hallucinations(sq['run']['x'], lab['between'], ax=axs[0], title=f"without: {mit['between_mode_rate_before']:.2%} between")

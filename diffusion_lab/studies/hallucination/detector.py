@@ -212,12 +212,13 @@ def in_support_mmd(x: Tensor, law: GaussianMixture, n: int = 2000, seed: int = 1
     return mmd(ins, law.sample(len(ins), seed=seed)[0]) / mmd_floor(law, len(ins))
 
 
-def mitigation_study(model: nn.Module, law: GaussianMixture, schedule: DDPM, n: int, sharpen: dict, seed: int = 0,
-                     K: int = 10, base: dict | None = None, progress: bool = False) -> dict:
-    """Between-mode rate and in-support quality of `n` samples drawn without and with Laplacian sharpening (same
-    seed), the sharpening's extra evaluations per sample, and the detector filter *at the same cost*: spending those
-    evaluations on drawing more samples and keeping the fraction T / (T + extra) with the lowest x0 variance."""
-    base = base or sample_toy(model, schedule, n, seed=seed, keep=K, progress=progress)
+def mitigation_study(model: nn.Module, law: GaussianMixture, schedule: DDPM, sharpen: dict, base: dict, K: int = 10,
+                     progress: bool = False) -> dict:
+    """Between-mode rate and in-support quality of the samples of `base` (a `sample_toy` run of `model`) and of as many
+    drawn again with Laplacian sharpening `sharpen` (same seed), the sharpening's extra evaluations per sample, and the
+    detector filter *at the same cost*: spending those evaluations on drawing more samples and keeping the fraction
+    T / (T + extra) with the lowest x0 variance over the last `K` steps."""
+    n, seed = len(base['x']), base['seed']
     sharp = sample_toy(model, schedule, n, seed=seed, keep=K, sharpen=sharpen, progress=progress)
     lb, ls = classify_samples(base['x'], law), classify_samples(sharp['x'], law)
     extra = sharp['evaluations'] - base['evaluations']

@@ -302,7 +302,7 @@ def sample_toy(model: nn.Module, schedule: DDPM, n: int, seed: int = 0, keep: in
                progress: bool = False, sharpen: dict | None = None) -> dict:
     """Ancestral DDPM sampling (variance beta_t) over all T steps. Returns `x` (n, dim), `x0` (keep, n, dim): the
     predicted x0 of the last `keep` steps (t = keep..1), `score_norm` (keep, n) and `evaluations`: network calls
-    per sample. `sharpen` (a dict of `sharpened_denoiser` options) samples with Laplacian score sharpening."""
+    per sample, and the `seed`. `sharpen` (a dict of `sharpened_denoiser` options) samples with Laplacian score sharpening."""
     dev = next(model.parameters()).device
     den = model_denoiser(model, schedule)
     counter = {'calls': 0}
@@ -325,7 +325,7 @@ def sample_toy(model: nn.Module, schedule: DDPM, n: int, seed: int = 0, keep: in
         xs.append(out.float().cpu()); x0s.append(torch.stack(last_x0)); norms.append(torch.stack(last_norm))
     n_batches = -(-n // batch)
     return {'x': torch.cat(xs), 'x0': torch.cat(x0s, 1), 'score_norm': torch.cat(norms, 1),
-            'evaluations': (len(ts) - 1) + counter['calls'] / n_batches}
+            'evaluations': (len(ts) - 1) + counter['calls'] / n_batches, 'seed': seed}
 
 # %% ../../../nbs/10a_hallucination_toy.ipynb
 def plot_hallucinations(x: Tensor, flags: Tensor, data: Tensor | None = None, ax=None, title: str = 'samples'):
