@@ -10,321 +10,24 @@ import inspect
 import json
 import math
 import os
-import platform
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import torch
-from tqdm.auto import tqdm
-
 from . import __version__
-from .data import (DATASETS, IMAGE_SETS, circle_mixture, grid_mixture, heldout_split, load_dataset, load_digits_images, mixture_1d,
-                                plot_law, show_images)
+from .commands import (CKPT, DATASETS, TRAIN_CONFIGS, prepare_out, run_bench_samplers, run_sample, run_train, tour)
+from .samplers import SAMPLERS
+from .experiment import describe
 from .studies.generalization import GENERALIZATION_CONFIGS, run_generalization
 from .studies.generators import GENERATOR_CONFIGS, run_generators
 from .studies.hallucination import (HALLUCINATION_CONFIGS, default_parts, run_digits, run_hallucination,
                                                  run_recursive_mnist, run_shapes)
 from .studies.hspace import HSPACE_CONFIGS, run_hspace
 from .studies.mnist import MNIST_CPU, run_bench_mnist
-from .metrics import feature_net, image_scores, mmd, mmd_floor, sampler_report
-from .models import UNET_CONFIGS, build_model, count_params
-from .samplers import SAMPLERS, bench_samplers, evaluations, get_sampler, sample, steps_for_nfe
-from .schedules import DDPM, EDM, VE, VP, get_schedule, plot_log_snr, q_sample, show_forward
-from .score import model_denoiser
-from .train import CKPT, Compute, Keep, Optim, bench_fit, ensure_writable, load_checkpoint, train_diffusion
-from .experiment import Run, config, describe, setting
 
 # %% auto 0
-__all__ = ['TRAIN_CONFIGS', 'TOUR_SAMPLERS', 'SAMPLING', 'HALLUCINATION_PARTS', 'COMMANDS', 'USER_ERRORS', 'prepare_out',
-           'model_config', 'dataset_kind', 'evaluate', 'TrainConfig', 'run_train', 'run_sample', 'tour', 'Option',
-           'Command', 'from_config', 'run_bench_samplers', 'hallucination', 'main']
-
-# %% ../nbs/99_cli.ipynb
-def prepare_out(out) -> Path:
-    "Create `out` (and its parents) and check that a file can be written there; a `ValueError` that names --out otherwise."
-    try:
-        return ensure_writable(out)
-    except ValueError as e:
-        raise ValueError(f'{e}. Pass --out with a folder you can write to') from None
-
-# %% ../nbs/99_cli.ipynb
-def model_config(data: str, size: str = 'small', num_classes: int | None = None) -> dict:
-    "The model configuration (`{'kind': 'mlp' or 'unet', ...}`, what `models.build_model` takes) for a data set and size."
-    if size not in ('small', 'medium'):
-        raise ValueError(f"unknown model size {size!r}; choose 'small' or 'medium'")
-    if dataset_kind(data) == 'points':
-        return {'kind': 'mlp', 'dim': 2, 'hidden': 128 if size == 'small' else 256, 'depth': 3}
-    return dict({'kind': 'unet', 'in_ch': 1, 'num_classes': num_classes}, **UNET_CONFIGS[f'{data}-{size}'])
-
-
-def dataset_kind(name: str) -> str:
-    "'points' or 'images' for a name in `DATASETS` (a ValueError for any other name)."
-    if name not in DATASETS:
-        raise ValueError(f'unknown data set {name!r}; choose one of {list(DATASETS)}')
-    return 'images' if name in IMAGE_SETS else 'points'
-
-
-def _dataset(name: str, seed: int = 0) -> dict:
-    """A data set as the commands train on it: images at the size of their U-Net (MNIST padded to 32x32), split by
-    `heldout_split` into the training part (`x`, `y`) and the `heldout` images every image metric compares with."""
-    if dataset_kind(name) == 'points':
-        return dict(load_dataset(name, seed=seed), heldout=None, split=None, name=name)
-    kw = {'size': 32} if name == 'mnist' else {'limit': 4000} if name in ('shapes', 'blobs') else {}
-    sp = heldout_split(name, **kw)
-    (x, y), held = sp['train'], sp['heldout']
-    return {'x': x, 'y': y, 'law': None, 'kind': 'images', 'heldout': held, 'split': sp['source'], 'name': name}
-
-# %% ../nbs/99_cli.ipynb
-def evaluate(denoiser, schedule, ds: dict, sampler: str = 'ddim', nfe: int = 20, n: int = 2000, seed: int = 0,
-             run: Run | None = None) -> dict:
-    """Sample `n` items of the data set `ds` (a `_dataset`) with `sampler` in at most `nfe` evaluations and measure
-    them; saves `samples.png` through `run` (whose `progress` shows the sampling's bar)."""
-    import matplotlib.pyplot as plt
-    data_name, progress = ds.get('name', 'data'), bool(run is not None and run.progress)
-    steps = steps_for_nfe(sampler, nfe)
-    shape = (n, *ds['x'].shape[1:])
-    t0 = time.time()
-    x = sample(denoiser, schedule, shape=shape, sampler=sampler, steps=steps, seed=seed, progress=progress)
-    m = {'sampler': sampler, 'nfe': evaluations(sampler, steps), 'sampler_steps': steps, 'n_samples': n, 'sample_seconds': round(time.time() - t0, 2)}
-    if ds['kind'] == 'points':
-        if ds['law'] is not None:
-            r = sampler_report(ds['law'], x, n_mmd=min(n, 2000))
-            m.update(within_3sigma=1 - r['off_support'], modes_covered=r['covered'], modes=r['modes'], mmd=r['mmd'],
-                     mmd_floor=r['floor'], weight_error=r['weight_error'])
-        else:
-            ref, ref2 = ds['x'][:min(n, 2000)], ds['x'][-min(n, 2000):]
-            m.update(mmd=mmd(x[:len(ref)], ref), mmd_floor=mmd(ref2, ref))
-        if run is not None:
-            ax = plot_law(ds['law'], x, lim=5.5) if ds['law'] is not None else plt.subplots(figsize=(3.2, 3.2))[1]
-            if ds['law'] is None:
-                ax.scatter(x[:, 0].numpy(), x[:, 1].numpy(), s=1); ax.set_aspect('equal')
-            ax.set_title(f'{data_name}: {sampler}, {nfe} evaluations', fontsize=9)
-            run.figure(ax, 'samples.png')
-    else:
-        x = x.clamp(-1, 1)
-        if ds['y'] is not None:                                     # against held-out images, the floor: training images
-            net = feature_net(ds['x'], ds['y'], name=f'{data_name}-train')
-            m.update(image_scores(net, x, ds['heldout'][0], ds['x'], seed=seed), split=ds['split'])
-        if run is not None:
-            run.figure(show_images(x[:64], nrow=16, title=f'{data_name}: {sampler}, {nfe} evaluations'), 'samples.png')
-    return m
-
-
-def _loss_png(log, run: Run):
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(5, 3))
-    if log:
-        s, l = zip(*log)
-        ax.plot(s, l)
-    ax.set(xlabel='step', ylabel='loss', yscale='log', title='training loss')
-    run.figure(fig, 'loss.png')
-
-
-def _positive(**values):
-    for k, v in values.items():
-        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0):
-            raise ValueError(f'{k} must be a positive number; got {v!r}')
-
-
-@dataclass
-class TrainConfig:
-    "What `diffusion-lab train` trains, how, and how it samples and measures the result."
-    data: str = setting('gaussians8', 'data set')
-    size: str = setting('small', 'model size')
-    steps: int = setting(2000, 'training steps')
-    max_seconds: float | None = setting(None, 'stop training after this many seconds (None: the steps alone decide)')
-    batch: int | None = setting(None, 'batch size (None: 512 for points, 64 for images)')
-    lr: float = setting(2e-3, 'learning rate')
-    schedule: str = setting('vp', 'noise schedule: linear, cosine, sigmoid, vp, ve, edm')
-    pred: str = setting('eps', 'what the network predicts')
-    sampler: str = setting('ddim', 'sampler of the evaluation')
-    nfe: int = setting(20, 'denoiser evaluations per sample')
-    n_samples: int = setting(2000, 'number of samples to draw and measure')
-    ema_decay: float = setting(0.995, 'decay of the EMA of the weights (the EMA is what is sampled)')
-    cond: bool = setting(False, 'class-conditional with label dropout (image sets with labels)')
-    label_drop: float = setting(0.1, 'fraction of labels dropped when conditional (classifier-free guidance)')
-
-
-TRAIN_CONFIGS = {'default': TrainConfig()}
-
-
-def run_train(out='out/train', seed: int = 0, progress: bool = True, **settings) -> dict:
-    """Train a model as `TrainConfig` says (`settings` by keyword: `data`, `steps`, `lr`, ...), then sample it and write
-    `checkpoint.pt`, `samples.png`, `loss.png` and `metrics.json` into `out` (every setting, defaults included, under
-    `settings`). `cond`: class-conditional (image sets with labels) with label dropout `label_drop`, so the model also
-    samples unconditionally (the evaluation does) and takes classifier-free guidance. A folder that holds a checkpoint
-    of the same configuration is resumed (`resumed_from_step`). Under torchrun every rank trains; rank 0 evaluates and
-    writes. Returns the metrics."""
-    c = config(TRAIN_CONFIGS, 'default', **settings)
-    data, size, steps, max_seconds, batch, lr, schedule, pred = c.data, c.size, c.steps, c.max_seconds, c.batch, c.lr, c.schedule, c.pred
-    sampler, nfe, n_samples, ema_decay, cond, label_drop = c.sampler, c.nfe, c.n_samples, c.ema_decay, c.cond, c.label_drop
-    kind = dataset_kind(data)
-    batch = (512 if kind == 'points' else 64) if batch is None else batch
-    _positive(steps=steps, batch=batch, lr=lr, nfe=nfe, n_samples=n_samples, max_seconds=max_seconds)
-    get_sampler(sampler); get_schedule(schedule)                     # unknown names fail before any work
-    settings = dict(data=data, size=size, steps=steps, max_seconds=max_seconds, batch=batch, lr=lr, schedule=schedule,
-                    pred=pred, seed=seed, sampler=sampler, nfe=nfe, n_samples=n_samples, ema_decay=ema_decay, cond=cond,
-                    label_drop=label_drop if cond else None)
-    run = Run('train', prepare_out(out), settings, progress)
-    out = run.out
-    ds = _dataset(data, seed=seed)
-    ncls = int(ds['y'].max()) + 1 if ds['y'] is not None and kind == 'images' else None
-    if cond and ncls is None:
-        raise ValueError(f'--cond needs an image set with class labels (digits, mnist, shapes); {data!r} has none')
-    cfg = model_config(data, size, ncls if cond else None)
-    torch.manual_seed(seed)
-    model = build_model(cfg)
-    record = {'data': data, 'size': size, 'model': cfg, 'schedule': schedule, 'pred': pred, 'num_classes': ncls}
-    res = train_diffusion(model, ds['x'], schedule, pred=pred, labels=ds['y'] if cond else None,
-                          label_drop=label_drop if cond else 0.0, steps=steps, batch_size=batch, seed=seed,
-                          optim=Optim(lr=lr, ema_decay=ema_decay),
-                          keep=Keep(out=out, every=max(100, steps // 10), progress=progress, config=record),
-                          compute=Compute(max_seconds=max_seconds))
-    if int(os.environ.get('RANK', '0')) != 0:
-        return {}
-    run.trained('model', res)
-    _loss_png(res.log, run)
-    sched = get_schedule(schedule)
-    m = {'data': data, 'model': cfg['kind'], 'size': size, 'params': count_params(model), 'steps': res.steps,
-         'resumed_from_step': res.resumed_from, 'train_seconds': round(res.seconds, 2),
-         'final_loss': res.log[-1][1] if res.log else None, 'seed': seed, 'schedule': schedule, 'world_size': res.world_size,
-         'param_checksums': res.param_checksums, 'device': str(next(model.parameters()).device), 'conditional': cond,
-         'n_train': len(ds['x']),
-         'settings': settings}
-    m.update(evaluate(model_denoiser(res.ema, sched, pred), sched, ds, sampler, nfe, n_samples, seed, run))
-    return run.write(m)
-
-
-def run_sample(ckpt, sampler: str = 'ddim', nfe: int = 20, n: int = 2000, seed: int = 0, out='out/sample',
-               progress: bool = True) -> dict:
-    """Sample the EMA weights of a checkpoint written by `run_train`; writes `samples.png` and `metrics.json` into `out`.
-    The checkpoint is read with `weights_only=True`: a file holding anything but tensors and plain data is refused."""
-    _positive(nfe=nfe, n=n)
-    get_sampler(sampler)
-    ckpt = Path(ckpt).expanduser()
-    ckpt = ckpt / CKPT if ckpt.is_dir() else ckpt
-    st = load_checkpoint(ckpt)
-    cfg = st.get('config') or {}
-    if 'model' not in cfg:
-        raise ValueError(f'{ckpt} holds no model configuration; it was not written by diffusion-lab train')
-    run = Run('sample', prepare_out(out), dict(ckpt=str(ckpt), sampler=sampler, nfe=nfe, n=n, seed=seed), progress)
-    model = build_model(cfg['model'])
-    load_checkpoint(ckpt, model)                                    # checks the configuration matches
-    model.load_state_dict({k[len('module.'):]: v for k, v in st['ema'].items() if k.startswith('module.')})
-    model.eval()
-    sched = get_schedule(cfg['schedule'])
-    ds = _dataset(cfg['data'], seed=st.get('seed', 0))
-    m = {'checkpoint': str(ckpt), 'data': cfg['data'], 'trained_steps': st['step']}
-    m.update(evaluate(model_denoiser(model, sched, cfg['pred']), sched, ds, sampler, nfe, n, seed, run))
-    m = run.write(m)
-    return m
-
-# %% ../nbs/99_cli.ipynb
-def _tour_data(seed: int):
-    mixture = circle_mixture(std=0.1).sample(2000, seed=seed)[0]
-    digits = load_digits_images(seed=None)[0][:, 0]
-    return mixture, digits
-
-# %% ../nbs/99_cli.ipynb
-def _forward_stage(out: Path, seed: int, progress: bool) -> dict:
-    import matplotlib.pyplot as plt
-    mixture, digits = _tour_data(seed)
-    scheds = {n: DDPM.from_name(n) for n in ('linear', 'cosine', 'sigmoid')}
-    metrics, figs = {}, []
-    steps = [('log-SNR curves', None)] + [(f'forward process ({n})', n) for n in scheds]
-    for label, name in tqdm(steps, desc='tour: forward process', disable=not progress, leave=False):
-        if name is None:
-            ax = plot_log_snr(list(scheds.values()) + [VP(), VE(), EDM()])
-            ax.figure.savefig(out / 'schedules_log_snr.png', dpi=110, bbox_inches='tight'); plt.close(ax.figure)
-            figs.append('schedules_log_snr.png')
-            continue
-        s = scheds[name]
-        T = s.T
-        ts = [0, T // 20, T // 10, T // 4, T // 2, T]
-        for what, x in (('mixture', mixture), ('digits', digits[:4])):
-            fig = show_forward(s, x, ts=ts, seed=seed)
-            fn = f'forward_{what}_{name}.png'
-            fig.savefig(out / fn, dpi=110, bbox_inches='tight'); plt.close(fig)
-            figs.append(fn)
-        aT, sT = s.alpha(T).item(), s.sigma(T).item()
-        x0 = digits.double()
-        kl = 0.5 * (aT**2 * x0**2 + sT**2 - 1 - math.log(sT**2))
-        g = torch.Generator().manual_seed(seed)
-        t = T // 4
-        xt, _ = q_sample(s, torch.full((100_000,), 1.0, dtype=torch.float64), t, generator=g)
-        metrics[name] = {
-            'T': T,
-            'alpha_bar_T': s.alpha_bar[T].item(),
-            'log_snr_mid': s.log_snr(T // 2).item(),
-            'prior_kl_per_dim': kl.mean().item(),
-            'q_sample_rel_err': {'mean': abs(xt.mean().item() / s.alpha(t).item() - 1),
-                                 'std': abs(xt.std().item() / s.sigma(t).item() - 1), 'draws': 100_000, 't': t},
-        }
-    return {'forward': metrics, 'figures': figs}
-
-
-TOUR_SAMPLERS = {'ddpm_1000': dict(sampler='ddpm', steps=1000, schedule='linear'),
-                 'ddim_50': dict(sampler='ddim', steps=50, schedule='linear'),
-                 'heun_20': dict(sampler='heun', steps=20, schedule='vp'),
-                 'em_1000': dict(sampler='em', steps=1000, schedule='vp'),
-                 'langevin_100x5': dict(sampler='langevin', steps=100, schedule='ve'),
-                 'pc_500': dict(sampler='pc', steps=500, schedule='vp')}
-
-
-def _sampling_stage(out: Path, seed: int, progress: bool, n: int = 4000) -> dict:
-    "Exact-score sampling of the 5x5 grid and a 1-D mixture with every sampler; a figure and the numbers."
-    import matplotlib.pyplot as plt
-    laws = {'grid5x5': grid_mixture(std=0.1), 'mixture1d': mixture_1d(means=(-2.0, 0.0, 2.0), std=0.15, weights=(0.2, 0.5, 0.3))}
-    metrics = {}
-    fig, axs = plt.subplots(1, len(TOUR_SAMPLERS), figsize=(2.6 * len(TOUR_SAMPLERS), 2.9))
-    jobs = [(ln, sn) for ln in laws for sn in TOUR_SAMPLERS]
-    floors = {ln: mmd_floor(law, 1000) for ln, law in laws.items()}
-    for ln, sn in tqdm(jobs, desc='tour: exact-score sampling', disable=not progress, leave=False):
-        law, cfg = laws[ln], dict(TOUR_SAMPLERS[sn])
-        sched = get_schedule(cfg.pop('schedule'))
-        t0 = time.time()
-        x = sample(law.denoiser(sched), sched, shape=(n, law.D), seed=seed, progress=False, **cfg)
-        r = sampler_report(law, x, n_mmd=1000, floor=floors[ln])
-        r = {k: (round(v, 5) if isinstance(v, float) else v) for k, v in r.items()}
-        metrics.setdefault(ln, {})[sn] = dict(r, mmd_over_floor=round(r['mmd'] / r['floor'], 3), seconds=round(time.time() - t0, 2))
-        if ln == 'grid5x5':
-            ax = axs[list(TOUR_SAMPLERS).index(sn)]
-            plot_law(law, x, lim=5.5, ax=ax)
-            ax.set_title(f"{sn}\nMMD/floor {r['mmd'] / r['floor']:.2f}, {r['covered']}/25 modes", fontsize=8)
-    fig.suptitle('the 5x5 grid sampled with its exact score (no training)', fontsize=9)
-    fig.tight_layout()
-    fig.savefig(out / 'samplers_exact_grid.png', dpi=110, bbox_inches='tight'); plt.close(fig)
-    return {'sampling_exact_score': metrics, 'figures': ['samplers_exact_grid.png']}
-
-
-def _training_stage(out: Path, seed: int, progress: bool) -> dict:
-    "Train an MLP on 8 Gaussians (2,500 steps; DDPM linear, ancestral sampling with 100 steps) and a U-Net on the digits (1,500 steps, VP, Heun 19 evaluations), and measure."
-    res = {}
-    for data, steps, schedule, sampler, nfe in (('gaussians8', 2500, 'linear', 'ddpm', 100), ('digits', 1500, 'vp', 'heun', 20)):
-        if progress:
-            print(f'tour: training on {data} ({steps} steps)', file=sys.stderr, flush=True)
-        m = run_train(out / data, seed, progress, data=data, steps=steps, schedule=schedule, sampler=sampler, nfe=nfe,
-                      n_samples=4000 if data == 'gaussians8' else 898)
-        res[data] = {k: v for k, v in m.items() if k != 'param_checksums'}
-    figs = [f'{d}/{f}' for d in res for f in ('samples.png', 'loss.png')]
-    return dict(res, figures=figs)
-
-
-def tour(out='out/tour', seed: int = 0, progress: bool = True, train: bool = True) -> dict:
-    """Run the tour into `out`: figures (PNG) and `metrics.json`. Returns the metrics. `train=False` leaves out the
-    training stage (the two trained models, about 90 s). Every training is a fixed number of steps, so its numbers do not depend on the machine's speed."""
-    run = Run('tour', prepare_out(out), dict(seed=seed, train=train), progress, 'cpu')
-    torch.manual_seed(seed)
-    metrics = {'diffusion_lab': __version__, 'seed': seed, 'torch': torch.__version__,
-               'python': platform.python_version(), 'device': 'cpu'}
-    stages = (_forward_stage, _sampling_stage) + ((_training_stage,) if train else ())
-    for stage in stages:
-        m = stage(run.out, seed, progress)
-        run.figures += m.pop('figures', [])
-        metrics.update(m)
-    return run.write(metrics)
+__all__ = ['SAMPLING', 'HALLUCINATION_PARTS', 'COMMANDS', 'USER_ERRORS', 'Option', 'Command', 'from_config', 'hallucination',
+           'main']
 
 # %% ../nbs/99_cli.ipynb
 def _positive_type(kind):
@@ -341,6 +44,8 @@ def _positive_type(kind):
 
 
 _positive_int, _positive_float = _positive_type(int), _positive_type(float)
+
+
 _EMPTY = inspect.Parameter.empty
 
 
@@ -376,7 +81,7 @@ class Option:
     def dest(self) -> str:
         return self.param or self.flag.lstrip('-').replace('-', '_')
 
-
+# %% ../nbs/99_cli.ipynb
 @dataclass(frozen=True)
 class Command:
     """A `diffusion-lab` command: the runner it calls with the options as keywords, its one-line help and description,
@@ -427,7 +132,7 @@ def from_config(configs: dict, skip=(), choices: dict | None = None) -> tuple:
 SAMPLING = (Option('--sampler', 'sampler', choices=list(SAMPLERS)),
             Option('--nfe', 'denoiser evaluations per sample', type=_positive_int))
 
-
+# %% ../nbs/99_cli.ipynb
 def _common(runner) -> tuple:
     "The options every command has whose runner takes them: --out, --seed, --no-progress, --device."
     sig = inspect.signature(runner).parameters
@@ -457,19 +162,6 @@ def _add(q: argparse.ArgumentParser, o: Option, sig):
     q.add_argument(o.flag, dest=o.dest, default=default, help=o.help + shown.replace('%', '%%'), **kw)
 
 # %% ../nbs/99_cli.ipynb
-def run_bench_samplers(n: int = 100_000, seed: int = 0, fit_steps: int = 1500, out='out/bench-samplers',
-                       progress: bool = True) -> dict:
-    """Seconds for 1000-step DDPM and 50-step DDIM on `n` points of the 5x5 grid with its exact score, and (when
-    `fit_steps` > 0) `fit` against the plain loop on 8 Gaussians; writes `metrics.json` into `out`."""
-    if not isinstance(fit_steps, int) or fit_steps < 0:
-        raise ValueError(f'fit_steps must be a whole number >= 0 (0 leaves the fit comparison out); got {fit_steps!r}')
-    run = Run('bench-samplers', prepare_out(out), dict(n=n, seed=seed, fit_steps=fit_steps), progress, 'cpu')
-    m = dict(bench_samplers(n=n, seed=seed), machine=platform.machine(), cpus=os.cpu_count())
-    if fit_steps > 0:                                   # our loop against a plain loop, same network, batch and steps
-        m['fit_vs_plain'] = bench_fit(steps=fit_steps, seed=seed)
-    return run.write(m)
-
-
 HALLUCINATION_PARTS = ('sweep', 'recursive', 'shapes', 'digits', 'mitigate')
 
 
@@ -510,6 +202,15 @@ COMMANDS = {
                       'Sample the EMA weights of a checkpoint; writes samples.png and metrics.json into --out.',
                       (Option('--ckpt', 'checkpoint.pt, or the folder train wrote', required=True),
                        Option('--n', 'number of samples', type=_positive_int)) + SAMPLING, frozenset({'class_fractions'})),
+    'bench-samplers': Command(run_bench_samplers, 'time DDPM (1000 steps) and DDIM (50 steps) with an exact score, and fit against a plain loop',
+                              'Seconds for 1000-step DDPM and 50-step DDIM on N points of the 5x5 grid with its exact score, and the '
+                              'training speed of fit against a plain loop on 8 Gaussians; writes metrics.json.',
+                              (Option('--n', 'number of 2-D points', type=_positive_int),
+                               Option('--fit-steps', 'training steps of the fit-against-plain-loop comparison; 0 leaves it out', type=int))),
+}
+
+# %% ../nbs/99_cli.ipynb
+COMMANDS.update({
     'bench': Command(run_generators, 'image generators: training speed against a plain fp32 loop, FID against evaluations, guidance, zero-shot classification',
                      'Train a class-conditional U-Net and measure it (notebook 12); writes metrics.json and PNG figures into --out.',
                      (Option('--config', 'cpu: 8x8 digits, 3,000 steps (about 4 minutes on 2 cores); gpu: MNIST at 32x32, a 9.6M U-Net, 180 s',
@@ -525,11 +226,6 @@ COMMANDS = {
                            (Option('--data-dir', "folder with MNIST's IDX files (default: shared/data/mnist); a train split there is trained on"),)
                            + from_config({'cpu': MNIST_CPU}, skip=('amp',), choices={'data': ('mnist', 'digits'), 'sampler': list(SAMPLERS)}),
                            frozenset({'curve'})),
-    'bench-samplers': Command(run_bench_samplers, 'time DDPM (1000 steps) and DDIM (50 steps) with an exact score, and fit against a plain loop',
-                              'Seconds for 1000-step DDPM and 50-step DDIM on N points of the 5x5 grid with its exact score, and the '
-                              'training speed of fit against a plain loop on 8 Gaussians; writes metrics.json.',
-                              (Option('--n', 'number of 2-D points', type=_positive_int),
-                               Option('--fit-steps', 'training steps of the fit-against-plain-loop comparison; 0 leaves it out', type=int))),
     'hallucination': Command(hallucination, 'mode interpolation and the trajectory-variance detector (Aithal et al. 2024)',
                              'Train toy models (5x5 grid, rotated grid, 1-D sweep, recursive training) and a U-Net on Simple Shapes; '
                              'measure hallucinations and the detectors. Writes PNG figures and metrics.json.',
@@ -562,9 +258,9 @@ COMMANDS = {
                                Option('--data-dir', "folder with MNIST's IDX files (default: shared/data/mnist); a train split there is used"))
                               + from_config(GENERALIZATION_CONFIGS, skip=('amp', 'data'), choices={'sampler': list(SAMPLERS)}),
                               frozenset({'by_n'})),
-}
+})
 
-
+# %% ../nbs/99_cli.ipynb
 def _parser() -> argparse.ArgumentParser:
     "The `diffusion-lab` parser, one sub-command per entry of `COMMANDS`, its options and their defaults from the runner."
     p = argparse.ArgumentParser(prog='diffusion-lab', description='diffusion_lab: experiments from the command line. '

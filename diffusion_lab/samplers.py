@@ -22,7 +22,7 @@ from .schedules import Schedule, get_schedule, karras_sigmas
 __all__ = ['SAMPLERS', 'SAMPLER_CHOICES', 'time_grid', 'check_grid', 'PerStep', 'Step', 'Sampler', 'register', 'get_sampler',
            'sampling', 'ancestral_step', 'ddim', 'ddpm', 'euler', 'heun', 'dpmpp_2m', 'em', 'langevin', 'pc',
            'evaluations', 'steps_for_nfe', 'Trajectory', 'sample', 'sampler_explorer', 'gaussian_ode_error',
-           'ddim_invert', 'bench_samplers']
+           'ddim_invert']
 
 # %% ../nbs/04_samplers.ipynb
 def _t_of_ratio(schedule: Schedule, r: Tensor) -> Tensor:
@@ -478,18 +478,3 @@ def ddim_invert(denoiser, x0: Tensor, schedule, steps: int = 50, spacing: str = 
     if len(ts) > 1:
         x = ddim(denoiser, x, schedule, ts, extra_args=extra_args, progress=progress)
     return x
-
-# %% ../nbs/04_samplers.ipynb
-def bench_samplers(n: int = 100_000, seed: int = 0) -> dict:
-    "Seconds for DDPM (1000 steps) and DDIM (50 steps) on `n` points of the 5x5 grid with its exact score (float32)."
-    import time
-    from diffusion_lab.data import grid_mixture
-    from diffusion_lab.schedules import DDPM
-    law, lin = grid_mixture(std=0.1), DDPM.from_name('linear')
-    den = lambda x, t: law.eps(x, lin, t).float()
-    out = {'n': n, 'threads': torch.get_num_threads()}
-    for name, kw in (('ddpm_1000', dict(sampler='ddpm', steps=1000)), ('ddim_50', dict(sampler='ddim', steps=50))):
-        t0 = time.perf_counter()
-        sample(den, lin, shape=(n, 2), seed=seed, progress=False, **kw)
-        out[name + '_s'] = round(time.perf_counter() - t0, 3)
-    return out

@@ -27,7 +27,7 @@ from .score import diffusion_loss
 __all__ = ['CKPT', 'ORDERS', 'AMP_CHOICES', 'plain_fit', 'ensure_writable', 'signature', 'save_checkpoint', 'load_checkpoint',
            'ema_decay_at', 'ema_warmup', 'ema_update', 'place_data', 'batches', 'make_optimizer', 'train_step',
            'native_bf16_flags', 'cpu_has_native_bf16', 'use_bf16', 'precision_name', 'wrap_model', 'Optim', 'Keep',
-           'Compute', 'fit_options', 'TrainResult', 'fit', 'drop_labels', 'train_diffusion', 'bench_fit']
+           'Compute', 'fit_options', 'TrainResult', 'fit', 'drop_labels', 'train_diffusion']
 
 # %% ../nbs/05_training.ipynb
 def plain_fit(model: nn.Module, data: Tensor, loss_fn, steps: int = 1000, batch_size: int = 256, lr: float = 1e-3,
@@ -527,42 +527,3 @@ def train_diffusion(model: nn.Module, data: Tensor, schedule='linear', pred: str
             y = drop_labels(y, n_cls, label_drop, g)
         return diffusion_loss(m, x, schedule, pred=pred, weighting=weighting, y=y, generator=g)
     return fit(model, data, loss_fn, labels=labels, **kwargs)
-
-# %% ../nbs/05_training.ipynb
-def bench_fit(steps: int = 1500, batch_size: int = 2048, lr: float = 2e-3, seed: int = 0, sample_steps: int = 100,
-              n: int = 5000, repeats: int = 2) -> dict:
-    """`plain_fit` against `fit` on 8 Gaussians with the default `MLPDenoiser(dim=2)` and the linear DDPM schedule, same
-    batch, learning rate, loss and steps (the better of `repeats` runs each, alternating); then `fit`'s EMA model
-    sampled by ancestral DDPM in `sample_steps` steps: the share of `n` samples within 3 sigma of a mode and the modes
-    covered; and the seconds to draw `n` points with DDIM in 20 steps."""
-    schedule, sampler = 'linear', 'ddpm'
-    from diffusion_lab.data import circle_mixture
-    from diffusion_lab.models import MLPDenoiser, count_params
-    from diffusion_lab.samplers import sample
-    from diffusion_lab.score import model_denoiser
-    law, sched = circle_mixture(radius=2.0, std=0.1), get_schedule(schedule)
-    data = law.sample(20_000, seed=seed)[0]
-    loss_fn = lambda m, x, y, g: diffusion_loss(m, x, sched, generator=g)
-    times = {'plain': [], 'fit': []}
-    for _ in range(repeats):
-        torch.manual_seed(seed)
-        t0 = time.perf_counter(); plain_fit(MLPDenoiser(dim=2), data, loss_fn, steps, batch_size, lr, seed)
-        times['plain'].append(time.perf_counter() - t0)
-        torch.manual_seed(seed)
-        t0 = time.perf_counter()
-        res = fit(MLPDenoiser(dim=2), data, loss_fn, steps=steps, batch_size=batch_size, seed=seed, optim=Optim(lr=lr),
-                  keep=Keep(progress=False), compute=Compute(device='cpu'))
-        times['fit'].append(time.perf_counter() - t0)
-    den = model_denoiser(res.ema, sched)
-    x = sample(den, sched, shape=(n, 2), sampler=sampler, steps=sample_steps, seed=seed, progress=False)
-    idx, _ = law.nearest(x)
-    counts = torch.bincount(idx, minlength=law.K)
-    t0 = time.perf_counter()
-    sample(den, sched, shape=(n, 2), sampler='ddim', steps=20, seed=seed, progress=False)
-    t_sample = time.perf_counter() - t0
-    plain_s, fit_s = min(times['plain']), min(times['fit'])
-    return {'steps': steps, 'batch_size': batch_size, 'lr': lr, 'params': count_params(res.model), 'threads': torch.get_num_threads(),
-            'plain_steps_per_s': round(steps / plain_s, 1), 'fit_steps_per_s': round(steps / fit_s, 1),
-            'fit_over_plain_time': round(fit_s / plain_s, 3), 'sampler': f'{sampler} {sample_steps} steps', 'n': n,
-            'within_3sigma': law.within(x, 3.0).double().mean().item(), 'modes_covered': int((counts >= 0.25 * n / law.K).sum()),
-            'sample_seconds_ddim20': round(t_sample, 3)}

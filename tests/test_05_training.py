@@ -259,6 +259,7 @@ def test_fit_is_the_plain_loop_plus_extras():
                keep=Keep(log_every=1, progress=False), compute=Compute(device='cpu'))
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
     assert [s for s, _ in res_.log] == list(range(1, 21)) and all(abs(l - m) < 1e-6 for (_, l), m in zip(res_.log, la))
+    from diffusion_lab.commands import bench_fit
     r_ = bench_fit(steps=30, batch_size=64, n=400, sample_steps=10, repeats=1)                 # the benchmark's report
     assert r_['steps'] == 30 and r_['params'] == sum(p.numel() for p in MLPDenoiser(dim=2).parameters())
     assert set(r_).issuperset({'plain_steps_per_s', 'fit_steps_per_s', 'fit_over_plain_time', 'within_3sigma', 'modes_covered', 'sample_seconds_ddim20'})   # the report's keys

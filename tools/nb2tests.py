@@ -8,7 +8,8 @@ one pytest function, so `pytest tests/` runs exactly what the notebooks run, wit
 Rules a test cell follows
 - It is self-contained: it may use the imports of the notebook's `#| export` cells and every public
   name of its module (the generated file starts with those imports and
-  `from diffusion_lab.<module> import *`), and must import anything else it needs. pytest then
+  `from diffusion_lab.<module> import *`, and the same for a module its cells export to with `#| export <module>`),
+  and must import anything else it needs. pytest then
   proves it does not lean on notebook globals.
 - No IPython magics or shell escapes (`%`, `!`): they are not Python.
 - It does not rebind the notebook's globals: in JupyterLab test cells run in the notebook's namespace, so a test that
@@ -104,7 +105,7 @@ def assigned(code):
 
 def convert(nb_path, lib_name, nbs_root):
     nb = json.loads(nb_path.read_text(encoding='utf-8'))
-    module, tests, seen, imports = None, [], set(), []
+    module, tests, seen, imports, others = None, [], set(), [], []
     teaching = set()                                  # names the notebook's own (non-test, non-export) cells bind
     for cell in nb['cells']:
         if cell['cell_type'] == 'code':
@@ -120,6 +121,8 @@ def convert(nb_path, lib_name, nbs_root):
         if 'default_exp' in d:
             module = d['default_exp']
         if 'export' in d or 'exports' in d:  # the module's own imports are in scope in the notebook
+            if d.get('export') or d.get('exports'):          # a cell exported to another module: its names too
+                others.append(d.get('export') or d.get('exports'))
             code = '\n'.join(body(src))
             imports += [ast.get_source_segment(code, node) for node in ast.parse(code).body
                         if isinstance(node, (ast.Import, ast.ImportFrom)) and getattr(node, 'module', '') != '__future__']
@@ -147,6 +150,7 @@ def convert(nb_path, lib_name, nbs_root):
     head += ''.join(f'{l}\n' for l in dict.fromkeys(imports))
     if module:                                          # a package's own notebook exports its __init__
         head += f"from {lib_name}.{module.removesuffix('.__init__')} import *\n"
+    head += ''.join(f'from {lib_name}.{m} import *\n' for m in dict.fromkeys(others) if m != module)
     return head + '\n\n' + '\n\n'.join(tests), len(tests)
 
 
