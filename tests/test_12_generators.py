@@ -3,7 +3,7 @@ import pytest
 import copy
 import hashlib
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 import math
 import resource
 import time
@@ -19,8 +19,8 @@ from diffusion_lab.samplers import evaluations, sample, steps_for_nfe
 from diffusion_lab.schedules import get_schedule
 from diffusion_lab.score import alpha_sigma, convert, diffusion_loss, guided_denoiser, model_denoiser, time_condition
 from diffusion_lab.train import Compute, Keep, Optim, drop_labels, load_checkpoint, save_checkpoint, train_diffusion, use_bf16
-from diffusion_lab.experiment import Run, config as config_of, setting
-from diffusion_lab.studies.generators import *
+from diffusion_lab.experiment import setting
+from diffusion_lab.studies.generators.method import *
 
 
 def test_adaptive_guidance_exact():
@@ -68,40 +68,6 @@ def test_adaptive_guidance_exact():
         assert e1_ == n_evals('ddim', 8) + 1                                            # guided once, then conditional only
 
 
-@pytest.mark.slow
-def test_generator_bench_cpu_acceptance():
-    import tempfile
-    from pathlib import Path
-    d = Path(tempfile.mkdtemp())
-    m = run_generators('cpu', out=d, steps=800, baseline_steps=20, fid_n=400, n_per_class=20, zero_shot_trials=16,
-                       classifier_steps=600, nfes=(10, 20), cache=True, progress=False)
-    print({k: m[k] for k in ('train_images_per_s', 'baseline_train_images_per_s', 'sample_images_per_s', 'fid', 'fid_floor', 'nfe',
-                              'cfg_confidence', 'zero_shot_accuracy', 'discriminative_accuracy')})
-    contract = {'device': str, 'train_images_per_s': float, 'sample_images_per_s': float, 'peak_memory_bytes': int, 'fid': float,
-                'fid_floor': float, 'nfe': int, 'baseline_train_images_per_s': float, 'cfg_confidence': dict, 'zero_shot_accuracy': float}
-    saved = json.loads((d / 'metrics.json').read_text())
-    for k, typ in contract.items():
-        assert isinstance(saved[k], typ), (k, saved[k])
-    assert set(saved['cfg_confidence']) == {'0', '3'}
-    assert saved['cfg_confidence']['3'] > saved['cfg_confidence']['0'] + 0.05          # guidance raises the confidence
-    assert saved['zero_shot_accuracy'] > 0.6                                            # chance is 0.1
-    assert saved['fid'] < 3 * saved['fid_floor'], (saved['fid'], saved['fid_floor'])      # close to real-vs-real (see the bench's table)
-    assert all((d / f).is_file() for f in saved['figures'])
-
-
-def test_stored_results_reproduced():
-    import json, tempfile
-    from pathlib import Path
-    from diffusion_lab.experiment import RESULTS, compare_numbers
-    d_ = Path(tempfile.mkdtemp())
-    m_ = run_generators('cpu', d_, steps=60, fid_n=100, nfes=(10,), samplers=('ddim',), n_per_class=4, zero_shot_trials=2,
-                        zero_shot_n=50, classifier_steps=50, baseline_steps=3, progress=False)
-    got_ = dict(m_)
-    assert m_['trained']['generator']['steps'] == 60 and (d_ / 'metrics.json').is_file()
-    want_ = json.loads((RESULTS / 'miniatures' / 'generators.json').read_text())['numbers']
-    assert not compare_numbers(got_, want_), compare_numbers(got_, want_)
-
-
 def test_load_images_sizes_and_errors():
     import pytest, tempfile
     from diffusion_lab.data import resize_images
@@ -117,6 +83,7 @@ def test_load_images_sizes_and_errors():
     with pytest.raises(ValueError, match='torchvision|not in'):
         load_images('cifar10', folder=tempfile.mkdtemp())
     with pytest.raises(ValueError, match='unknown settings'):
+        from diffusion_lab.studies.generators import run_generators
         run_generators('cpu', out=tempfile.mkdtemp(), stepz=3)
 
 
