@@ -19,7 +19,9 @@ import matplotlib.pyplot as plt
 import torch
 from tqdm.auto import tqdm
 
-from .train import TrainResult, cpu_has_native_bf16, ensure_writable
+from .checkpoint import ensure_writable
+from .precision import cpu_has_native_bf16
+from .train import TrainResult
 
 # %% auto 0
 __all__ = ['RESULTS', 'setting', 'describe', 'config', 'cpu_model', 'environment', 'write_json', 'plain', 'Run',

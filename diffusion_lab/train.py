@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 import sys
 import time
 from collections.abc import Callable
@@ -20,14 +19,15 @@ from torch import Tensor, nn
 from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 
+from .checkpoint import CKPT, ensure_writable, load_checkpoint, save_checkpoint, signature
+from .precision import AMP_CHOICES, cpu_has_native_bf16, native_bf16_flags, precision_name, use_bf16  # noqa: F401 (train.<name> still works)
 from .schedules import get_schedule
 from .score import diffusion_loss
 
 # %% auto 0
-__all__ = ['CKPT', 'ORDERS', 'AMP_CHOICES', 'plain_fit', 'ensure_writable', 'signature', 'save_checkpoint', 'load_checkpoint',
-           'ema_decay_at', 'ema_warmup', 'ema_update', 'place_data', 'batches', 'make_optimizer', 'train_step',
-           'native_bf16_flags', 'cpu_has_native_bf16', 'use_bf16', 'precision_name', 'wrap_model', 'Optim', 'Keep',
-           'Compute', 'fit_options', 'TrainResult', 'fit', 'drop_labels', 'train_diffusion']
+__all__ = ['ORDERS', 'plain_fit', 'ema_decay_at', 'ema_warmup', 'ema_update', 'place_data', 'batches', 'make_optimizer',
+           'train_step', 'wrap_model', 'Optim', 'Keep', 'Compute', 'fit_options', 'TrainResult', 'fit', 'drop_labels',
+           'train_diffusion']
 
 # %% ../nbs/05_training.ipynb
 def plain_fit(model: nn.Module, data: Tensor, loss_fn, steps: int = 1000, batch_size: int = 256, lr: float = 1e-3,
@@ -46,66 +46,6 @@ def plain_fit(model: nn.Module, data: Tensor, loss_fn, steps: int = 1000, batch_
         opt.step()
         losses.append(loss.detach())
     return torch.stack(losses).tolist()
-
-# %% ../nbs/05_training.ipynb
-CKPT = 'checkpoint.pt'
-
-
-def ensure_writable(out) -> Path:
-    "Create the folder `out` and check that files can be written there; a clear `ValueError` otherwise."
-    out = Path(out).expanduser()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / f'.write_test.{os.getpid()}'                 # per process: ranks under torchrun share `out`
-        probe.write_text('ok'); probe.unlink()
-    except OSError as e:
-        raise ValueError(f'cannot write to the output folder {str(out)!r} ({e.strerror or e}); '
-                         'choose a folder you can write to') from None
-    return out.resolve()
-
-
-def signature(model: nn.Module) -> dict:
-    "The model's class and parameter shapes: two models with the same signature can share a checkpoint."
-    m = model.module if hasattr(model, 'module') else model
-    return {'class': type(m).__name__, 'shapes': {k: list(v.shape) for k, v in m.state_dict().items()}}
-
-
-def save_checkpoint(path, state):
-    "Write `state` (tensors and plain data) with torch.save to `path` atomically: a temporary file beside it, then a rename."
-    path = Path(path)
-    tmp = path.with_name(path.name + '.tmp')
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-
-
-def load_checkpoint(path, model: nn.Module | None = None, map_location='cpu') -> dict:
-    """Load a checkpoint with `weights_only=True`: tensors and plain data only, so a crafted file cannot run code; one
-    that holds anything else is refused with a `ValueError`. With `model`, check that it was written for the same
-    configuration."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f'no checkpoint at {path}')
-    try:
-        state = torch.load(path, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError as e:
-        named = [l.strip() for l in str(e).splitlines() if 'GLOBAL' in l]
-        if not named:                                               # not a pickle of ours at all
-            raise ValueError(f'{path} is not a readable checkpoint (not a torch file, or truncated)') from None
-        raise ValueError(f'refused to load {path}: it holds Python objects other than tensors and plain data, which could '
-                         f'run code when unpickled ({named[0][:200]}). Nothing in it was run. diffusion-lab checkpoints '
-                         'never hold such objects: use a checkpoint written by diffusion-lab train') from None
-    except (RuntimeError, EOFError) as e:
-        raise ValueError(f'{path} is not a readable checkpoint ({str(e).splitlines()[0][:200]}); '
-                         'it may be truncated or not a torch file') from None
-    if not isinstance(state, dict):
-        raise ValueError(f'{path} holds a {type(state).__name__}, not a diffusion-lab checkpoint (a dict)')
-    if model is not None and state.get('signature') != signature(model):
-        mine, theirs = signature(model), state.get('signature') or {}
-        diff = [k for k in set(mine['shapes']) | set(theirs.get('shapes', {})) if mine['shapes'].get(k) != theirs.get('shapes', {}).get(k)]
-        raise ValueError(f'the checkpoint {path} was written for another model configuration '
-                         f'({theirs.get("class")} vs {mine["class"]}; {len(diff)} tensors differ, e.g. {sorted(diff)[:3]}); '
-                         'build the model with the same settings, or use a new output folder')
-    return state
 
 # %% ../nbs/05_training.ipynb
 def ema_decay_at(decay: float, n: int) -> float:
@@ -215,46 +155,6 @@ def train_step(net: nn.Module, loss_fn, batch: tuple, g: torch.Generator, opt, s
     opt.step()
     sched.step()
     return loss.detach()
-
-# %% ../nbs/05_training.ipynb
-AMP_CHOICES = (True, False, 'auto', 'bf16')
-
-
-def native_bf16_flags(flags: str) -> bool:
-    "Do these CPU flags (the `flags` line of /proc/cpuinfo) name a native bf16 unit (AMX-BF16 or AVX512-BF16)?"
-    return bool({'amx_bf16', 'avx512_bf16'} & set(flags.split()))
-
-
-_CPU_BF16 = None
-
-
-def cpu_has_native_bf16() -> bool:
-    "True when this CPU computes bf16 in hardware (read once from /proc/cpuinfo; False where it cannot be read)."
-    global _CPU_BF16
-    if _CPU_BF16 is None:
-        try:
-            text = Path('/proc/cpuinfo').read_text()
-            line = next((l for l in text.splitlines() if l.startswith('flags')), '')
-            _CPU_BF16 = native_bf16_flags(line.partition(':')[2])
-        except OSError:
-            _CPU_BF16 = False
-    return _CPU_BF16
-
-
-def use_bf16(amp, device) -> bool:
-    """Whether a step on `device` runs under bf16 autocast for the `amp` option: True on CUDA only, 'bf16' always,
-    'auto' where the hardware computes bf16 natively (CUDA, or `cpu_has_native_bf16()`), False never."""
-    if not any(amp is a or (isinstance(amp, str) and amp == a) for a in AMP_CHOICES):
-        raise ValueError(f"amp must be one of {AMP_CHOICES}; got {amp!r}")
-    cuda = torch.device(device).type == 'cuda'
-    if amp == 'auto':
-        return cuda or (torch.device(device).type == 'cpu' and cpu_has_native_bf16())
-    return amp == 'bf16' or (amp is True and cuda)
-
-
-def precision_name(amp, device) -> str:
-    "'bf16' or 'fp32': what `use_bf16` picks, as `metrics.json` records it."
-    return 'bf16' if use_bf16(amp, device) else 'fp32'
 
 # %% ../nbs/05_training.ipynb
 def _dist_setup(device, distributed):

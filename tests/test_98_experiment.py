@@ -12,7 +12,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 from tqdm.auto import tqdm
-from diffusion_lab.train import TrainResult, cpu_has_native_bf16, ensure_writable
+from diffusion_lab.checkpoint import ensure_writable
+from diffusion_lab.precision import cpu_has_native_bf16
+from diffusion_lab.train import TrainResult
 from diffusion_lab.experiment import *
 
 

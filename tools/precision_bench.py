@@ -16,7 +16,8 @@ from diffusion_lab.experiment import cpu_model
 from diffusion_lab.schedules import get_schedule
 from diffusion_lab.score import diffusion_loss
 from diffusion_lab.studies.mnist import MNIST_CPU, mnist_model
-from diffusion_lab.train import cpu_has_native_bf16, make_optimizer, precision_name, train_step
+from diffusion_lab.precision import cpu_has_native_bf16, precision_name
+from diffusion_lab.train import make_optimizer, train_step
 
 
 def step_seconds(amp, steps: int) -> float:
