@@ -8,10 +8,10 @@ __all__ = ['STUDIES']
 
 # %% ../nbs/index.ipynb
 # `import diffusion_lab as dl`: the core's modules and the names a researcher needs (API below); studies are modules
-from . import checkpoint, data, experiment, metrics, models, precision, samplers, schedules, score, studies, train, widgets
+from . import checkpoint, data, experiment, images, metrics, models, precision, samplers, schedules, score, studies, train, widgets
 from .schedules import DDPM, EDM, VE, VP, Schedule, get_schedule, posterior, q_sample
-from .data import (
-    DATASETS, GaussianMixture, circle_mixture, grid_mixture, heldout_split, load_dataset, load_images, mixture_1d, show_images)
+from .data import DATASETS, GaussianMixture, circle_mixture, grid_mixture, load_dataset, mixture_1d
+from .images import heldout_split, load_images, show_images
 from .models import EDMPrecond, MLPDenoiser, UNet, build_model, build_unet, count_params
 from .score import alpha_sigma, convert, diffusion_loss, guided_denoiser, loss_floor, model_denoiser, score_error
 from .samplers import SAMPLERS, Trajectory, ddim_invert, get_sampler, sample, sampling, time_grid
@@ -28,7 +28,7 @@ import importlib.util as _util
 import sys as _sys
 import warnings as _warnings
 
-_CORE = ('schedules', 'data', 'models', 'score', 'samplers', 'train', 'checkpoint', 'precision', 'metrics', 'widgets', 'experiment')
+_CORE = ('schedules', 'data', 'images', 'models', 'score', 'samplers', 'train', 'checkpoint', 'precision', 'metrics', 'widgets', 'experiment')
 _MOVED = {'hallucination': 'studies.hallucination', 'hspace': 'studies.hspace', 'generators': 'studies.generators',
           'mnist_cpu': 'studies.mnist', 'generalization': 'studies.generalization'}   # the modules' old homes
 

@@ -5,25 +5,19 @@
 # %% ../nbs/01_data.ipynb 3
 from __future__ import annotations
 
-import gzip
 import math
-import struct
-from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from .schedules import Schedule, expand_like
+from .images import *                 # the image sets (notebook 01a): data.<name> still finds them
+from .images import IMAGE_SETS, load_images
 
 # %% auto 0
-__all__ = ['SHAPE_NAMES', 'STRIP', 'SHAPE_MASKS', 'SHAPE_PIXELS', 'BLOB_FACTORS', 'MNIST_FILES', 'TORCHVISION_SETS', 'POINT_LAWS',
-           'POINT_SETS', 'IMAGE_SETS', 'DATASETS', 'GaussianMixture', 'mixture_1d', 'grid_mixture', 'circle_mixture',
-           'lowrank_mixture', 'plot_law', 'two_moons', 'swiss_roll', 'rings', 'load_digits_images', 'show_images',
-           'simple_shapes', 'blobs', 'read_idx', 'load_mnist', 'find_mnist', 'resize_images', 'load_images',
-           'load_dataset', 'heldout_split']
+__all__ = ['POINT_LAWS', 'POINT_SETS', 'DATASETS', 'GaussianMixture', 'mixture_1d', 'grid_mixture', 'circle_mixture',
+           'lowrank_mixture', 'plot_law', 'two_moons', 'swiss_roll', 'rings', 'load_dataset']
 
 # %% ../nbs/01_data.ipynb
 class GaussianMixture:
@@ -245,225 +239,8 @@ def rings(n: int, radii=(0.7, 1.6), noise: float = 0.04, seed: int = 0, generato
     return r[k, None] * torch.stack([th.cos(), th.sin()], 1) + noise * torch.randn(n, 2, generator=g)
 
 # %% ../nbs/01_data.ipynb
-def _to_unit(x: Tensor, lo: float, hi: float) -> Tensor:
-    "Map [lo, hi] linearly onto [-1, 1]."
-    return (x - lo) / (hi - lo) * 2 - 1
-
-
-def load_digits_images(size: int = 8, seed: int | None = 0):
-    """scikit-learn's 8x8 digits: `(images, labels)`, images float32 `(1797, 1, size, size)` in [-1, 1].
-
-    `size` other than 8 upsamples bilinearly; `seed=None` keeps scikit-learn's order."""
-    from sklearn.datasets import load_digits
-    d = load_digits()
-    x = _to_unit(torch.tensor(d.images, dtype=torch.float32)[:, None], 0, 16)
-    y = torch.tensor(d.target)
-    if size != 8:
-        x = F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False).clamp(-1, 1)
-    if seed is not None:
-        p = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
-        x, y = x[p], y[p]
-    return x, y
-
-
-def show_images(x: Tensor, nrow: int = 8, title: str | None = None, ax=None, labels=None):
-    "A grid of images in [-1, 1] (`(N, 1, H, W)` or `(N, H, W)`)."
-    x = torch.as_tensor(x).detach().float().cpu()
-    if x.ndim == 3:
-        x = x[:, None]
-    n = len(x); ncol = min(nrow, n); nr = math.ceil(n / ncol)
-    H, W = x.shape[-2:]
-    canvas = torch.full((nr * (H + 1) + 1, ncol * (W + 1) + 1), 0.0)  # grey frames
-    for i in range(n):
-        r, c = divmod(i, ncol)
-        canvas[1 + r * (H + 1): 1 + r * (H + 1) + H, 1 + c * (W + 1): 1 + c * (W + 1) + W] = x[i, 0]
-    ax = ax or plt.subplots(figsize=(min(12, 0.9 * ncol * max(1, W / 16)), min(12, 0.9 * nr * max(1, H / 16))))[1]
-    ax.imshow(canvas.clamp(-1, 1).numpy(), cmap='gray', vmin=-1, vmax=1)
-    ax.set(xticks=[], yticks=[])
-    if title:
-        ax.set_title(title, fontsize=9)
-    return ax
-
-# %% ../nbs/01_data.ipynb
-SHAPE_NAMES = ('triangle', 'square', 'pentagon')
-STRIP = 21  # pixels per strip; strip i covers columns [21 i, 21 i + 21)
-
-
-def _polygon_mask(nv: int, R: float, size: int = 17) -> Tensor:
-    "A convex regular polygon with `nv` vertices and circumradius `R`, rasterised on a size x size patch."
-    c = (size - 1) / 2
-    ang = -math.pi / 2 + torch.arange(nv, dtype=torch.float64) * 2 * math.pi / nv
-    if nv == 4:
-        ang = ang + math.pi / 4          # an upright square
-    vx, vy = c + R * ang.cos(), c + R * ang.sin()
-    yy, xx = torch.meshgrid(torch.arange(size, dtype=torch.float64), torch.arange(size, dtype=torch.float64), indexing='ij')
-    inside = torch.ones(size, size, dtype=torch.bool)
-    for i in range(nv):
-        x1, y1, x2, y2 = vx[i], vy[i], vx[(i + 1) % nv], vy[(i + 1) % nv]
-        inside &= (x2 - x1) * (yy - y1) - (y2 - y1) * (xx - x1) >= 0
-    return inside
-
-
-SHAPE_MASKS = {name: _polygon_mask(nv, 8.0) for name, nv in zip(SHAPE_NAMES, (3, 4, 5))}
-SHAPE_PIXELS = {name: int(m.sum()) for name, m in SHAPE_MASKS.items()}
-
-
-def simple_shapes(n: int, p: float = 0.5, seed: int = 0, size: int = 64):
-    """`n` Simple Shapes images: `(images, labels)`, images float32 `(n, 1, 64, 64)` in [-1, 1] (background -1,
-    shape +1), labels bool `(n, 3)`: triangle (strip 1), square (strip 2), pentagon (strip 3) present."""
-    if size != 64:
-        raise ValueError('simple_shapes is defined at 64x64 (three strips of 21 px); resize the result if needed')
-    g = torch.Generator().manual_seed(seed)
-    labels = torch.zeros(0, 3, dtype=torch.bool)
-    while len(labels) < n:  # draw presence, drop blanks, until there are n
-        lab = torch.rand(2 * n, 3, generator=g) < p
-        labels = torch.cat([labels, lab[lab.any(1)]])[:n]
-    x = torch.full((n, 1, size, size), -1.0)
-    P = next(iter(SHAPE_MASKS.values())).shape[0]
-    for j, name in enumerate(SHAPE_NAMES):
-        m = SHAPE_MASKS[name].float()
-        ox = torch.randint(STRIP * j, STRIP * j + STRIP - P + 1, (n,), generator=g)
-        oy = torch.randint(0, size - P + 1, (n,), generator=g)
-        for i in torch.nonzero(labels[:, j]).flatten().tolist():
-            x[i, 0, oy[i]:oy[i] + P, ox[i]:ox[i] + P] += 2 * m
-    return x, labels
-
-# %% ../nbs/01_data.ipynb
-BLOB_FACTORS = ('x', 'y', 'radius', 'intensity')
-
-
-def blobs(n: int, size: int = 32, seed: int = 0, x_range=None, r_range=(1.5, 4.0), i_range=(0.4, 1.0)):
-    """`(images, factors)`: float32 images `(n, 1, size, size)` in [-1, 1] of one Gaussian blob each, and
-    factors `(n, 4)`: x, y (pixels), radius (pixels), intensity (0..1), in the order of `BLOB_FACTORS`."""
-    g = torch.Generator().manual_seed(seed)
-    lo, hi = x_range or (size * 0.25, size * 0.75)
-    u = torch.rand(n, 4, generator=g)
-    f = torch.stack([lo + (hi - lo) * u[:, 0], lo + (hi - lo) * u[:, 1],
-                     r_range[0] + (r_range[1] - r_range[0]) * u[:, 2], i_range[0] + (i_range[1] - i_range[0]) * u[:, 3]], 1)
-    c = torch.arange(size, dtype=torch.float32)
-    dx = (c[None, None, :] - f[:, 0, None, None]) ** 2
-    dy = (c[None, :, None] - f[:, 1, None, None]) ** 2
-    img = -1 + 2 * f[:, 3, None, None] * torch.exp(-(dx + dy) / (2 * f[:, 2, None, None] ** 2))
-    return img[:, None], f
-
-# %% ../nbs/01_data.ipynb
-MNIST_FILES = {'train': ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'),
-               'test': ('t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')}
-
-
-def read_idx(path) -> Tensor:
-    "Read an IDX file (optionally .gz) into a tensor."
-    path = Path(path)
-    with (gzip.open(path, 'rb') if path.suffix == '.gz' else open(path, 'rb')) as f:
-        data = f.read()
-    zero, dtype, nd = struct.unpack('>HBB', data[:4])
-    if zero != 0 or dtype != 0x08:
-        raise ValueError(f'{path} is not an unsigned-byte IDX file (magic {data[:4].hex()})')
-    shape = struct.unpack('>' + 'I' * nd, data[4:4 + 4 * nd])
-    arr = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * nd)
-    if arr.size != math.prod(shape):
-        raise ValueError(f'{path} is truncated: header says {shape}, found {arr.size} values')
-    return torch.from_numpy(arr.copy()).reshape(shape)
-
-
-def _find(folder: Path, stem: str):
-    for d in (folder, folder / 'MNIST' / 'raw', folder / 'raw'):
-        for name in (stem, stem + '.gz'):
-            if (d / name).is_file():
-                return d / name
-    return None
-
-
-def load_mnist(folder, split: str = 'test', size: int = 28, limit: int | None = None):
-    """MNIST from IDX files in `folder` (flat, or torchvision's `MNIST/raw/`): `(images, labels)`, images
-    float32 `(N, 1, size, size)` in [-1, 1]; `size=32` pads by 2 pixels on each side."""
-    if split not in MNIST_FILES:
-        raise ValueError(f"split must be one of {list(MNIST_FILES)}; got {split!r}")
-    folder = Path(folder).expanduser()
-    paths = [_find(folder, stem) for stem in MNIST_FILES[split]]
-    if None in paths:
-        missing = [s for s, p in zip(MNIST_FILES[split], paths) if p is None]
-        raise FileNotFoundError(
-            f'MNIST {split} files not found: {missing} (optionally .gz) in {folder} or {folder / "MNIST" / "raw"}. '
-            'Point load_mnist at a folder holding them (this project reads ../shared/data/mnist); nothing is downloaded.')
-    x, y = read_idx(paths[0]), read_idx(paths[1]).long()
-    if limit is not None:
-        x, y = x[:limit], y[:limit]
-    x = _to_unit(x.float()[:, None], 0, 255)
-    if size == 32:
-        x = F.pad(x, (2, 2, 2, 2), value=-1.0)
-    elif size != 28:
-        x = F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False).clamp(-1, 1)
-    return x, y
-
-# %% ../nbs/01_data.ipynb
-def find_mnist(split: str = 'test') -> Path | None:
-    "A folder with the MNIST `split` files: $DIFFUSION_LAB_MNIST, else shared/data/mnist beside cwd or a parent; None if absent."
-    import os
-    env = os.environ.get('DIFFUSION_LAB_MNIST')
-    here = Path.cwd().resolve()
-    cands = ([Path(env).expanduser()] if env else []) + [p / 'shared' / 'data' / 'mnist' for p in (here, *here.parents)]
-    return next((c for c in cands if _find(c, MNIST_FILES[split][0])), None)
-
-# %% ../nbs/01_data.ipynb
-TORCHVISION_SETS = {'tv-mnist': 'MNIST', 'fashion': 'FashionMNIST', 'cifar10': 'CIFAR10'}
-
-
-def resize_images(x: Tensor, size: int) -> Tensor:
-    "Images (N, C, H, W) in [-1, 1] to size x size: padded with background (-1) when 1 or 2 pixels per side are missing (28 -> 32), else resized bilinearly."
-    H = x.shape[-1]
-    if H == size:
-        return x
-    if 0 < size - H <= 4 and (size - H) % 2 == 0:
-        p = (size - H) // 2
-        return F.pad(x, (p, p, p, p), value=-1.0)
-    return F.interpolate(x, size=(size, size), mode='bilinear', antialias=size < H, align_corners=False).clamp(-1, 1)
-
-
-def _torchvision_set(name: str, split: str, folder):
-    try:
-        import torchvision
-    except ImportError:
-        raise ValueError(f'{name!r} needs torchvision (pip install torchvision); the workbench itself does not depend on it') from None
-    root = Path(folder or Path.home() / '.cache' / 'diffusion_lab' / 'torchvision').expanduser()
-    try:
-        ds = getattr(torchvision.datasets, TORCHVISION_SETS[name])(str(root), train=split == 'train', download=False)
-    except RuntimeError as e:
-        raise ValueError(f'{TORCHVISION_SETS[name]} is not in {root} ({e}). Download it yourself once, e.g. '
-                         f'torchvision.datasets.{TORCHVISION_SETS[name]}("{root}", download=True), or pass folder=') from None
-    data = torch.as_tensor(ds.data)
-    x = (data.permute(0, 3, 1, 2) if data.ndim == 4 else data[:, None]).float() / 127.5 - 1
-    return x, torch.as_tensor(ds.targets).long()
-
-
-def load_images(name: str, split: str = 'test', size: int | None = None, folder=None, limit: int | None = None, seed: int = 0):
-    """`(images (N, C, size, size) in [-1, 1], labels (N,))` of an image set in `IMAGE_SETS`; `split` for MNIST
-    and torchvision sets ('train' or 'test'; this machine has MNIST's 10k test split), `size` None keeps the native size."""
-    if name == 'digits':
-        x, y = load_digits_images(seed=seed)
-    elif name == 'mnist':
-        where = Path(folder).expanduser() if folder is not None else find_mnist(split)
-        if where is None:
-            raise ValueError(f'MNIST {split} files not found: put them in shared/data/mnist (beside or above the working folder), '
-                             'set DIFFUSION_LAB_MNIST, or pass folder=')
-        x, y = load_mnist(where, split=split)
-    elif name == 'shapes':
-        x, lab = simple_shapes(limit or 4000, seed=seed)
-        y = (lab.long() * torch.tensor([1, 2, 4])).sum(1) - 1          # the 7 non-empty combinations of shapes as classes
-    elif name == 'blobs':
-        x, y = blobs(limit or 4000, seed=seed)[0], None                    # factors, not classes: no labels
-    elif name in TORCHVISION_SETS:
-        x, y = _torchvision_set(name, split, folder)
-    else:
-        raise ValueError(f'unknown image data set {name!r}; choose one of {list(IMAGE_SETS)}')
-    if limit is not None:
-        x, y = x[:limit], (y[:limit] if y is not None else None)
-    return (resize_images(x, size) if size else x), y
-
-
 POINT_LAWS = {'gaussians8': lambda: circle_mixture(std=0.1), 'grid': lambda: grid_mixture(std=0.1)}
 POINT_SETS = {'moons': two_moons, 'swissroll': swiss_roll, 'rings': rings}
-IMAGE_SETS = ('digits', 'mnist', 'shapes', 'blobs') + tuple(TORCHVISION_SETS)
 DATASETS = tuple(POINT_LAWS) + tuple(POINT_SETS) + IMAGE_SETS
 
 
@@ -479,35 +256,3 @@ def load_dataset(name: str, n: int = 20_000, seed: int = 0, **image_kw) -> dict:
         raise ValueError(f'unknown data set {name!r}; choose one of {list(DATASETS)}')
     x, y = load_images(name, seed=seed, **image_kw)
     return {'x': x, 'y': y, 'law': None, 'kind': 'images'}
-
-# %% ../nbs/01_data.ipynb
-def heldout_split(name: str, fraction: float = 0.2, size: int | None = None, folder=None, limit: int | None = None,
-                  split_seed: int = 0) -> dict:
-    """An image set of `IMAGE_SETS` split once into `{'train': (x, y), 'heldout': (x, y), 'source': str}`: the model
-    trains on 'train', every image metric compares its samples with 'heldout'. MNIST (and the torchvision sets): when
-    the 'train' split is found, it is the training part and the 'test' split is held out; otherwise the 'test' split
-    is shuffled with `split_seed` and its last `fraction` held out. Other sets: the last `fraction` of their seed-0 order."""
-    if not 0 < fraction < 1:
-        raise ValueError(f'fraction must lie in (0, 1); got {fraction}')
-    if name not in IMAGE_SETS:
-        raise ValueError(f'heldout_split needs an image set, one of {list(IMAGE_SETS)}; got {name!r}')
-    if name == 'mnist' or name in TORCHVISION_SETS:
-        try:
-            tr = load_images(name, split='train', size=size, folder=folder, limit=limit)
-        except (ValueError, FileNotFoundError):
-            tr = None
-        if tr is not None:
-            te = load_images(name, split='test', size=size, folder=folder, limit=limit)
-            return {'train': tr, 'heldout': te, 'source': f'{name}: the train split to train, the test split held out'}
-        x, y = load_images(name, split='test', size=size, folder=folder, limit=limit)
-        p = torch.randperm(len(x), generator=torch.Generator().manual_seed(split_seed))
-        x, y = x[p], (y[p] if y is not None else None)
-        src = f'{name}: the test split (no train split found) shuffled with seed {split_seed}, {fraction:.0%} held out'
-    else:
-        x, y = load_images(name, size=size, folder=folder, limit=limit, seed=split_seed)
-        src = f'{name}: the seed-{split_seed} order, the last {fraction:.0%} held out'
-    k = int((1 - fraction) * len(x))
-    if k < 1 or k >= len(x):
-        raise ValueError(f'{name}: {len(x)} images are too few to hold out {fraction:.0%}')
-    cut = lambda t, s: None if t is None else t[s]
-    return {'train': (x[:k], cut(y, slice(None, k))), 'heldout': (x[k:], cut(y, slice(k, None))), 'source': src}
