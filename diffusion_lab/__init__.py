@@ -8,13 +8,14 @@ __all__ = ['STUDIES']
 
 # %% ../nbs/index.ipynb
 # `import diffusion_lab as dl`: the core's modules and the names a researcher needs (API below); studies are modules
-from . import checkpoint, data, experiment, images, metrics, models, precision, samplers, schedules, score, studies, train, widgets
+from . import checkpoint, data, experiment, images, metrics, models, ode, precision, samplers, schedules, score, studies, train, widgets
 from .schedules import DDPM, EDM, VE, VP, Schedule, get_schedule, posterior, q_sample
 from .data import DATASETS, GaussianMixture, circle_mixture, grid_mixture, load_dataset, mixture_1d
 from .images import heldout_split, load_images, show_images
 from .models import EDMPrecond, MLPDenoiser, UNet, build_model, build_unet, count_params
 from .score import alpha_sigma, convert, diffusion_loss, guided_denoiser, loss_floor, model_denoiser, score_error
-from .samplers import SAMPLERS, Trajectory, ddim_invert, get_sampler, sample, sampling, time_grid
+from .samplers import SAMPLERS, Trajectory, get_sampler, sample, sampling, time_grid
+from .ode import ddim_invert
 from .train import Compute, Keep, Optim, TrainResult, fit, plain_fit, train_diffusion
 from .checkpoint import load_checkpoint, save_checkpoint
 from diffusion_lab.metrics import (
@@ -28,7 +29,7 @@ import importlib.util as _util
 import sys as _sys
 import warnings as _warnings
 
-_CORE = ('schedules', 'data', 'images', 'models', 'score', 'samplers', 'train', 'checkpoint', 'precision', 'metrics', 'widgets', 'experiment')
+_CORE = ('schedules', 'data', 'images', 'models', 'score', 'samplers', 'ode', 'train', 'checkpoint', 'precision', 'metrics', 'widgets', 'experiment')
 _MOVED = {'hallucination': 'studies.hallucination', 'hspace': 'studies.hspace', 'generators': 'studies.generators',
           'mnist_cpu': 'studies.mnist', 'generalization': 'studies.generalization'}   # the modules' old homes
 

@@ -21,8 +21,7 @@ from .schedules import Schedule, get_schedule, karras_sigmas
 # %% auto 0
 __all__ = ['SAMPLERS', 'SAMPLER_CHOICES', 'time_grid', 'check_grid', 'PerStep', 'Step', 'Sampler', 'register', 'get_sampler',
            'sampling', 'ancestral_step', 'ddim', 'ddpm', 'euler', 'heun', 'dpmpp_2m', 'em', 'langevin', 'pc',
-           'evaluations', 'steps_for_nfe', 'Trajectory', 'sample', 'sampler_explorer', 'gaussian_ode_error',
-           'ddim_invert']
+           'evaluations', 'steps_for_nfe', 'Trajectory', 'sample', 'sampler_explorer']
 
 # %% ../nbs/04_samplers.ipynb
 def _t_of_ratio(schedule: Schedule, r: Tensor) -> Tensor:
@@ -446,35 +445,3 @@ def sampler_explorer(law, schedule='vp', denoiser=None, n: int = 400, n_paths: i
                 'steps': W.IntSlider(value=steps, min=1, max=100, description='steps', continuous_update=False),
                 'eta': W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description='eta (DDIM)', continuous_update=False)}
     return explorer(controls, draw, widget, static=static)
-
-# %% ../nbs/04_samplers.ipynb
-def gaussian_ode_error(sampler: str, steps: int, schedule=None, spacing: str = 'karras', n: int = 2000, seed: int = 0) -> float:
-    """Mean distance between `sampler`'s endpoint and the exact probability-flow ODE solution for the law N((1, -0.5), 0.3^2 I)
-    started from the same noise (float64): the integration error alone, with an exact score."""
-    from diffusion_lab.data import GaussianMixture
-    schedule = get_schedule(schedule or 'vp')
-    mu, sd = torch.tensor([[1.0, -0.5]], dtype=torch.float64), 0.3
-    law = GaussianMixture(mu, stds=torch.tensor([sd], dtype=torch.float64))
-    ts = time_grid(schedule, steps, spacing)
-    (aT, sT), (a0, s0) = schedule.scales(ts[0]), schedule.scales(ts[-1])
-    xT = torch.randn(n, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
-    exact = a0 * mu + math.sqrt(a0**2 * sd**2 + s0**2) * (xT - aT * mu) / math.sqrt(aT**2 * sd**2 + sT**2)
-    x = sample(law.denoiser(schedule), schedule, x=xT, sampler=sampler, steps=steps, spacing=spacing, progress=False)
-    return (x - exact).norm(dim=1).mean().item()
-
-# %% ../nbs/04_samplers.ipynb
-@torch.no_grad()
-def ddim_invert(denoiser, x0: Tensor, schedule, steps: int = 50, spacing: str = 'uniform', extra_args: dict | None = None,
-                progress: bool = True) -> Tensor:
-    "Run DDIM (eta = 0) forwards from data `x0` to the noise level of t_max: the latent that DDIM maps back to x0."
-    schedule = get_schedule(schedule)
-    ts = time_grid(schedule, steps, spacing).flip(0)
-    x = x0
-    (a0, s0), (a1, s1) = schedule.scales(ts[0]), schedule.scales(ts[1])
-    if s0 == 0:                 # at the data eps is undefined: use the prediction one step up, at x scaled to that level
-        x = (a1 / a0) * x
-        x = x + s1 * _evaluate(denoiser, x, ts[1], dict(extra_args or {}), 0)
-        ts = ts[1:]
-    if len(ts) > 1:
-        x = ddim(denoiser, x, schedule, ts, extra_args=extra_args, progress=progress)
-    return x

@@ -13,7 +13,8 @@ from torch import Tensor, nn
 from diffusion_lab.data import BLOB_FACTORS, blobs, heldout_split, show_images
 from diffusion_lab.metrics import feature_net
 from diffusion_lab.models import UNet, build_unet, count_params
-from diffusion_lab.samplers import PerStep, ddim, ddim_invert, time_grid
+from diffusion_lab.ode import ddim_invert
+from diffusion_lab.samplers import PerStep, ddim, time_grid
 from diffusion_lab.schedules import VP
 from diffusion_lab.widgets import explorer
 from diffusion_lab.score import convert, model_denoiser, time_condition

@@ -20,7 +20,8 @@ from torch import Tensor, nn
 from ...data import BLOB_FACTORS, blobs, heldout_split, show_images
 from ...metrics import feature_net
 from ...models import UNet, build_unet, count_params
-from ...samplers import PerStep, ddim, ddim_invert, time_grid
+from ...ode import ddim_invert
+from ...samplers import PerStep, ddim, time_grid
 from ...schedules import VP
 from ...widgets import explorer
 from ...score import convert, model_denoiser, time_condition

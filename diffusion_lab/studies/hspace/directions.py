@@ -11,7 +11,8 @@ import torch
 from torch import Tensor
 
 from ...data import show_images
-from ...samplers import ddim, ddim_invert, time_grid
+from ...ode import ddim_invert
+from ...samplers import ddim, time_grid
 from ...score import model_denoiser
 from .basis import _eps_h, jacobian_directions
 from .editing import Editor, _run, ink_moments
