@@ -104,7 +104,7 @@ def _check_curve(cfg: MnistConfig) -> MnistConfig:
         raise ValueError(f"curve_minutes must increase and end by the training budget ({cfg.seconds} s); got {cfg.curve_minutes}")
     return cfg
 
-
+# %% ../../nbs/13_mnist.ipynb
 def _learning_curve(b: Bench, model, labels) -> tuple[list, object]:
     """Train in segments up to each point of the curve (steps, or minutes of training: the clock stops while it scores),
     resuming from `out/train`'s checkpoint, and score the EMA model at each. Returns the curve and the last `TrainResult`."""
@@ -152,7 +152,7 @@ def _guidance(b: Bench, ema, labels, n: int) -> dict:
           'max_pixel_change': (xa - xs).abs().max().item(), 'sweep': sweep}
     return {'full': full, 'cas_real': cas_real, 'cas_n_train': nc, 'adaptive_guidance': ag, 'xs': xs, 'xa': xa}
 
-
+# %% ../../nbs/13_mnist.ipynb
 def _figures(b: Bench, m: dict, g: dict, C: int):
     "samples.png (10 per class), curve.png (the learning curve) and adaptive.png (full against adaptive guidance)."
     xs, xa, cfg, tr = g['xs'], g['xa'], b.cfg, b.run.models['mnist']

@@ -189,7 +189,7 @@ def _grid_numbers(sq: dict, rot: dict, cfg: HallucinationConfig, seed: int, grid
             'train_seconds_grid': round(sq['train_s'], 1), 'params': count_params(sq['model']), 'n_samples': cfg.n_samples,
             'paper': dict(PAPER), 'paper_dataset': PAPER['dataset']}
 
-
+# %% ../../../nbs/10_hallucination.ipynb
 def _detector_numbers(sq: dict) -> tuple[dict, dict, dict]:
     "The detector on the square grid: AUROC at K = 10 and 40, TPR at 96% retention, the K table, what it misses; and its ROC curves and K = 10 scores."
     lab, law = sq['lab'], sq['law']
@@ -244,7 +244,7 @@ def _mitigation(run, sq: dict, cfg: HallucinationConfig, seed: int) -> dict:
     fig.tight_layout(); run.figure(fig, 'mitigation.png', dpi=100)
     return mit
 
-
+# %% ../../../nbs/10_hallucination.ipynb
 def _laws_1d(run, cfg: HallucinationConfig, seed: int, mitigate: bool, device) -> dict:
     "The authors' 1-D laws (with and without sharpening) and, when configured, the 1-D sweep; laws_1d.png."
     run.say('the authors\' 1-D laws' + (' with and without sharpening' if mitigate else ''))
@@ -273,7 +273,7 @@ def default_parts(config: str) -> set:
     "The parts `run_hallucination` runs unless told: all toy parts, and the image parts for 'faithful' and 'medium'."
     return {'sweep', 'recursive', 'mitigate'} | ({'shapes', 'digits'} if config in ('faithful', 'medium') else set())
 
-
+# %% ../../../nbs/10_hallucination.ipynb
 def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination', progress: bool = True, device=None,
                       parts=None, grid_n: int = 5, **overrides) -> dict:
     """Run the study for configuration `config` (with `overrides` of its settings; a part takes a dict,

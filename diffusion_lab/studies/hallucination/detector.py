@@ -180,7 +180,7 @@ def detector_table(run: dict, law: GaussianMixture, Ks=(2, 3, 5, 7, 10, 20, 40),
                          'auroc': roc_curve(sc, lab['between'], lab['in_support'])[3]})
     return rows
 
-
+# %% ../../../nbs/10c_hallucination_detector.ipynb
 def suspects_study(base: str = 'cpu', seed: int = 0, K: int = 10, progress: bool = False, device=None, **variants) -> list:
     """Train the 2-D grid once per suspect and measure the detector (TPR at 96% retention, AUROC, between-mode
     rate) with everything else as in configuration `base`. `variants`: name -> config overrides; the default set

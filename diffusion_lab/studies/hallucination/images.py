@@ -110,7 +110,11 @@ def shapes_detector(images: Tensor, tol: float = 0.15, blank: float | None = Non
 
 # %% ../../../nbs/10d_hallucination_images.ipynb
 DETECTOR_KS = (2, 3, 5, 10, 20, 40)                                 # the windows of the detector table
+
+
 DETECTOR_WINDOWS = ((0, 100), (100, 300), (300, 500), (500, 700), (700, 1000))
+
+
 IMAGE_BATCH = 500
 
 
@@ -155,7 +159,7 @@ def sample_images(den, schedule: DDPM, shape: tuple, steps: int, K: int = 10, se
     return {'x': torch.cat(xs), 'score': scores[K], 'scores': scores, 'window_scores': wins,
             'evaluations': (len(ts) - 1) + extra, 'steps': steps, 'K': K, 'seed': seed}
 
-
+# %% ../../../nbs/10d_hallucination_images.ipynb
 def shapes_quality(x: Tensor, held: Tensor, held2: Tensor, flags: Tensor) -> float:
     """In-support quality of generated Simple Shapes: MMD (pixels) of the images *without* a hallucinated strip against
     as many held-out real images, over the real-vs-real floor at that size (1 = as good as real data)."""
@@ -207,7 +211,7 @@ def image_detector_report(run: dict, flags: Tensor) -> dict:
             'detector_table': [{'window': f'last {k} steps' if isinstance(k, int) else f"t in ({k.replace('-', ', ')}]", **row(s)}
                                for k, s in [*run['scores'].items(), *run['window_scores'].items()]]}
 
-
+# %% ../../../nbs/10d_hallucination_images.ipynb
 def image_mitigation(den, schedule: DDPM, base: dict, judge, quality, settings: list, device=None,
                      progress: bool = False) -> list:
     """Laplacian sharpening against the detector filter at equal cost, on images. `base`: a `sample_images` run of the
@@ -248,7 +252,7 @@ def _sweep(out: dict, rows: list) -> dict:
         out['mitigation_sweep'], out['mitigation'] = rows, rows[0]
     return out
 
-
+# %% ../../../nbs/10d_hallucination_images.ipynb
 def shapes_experiment(study: ShapesStudy | None = None, seed: int = 0, checkpoint=None, progress: bool = False,
                       device=None) -> dict:
     """Train a U-Net on Simple Shapes as `study` (a `ShapesStudy`) says (`authors=True`: the authors' set at `size` 64,
@@ -289,7 +293,7 @@ def shapes_experiment(study: ShapesStudy | None = None, seed: int = 0, checkpoin
                                      settings, dev, progress))
     return out
 
-
+# %% ../../../nbs/10d_hallucination_images.ipynb
 def digits_experiment(study: DigitsStudy | None = None, seed: int = 0, checkpoint=None, progress: bool = False,
                       device=None) -> dict:
     """Mode interpolation on scikit-learn's 8x8 digits, as `study` (a `DigitsStudy`) says. A U-Net trains on 80% of them

@@ -81,7 +81,7 @@ def recursive_arms(first, draw, train, measure, plan: Generations, seed: int = 0
     bar.close()
     return out
 
-
+# %% ../../../nbs/10e_hallucination_recursive.ipynb
 def plot_recursive(rates: dict, ax=None, ylabel: str = 'between-mode rate'):
     "Hallucination rate per generation for each arm."
     if ax is None:

@@ -137,6 +137,8 @@ HALLUCINATION_CONFIGS = {
     # recursive MNIST: 8x8 images, 1000 per generation, 1,200 training steps each (about the stored run's 60 s)
     'cpu': HallucinationConfig(),
 }
+
+# %% ../../../nbs/10a_hallucination_toy.ipynb
 # as close to faithful as 2 CPU cores allow: the same law, schedule, model, init, data order and fp32, with 10x smaller
 # batches, 5x fewer steps and samples, short 1-D trainings and small recursive generations
 HALLUCINATION_CONFIGS['medium'] = replace(

@@ -86,7 +86,7 @@ class Blobs:
         "The blob factors of the edited samples of `x`."
         return blob_factors(self.edit(x, delta, protocol)[0])
 
-
+# %% ../../../nbs/11_hspace.ipynb
 def _protocol_rows(b: Blobs, p: str, Hc: Tensor, Fc: Tensor, say) -> tuple[dict, dict, dict, dict]:
     "Calibrated and mean-difference directions under protocol `p`: their metrics per factor, the targets met, the fits."
     say(f'protocol {p}: calibrated directions on {len(b.cal)} noises, judged on {len(b.ev)}')
@@ -130,7 +130,7 @@ def _image_jacobian(b: Blobs, sp: Tensor) -> dict:
     return {'n': 8, 'factor_counts': {nm: int((dom['factor'] == j).sum()) for j, nm in enumerate(BLOB_FACTORS)},
             'median_share': dom['share'].median().item(), 'median_size': dom['size'].median().item()}
 
-
+# %% ../../../nbs/11_hspace.ipynb
 def _stability(b: Blobs, fits: dict, model_b: nn.Module) -> dict:
     """The Haas directions' cosine between adjacent steps and first to last; and across seeds: a second model's calibrated
     edits of the same 64 noises compared in image space, beside the raw h cosine."""
@@ -187,7 +187,7 @@ class HSpaceConfig:
 
 HSPACE_CONFIGS = {'default': HSpaceConfig()}
 
-
+# %% ../../../nbs/11_hspace.ipynb
 def run_hspace(seed: int = 1, out='out/hspace', progress: bool = True, device=None, **overrides) -> dict:
     """The whole h-space study into `out`: figures, the trained models (`blobs.pt`, `blobs_b.pt`, `digits.pt`, state
     dicts) and `metrics.json`, with the settings of `HSpaceConfig` (`overrides` by keyword). Two U-Nets on the same

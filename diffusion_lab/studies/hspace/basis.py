@@ -66,7 +66,7 @@ def pca_coordinates(H: Tensor, V: Tensor) -> Tensor:
     Xc = (H - H.mean(1, keepdim=True)).flatten(2)                 # (steps, n, d)
     return torch.einsum('snd,ksd->nk', Xc.double(), V.flatten(2).double()).float() / H.shape[0]
 
-
+# %% ../../../nbs/11a_hspace_basis.ipynb
 def supervised_direction(H: Tensor, score: Tensor, frac: float = 0.25) -> Tensor:
     "Mean of H (steps, n, *h) over the top `frac` of samples by `score` minus the mean over the bottom `frac`."
     q_lo, q_hi = torch.quantile(score.double(), frac), torch.quantile(score.double(), 1 - frac)
@@ -123,7 +123,7 @@ def jacobian_directions(model: nn.Module, schedule, x: Tensor, t, k: int = 3, it
     V = (Q.double() @ Wt.T[:, :k]).T
     return V.float().reshape(k, *h_shape).detach(), Sv[:k].float().detach(), {'seconds_per_iter': per_iter, 'iters': iters}
 
-
+# %% ../../../nbs/11a_hspace_basis.ipynb
 def explicit_jacobian(model: nn.Module, schedule, x: Tensor, t) -> Tensor:
     "The full Jacobian d eps / d h (m, d) by reverse mode, for checking `jacobian_directions` on small models."
     from torch.func import jacrev

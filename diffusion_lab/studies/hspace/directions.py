@@ -80,7 +80,7 @@ def calibrated_directions(editor: Editor, xT: Tensor, measure, scale: Tensor, it
             p.requires_grad_(r)
     return dirs, info
 
-
+# %% ../../../nbs/11c_hspace_directions.ipynb
 def effect_curve(editor: Editor, xT: Tensor, v: Tensor, gammas, measure, scale, base=None):
     """The mean change of each factor (in `scale` units) from editing xT by gamma * v as `editor` says, for each gamma:
     (len(gammas), k). `base`: the factors of the unedited samples, when already measured."""
@@ -171,7 +171,7 @@ def psnr(a: Tensor, b: Tensor) -> float:
     mse = (a.double() - b.double()).pow(2).mean().item()
     return float('inf') if mse == 0 else 10 * math.log10(4 / mse)
 
-
+# %% ../../../nbs/11c_hspace_directions.ipynb
 def real_image_edits(model, schedule, images: Tensor, classifier=None, steps: int = 15, n_cal: int = 64,
                      gammas=(-2.0, -1.0, 0.0, 1.0, 2.0), iters: int = 3) -> dict:
     """Edit real digits through DDIM inversion (the Haas protocol, eta = 0): invert `images` (digits the model never

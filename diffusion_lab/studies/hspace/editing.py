@@ -136,7 +136,7 @@ def protocol_options(protocol: str, steps: int, interval=None) -> dict:
         return dict(eta=[0.0 if i < i_boost else 1.0 for i in range(steps)], edit_steps=list(range(i_edit)), asymmetric=True)
     raise ValueError(f'unknown protocol {protocol!r}; choose one of {list(PROTOCOLS)}')
 
-
+# %% ../../../nbs/11b_hspace_editing.ipynb
 @torch.no_grad()
 def asyrp_interval(model, schedule, images: Tensor, steps: int, edit_threshold: float = 0.33,
                    boost_threshold: float = 1.2, seed: int = 0) -> dict:
