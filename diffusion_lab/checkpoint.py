@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import os
 import pickle
+import tempfile
+import time
 from pathlib import Path
 
 import torch
 from torch import nn
 
 # %% auto 0
-__all__ = ['CKPT', 'ensure_writable', 'signature', 'save_checkpoint', 'load_checkpoint']
+__all__ = ['CKPT', 'LOCK', 'ensure_writable', 'signature', 'save_checkpoint', 'load_checkpoint', 'lock_folder', 'unlock_folder']
 
 # %% ../nbs/05a_checkpoints.ipynb
 CKPT = 'checkpoint.pt'
@@ -21,6 +23,8 @@ CKPT = 'checkpoint.pt'
 
 def ensure_writable(out) -> Path:
     "Create the folder `out` and check that files can be written there; a clear `ValueError` otherwise."
+    if str(out).strip() == '':
+        raise ValueError('the output folder is empty (""); name a folder, e.g. out/run1')
     out = Path(out).expanduser()
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -39,17 +43,30 @@ def signature(model: nn.Module) -> dict:
 
 
 def save_checkpoint(path, state):
-    "Write `state` (tensors and plain data) with torch.save to `path` atomically: a temporary file beside it, then a rename."
+    """Write `state` (tensors and plain data) with torch.save to `path` atomically: a temporary file of this writer's
+    own beside it (unique, so two writers never share one), then a rename; a reader sees the old file or the new one,
+    never a mix."""
     path = Path(path)
-    tmp = path.with_name(path.name + '.tmp')
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
+    os.close(fd)
+    try:
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+# %% ../nbs/05a_checkpoints.ipynb
+def _first_line(e: BaseException) -> str:
+    "The first line of an exception's message, or its type when the message is empty."
+    lines = str(e).strip().splitlines()
+    return (lines[0] if lines else type(e).__name__)[:200]
 
 
 def load_checkpoint(path, model: nn.Module | None = None, map_location='cpu') -> dict:
     """Load a checkpoint with `weights_only=True`: tensors and plain data only, so a crafted file cannot run code; one
-    that holds anything else is refused with a `ValueError`. With `model`, check that it was written for the same
-    configuration."""
+    that holds anything else is refused with a `ValueError`, and so is an empty, truncated or foreign file. With
+    `model`, check that it was written for the same configuration."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f'no checkpoint at {path}')
@@ -62,8 +79,8 @@ def load_checkpoint(path, model: nn.Module | None = None, map_location='cpu') ->
         raise ValueError(f'refused to load {path}: it holds Python objects other than tensors and plain data, which could '
                          f'run code when unpickled ({named[0][:200]}). Nothing in it was run. diffusion-lab checkpoints '
                          'never hold such objects: use a checkpoint written by diffusion-lab train') from None
-    except (RuntimeError, EOFError) as e:
-        raise ValueError(f'{path} is not a readable checkpoint ({str(e).splitlines()[0][:200]}); '
+    except Exception as e:                                          # truncated zips, empty files, foreign formats
+        raise ValueError(f'{path} is not a readable checkpoint ({type(e).__name__}: {_first_line(e)}); '
                          'it may be truncated or not a torch file') from None
     if not isinstance(state, dict):
         raise ValueError(f'{path} holds a {type(state).__name__}, not a diffusion-lab checkpoint (a dict)')
@@ -74,3 +91,45 @@ def load_checkpoint(path, model: nn.Module | None = None, map_location='cpu') ->
                          f'({theirs.get("class")} vs {mine["class"]}; {len(diff)} tensors differ, e.g. {sorted(diff)[:3]}); '
                          'build the model with the same settings, or use a new output folder')
     return state
+
+# %% ../nbs/05a_checkpoints.ipynb
+LOCK = '.diffusion_lab.lock'
+_HELD: dict = {}                                  # folder -> [file descriptor, holds] of this process
+
+
+def lock_folder(out) -> Path:
+    """Take this process's lock on the run folder `out`: an OS lock (`flock`) on `out/.diffusion_lab.lock`, which the
+    OS releases when the process ends, so a killed run never blocks the next. Another process asking for the folder
+    while this one holds it gets a `ValueError` naming the holder. Re-entrant within a process (a `Run` and the `fit`
+    inside it share the folder); `unlock_folder` gives one hold back. Returns the folder."""
+    out = Path(out).resolve()
+    if out in _HELD:
+        _HELD[out][1] += 1
+        return out
+    try:
+        import fcntl
+    except ImportError:                           # no flock on this system: one writer per folder is then up to you
+        return out
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.pread(fd, 200, 0).decode(errors='replace').strip() or 'another process'
+        os.close(fd)
+        raise ValueError(f'another run is writing to {out} ({holder}); wait for it to end, or choose another output folder') from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f'pid {os.getpid()}, since {time.strftime("%Y-%m-%d %H:%M:%S")}'.encode(), 0)
+    _HELD[out] = [fd, 1]
+    return out
+
+
+def unlock_folder(out):
+    "Give back one hold of this process's lock on `out`; the last one releases it."
+    out = Path(out).resolve()
+    held = _HELD.get(out)
+    if held is None:
+        return
+    held[1] -= 1
+    if held[1] == 0:
+        os.close(held[0])                         # closing the descriptor releases the flock
+        del _HELD[out]

@@ -195,7 +195,9 @@ COMMANDS = {
     'train': Command(run_train, 'train a model on a data set, sample it and measure the samples',
                      'Train on a named data set; writes checkpoint.pt, samples.png, loss.png and metrics.json into --out. A folder that '
                      'holds a checkpoint of the same configuration is resumed. Runs under torchrun (DistributedDataParallel) unchanged.',
-                     from_config(TRAIN_CONFIGS, choices={'data': DATASETS, 'size': ('small', 'medium'), 'sampler': list(SAMPLERS),
+                     (Option('--restart', 'start over in --out, replacing a checkpoint there (by default a run of the same settings '
+                             'resumes, and one of other settings is refused)', action='store_true'),)
+                     + from_config(TRAIN_CONFIGS, choices={'data': DATASETS, 'size': ('small', 'medium'), 'sampler': list(SAMPLERS),
                                                          'pred': ('eps', 'x0', 'v', 'score')}),
                      frozenset({'param_checksums', 'class_fractions'}), after=_say_resumed),
     'sample': Command(run_sample, 'sample a checkpoint written by train and measure the samples',

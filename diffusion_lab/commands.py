@@ -140,12 +140,13 @@ class TrainConfig:
 TRAIN_CONFIGS = {'default': TrainConfig()}
 
 # %% ../nbs/97_commands.ipynb
-def run_train(out='out/train', seed: int = 0, progress: bool = True, **settings) -> dict:
+def run_train(out='out/train', seed: int = 0, progress: bool = True, restart: bool = False, **settings) -> dict:
     """Train a model as `TrainConfig` says (`settings` by keyword: `data`, `steps`, `lr`, ...), then sample it and write
     `checkpoint.pt`, `samples.png`, `loss.png` and `metrics.json` into `out` (every setting, defaults included, under
     `settings`). `cond`: class-conditional (image sets with labels) with label dropout `label_drop`, so the model also
     samples unconditionally (the evaluation does) and takes classifier-free guidance. A folder that holds a checkpoint
-    of the same configuration is resumed (`resumed_from_step`). Under torchrun every rank trains; rank 0 evaluates and
+    of the same settings is resumed (`resumed_from_step`; a longer `steps` is fine); one of other settings is refused
+    unless `restart`, which starts over there and replaces it. Under torchrun every rank trains; rank 0 evaluates and
     writes. Returns the metrics."""
     c = config(TRAIN_CONFIGS, 'default', **settings)
     data, size, steps, max_seconds, batch, lr, schedule, pred = c.data, c.size, c.steps, c.max_seconds, c.batch, c.lr, c.schedule, c.pred
@@ -170,7 +171,7 @@ def run_train(out='out/train', seed: int = 0, progress: bool = True, **settings)
     res = train_diffusion(model, ds['x'], schedule, pred=pred, labels=ds['y'] if cond else None,
                           label_drop=label_drop if cond else 0.0, steps=steps, batch_size=batch, seed=seed,
                           optim=Optim(lr=lr, ema_decay=ema_decay),
-                          keep=Keep(out=out, every=max(100, steps // 10), progress=progress, config=record),
+                          keep=Keep(out=out, every=max(100, steps // 10), resume=not restart, progress=progress, config=record),
                           compute=Compute(max_seconds=max_seconds))
     if int(os.environ.get('RANK', '0')) != 0:
         return {}
@@ -184,7 +185,7 @@ def run_train(out='out/train', seed: int = 0, progress: bool = True, **settings)
          'n_train': len(ds['x']),
          'settings': settings}
     m.update(evaluate(model_denoiser(res.ema, sched, pred), sched, ds, sampler, nfe, n_samples, seed, run))
-    return run.write(m)
+    return run.finish(m)
 
 # %% ../nbs/97_commands.ipynb
 def run_sample(ckpt, sampler: str = 'ddim', nfe: int = 20, n: int = 2000, seed: int = 0, out='out/sample',
@@ -208,7 +209,7 @@ def run_sample(ckpt, sampler: str = 'ddim', nfe: int = 20, n: int = 2000, seed: 
     ds = _dataset(cfg['data'], seed=st.get('seed', 0))
     m = {'checkpoint': str(ckpt), 'data': cfg['data'], 'trained_steps': st['step']}
     m.update(evaluate(model_denoiser(model, sched, cfg['pred']), sched, ds, sampler, nfe, n, seed, run))
-    m = run.write(m)
+    m = run.finish(m)
     return m
 
 # %% ../nbs/97_commands.ipynb
@@ -314,7 +315,7 @@ def tour(out='out/tour', seed: int = 0, progress: bool = True, train: bool = Tru
         m = stage(run.out, seed, progress)
         run.figures += m.pop('figures', [])
         metrics.update(m)
-    return run.write(metrics)
+    return run.finish(metrics)
 
 # %% ../nbs/97_commands.ipynb
 def bench_samplers(n: int = 100_000, seed: int = 0) -> dict:
@@ -381,4 +382,4 @@ def run_bench_samplers(n: int = 100_000, seed: int = 0, fit_steps: int = 1500, o
     m = dict(bench_samplers(n=n, seed=seed), machine=platform.machine(), cpus=os.cpu_count())
     if fit_steps > 0:                                   # our loop against a plain loop, same network, batch and steps
         m['fit_vs_plain'] = bench_fit(steps=fit_steps, seed=seed)
-    return run.write(m)
+    return run.finish(m)

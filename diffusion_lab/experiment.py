@@ -12,6 +12,7 @@ import platform
 import sys
 import tempfile
 import time
+import weakref
 from dataclasses import MISSING, asdict, field, fields, is_dataclass, replace
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import matplotlib.pyplot as plt
 import torch
 from tqdm.auto import tqdm
 
-from .checkpoint import ensure_writable
+from .checkpoint import ensure_writable, lock_folder, unlock_folder
 from .precision import cpu_has_native_bf16
 from .train import TrainResult
 
@@ -119,6 +120,11 @@ class Run:
     and `metrics.json` with `settings` (every setting, defaults included), the environment and the seconds."""
     def __init__(self, name: str, out, settings: dict | None = None, progress: bool = True, device=None):
         self.name, self.out, self.progress = name, ensure_writable(out), progress
+        if int(os.environ.get('RANK', '0')) == 0:           # one writer per folder: rank 0 of a torchrun writes
+            lock_folder(self.out)                           # a second process is refused while this run lives
+            self._release = weakref.finalize(self, unlock_folder, self.out)
+        else:
+            self._release = lambda: None
         self.settings = plain(settings or {})
         self.env = environment(device)
         self.figures, self.models, self.t0 = [], {}, time.perf_counter()
@@ -167,8 +173,13 @@ class Run:
     def finish(self, metrics: dict, filename: str = 'metrics.json') -> dict:
         "The run's last `write`, and a line that says where it went."
         m = self.write(metrics, filename)
+        self.release()
         self.say(f"wrote {self.out / filename} ({m['seconds']:.0f} s)")
         return m
+
+    def release(self):
+        "Give the folder's lock back (`finish` does; a run that raised gives it back when it is collected, or its process ends)."
+        self._release()
 
 # %% ../nbs/98_experiment.ipynb
 RESULTS = Path(__file__).resolve().parents[1] / 'nbs' / 'results' if '__file__' in globals() else Path('results').resolve()

@@ -19,15 +19,15 @@ from torch import Tensor, nn
 from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 
-from .checkpoint import CKPT, ensure_writable, load_checkpoint, save_checkpoint, signature
+from .checkpoint import CKPT, ensure_writable, load_checkpoint, lock_folder, save_checkpoint, signature, unlock_folder
 from .precision import AMP_CHOICES, cpu_has_native_bf16, native_bf16_flags, precision_name, use_bf16  # noqa: F401 (train.<name> still works)
 from .schedules import get_schedule
 from .score import diffusion_loss
 
 # %% auto 0
 __all__ = ['ORDERS', 'plain_fit', 'ema_decay_at', 'ema_warmup', 'ema_update', 'place_data', 'batches', 'make_optimizer',
-           'train_step', 'wrap_model', 'Optim', 'Keep', 'Compute', 'fit_options', 'TrainResult', 'fit', 'drop_labels',
-           'train_diffusion']
+           'train_step', 'wrap_model', 'Optim', 'Keep', 'Compute', 'fit_options', 'run_record', 'plain_settings',
+           'TrainResult', 'fit', 'drop_labels', 'train_diffusion']
 
 # %% ../nbs/05_training.ipynb
 def plain_fit(model: nn.Module, data: Tensor, loss_fn, steps: int = 1000, batch_size: int = 256, lr: float = 1e-3,
@@ -258,12 +258,41 @@ def fit_options(optim=None, keep=None, compute=None, moved: dict | None = None) 
     return tuple(picked)
 
 # %% ../nbs/05_training.ipynb
+def run_record(config: dict | None, seed: int, batch_size: int, optim: Optim, data: Tensor, labels: Tensor | None) -> dict:
+    """What defines a run, as its checkpoint remembers it: the caller's `config`, the seed, the batch, the optimiser's
+    settings and a fingerprint of the data (shape and sums, to 8 digits). A resume under other values is refused;
+    the steps, logging, checkpoints, device, precision and time budget may change."""
+    fp = lambda t: None if t is None else {'shape': list(t.shape), 'sum': f'{t.double().sum().item():.8g}',
+                                           'sq': f'{t.double().square().sum().item():.8g}'}
+    return {'config': config or {}, 'seed': seed, 'batch_size': batch_size, 'optim': plain_settings(optim),
+            'data': fp(data), 'labels': fp(labels)}
+
+
+def plain_settings(optim: Optim) -> dict:
+    "The optimiser's settings as plain data."
+    return {f.name: getattr(optim, f.name) for f in fields(optim)}
+
+
+def _differences(old: dict, new: dict, where: str = '') -> list:
+    "The settings on which two run records differ, as 'name: old -> new' (only keys both have)."
+    out = []
+    for k in old.keys() & new.keys():
+        a, b = old[k], new[k]
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += _differences(a, b, f'{where}{k}.')
+        elif a != b and not (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and list(a) == list(b)):
+            out.append(f'{where}{k}: {a!r} in the checkpoint, {b!r} now')
+    return sorted(out)
+
+
 class _Training:
     """One run of `fit`: the model, its EMA, optimiser and schedule, the generator, the step, the loss log and the NaN
-    flag; it steps, logs, checkpoints (rank 0 writes `ckpt`) and resumes."""
-    def __init__(self, model: nn.Module, optim: Optim, g: torch.Generator, ckpt: Path | None, config: dict | None,
-                 seed: int, rank: int = 0, world: int = 1):
-        self.model, self.optim, self.g, self.ckpt, self.config, self.seed = model, optim, g, ckpt, config, seed
+    flag; it steps, logs, checkpoints (rank 0 writes `ckpt`, from finite weights only) and resumes (a run of the same
+    `record` only)."""
+    def __init__(self, model: nn.Module, optim: Optim, g: torch.Generator, ckpt: Path | None, record: dict,
+                 rank: int = 0, world: int = 1):
+        self.model, self.optim, self.g, self.ckpt, self.record = model, optim, g, ckpt, record
+        self.config, self.seed, self.saved_step = record['config'], record['seed'], None
         self.rank, self.world = rank, world
         self.opt, self.sched = make_optimizer(model, optim.lr, optim.weight_decay, optim.warmup)
         self.ema = AveragedModel(model, multi_avg_fn=ema_warmup(optim.ema_decay), use_buffers=True)
@@ -275,13 +304,23 @@ class _Training:
         "What a checkpoint holds: tensors and plain data only (loadable with weights_only=True)."
         return {'model': self.model.state_dict(), 'ema': self.ema.state_dict(), 'opt': self.opt.state_dict(),
                 'sched': self.sched.state_dict(), 'step': self.step, 'generators': gens, 'log': self.log,
-                'signature': signature(self.model), 'config': self.config or {}, 'seed': self.seed}
+                'signature': signature(self.model), 'config': self.config or {}, 'seed': self.seed, 'run': self.record}
 
     def resume(self, say: bool = True):
         "Restore everything from `ckpt` when it exists: the run goes on as if it had never stopped."
         if self.ckpt is None or not self.ckpt.is_file():
             return
         st = load_checkpoint(self.ckpt, self.model, map_location=self.g.device)
+        theirs = st.get('run') or {'config': st.get('config') or {}}
+        diff = _differences(theirs, self.record)
+        if diff:
+            raise ValueError(f"the checkpoint in {self.ckpt.parent} belongs to a run with other settings ({'; '.join(diff)}). "
+                             'Resume it with the same settings (a longer --steps is fine), start over there with '
+                             'Keep(resume=False) (diffusion-lab train --restart), or choose another output folder')
+        missing = [k for k in ('model', 'ema', 'opt', 'sched', 'step', 'generators', 'log') if k not in st]
+        if missing:
+            raise ValueError(f'{self.ckpt} is not a training checkpoint of fit (it has no {missing}); '
+                             'start over with Keep(resume=False) or choose another output folder')
         gens = st['generators']
         if len(gens) != self.world:
             raise ValueError(f'the checkpoint was written by {len(gens)} processes; resume it with the same number (now {self.world})')
@@ -290,7 +329,7 @@ class _Training:
         mine = gens[self.rank]
         self.g.set_state(mine.cpu() if self.g.device.type == 'cpu' else mine.to(self.g.get_state().device))
         self.step, self.log = st['step'], [tuple(r) for r in st['log']]
-        self.resumed, self.n_ema = self.step, int(self.ema.n_averaged)
+        self.resumed, self.n_ema, self.saved_step = self.step, int(self.ema.n_averaged), self.step
         if say and self.rank == 0:
             print(f'fit: resumed from step {self.step} of {self.ckpt}', file=sys.stderr, flush=True)
 
@@ -306,7 +345,7 @@ class _Training:
         "The one host synchronisation: stop on a non-finite loss (the last good checkpoint kept), else log the mean loss."
         b = int(self.bad)
         if b >= 0:
-            where = f'; the last good checkpoint is {self.ckpt}' if self.ckpt is not None and self.ckpt.is_file() else ''
+            where = f'; the last good checkpoint is {self.ckpt} (step {self.saved_step})' if self.saved_step is not None else ''
             raise FloatingPointError(f'the loss became NaN or inf at step {b}{where}. Lower the learning rate, '
                                      'clip gradients harder or check the data')
         mean = (self.run_loss / self.n_run).item()
@@ -314,14 +353,26 @@ class _Training:
         self.run_loss.zero_(); self.n_run = 0
         return mean
 
+    def finite(self) -> bool:
+        "Are the weights and their EMA all finite? (One host synchronisation.)"
+        ps = list(self.model.parameters()) + list(self.ema.module.parameters())
+        return bool(torch.stack([torch.isfinite(p).all() for p in ps]).all())
+
     def checkpoint(self):
-        "Every rank's generator state gathered, then rank 0 writes the checkpoint atomically."
+        """Every rank's generator state gathered, then rank 0 writes the checkpoint atomically, from finite weights
+        only: NaN or inf in the weights (a finite loss can hide an infinite gradient) stops the run, the last good
+        checkpoint kept."""
+        if not self.finite():
+            where = f'; the last good checkpoint is {self.ckpt} (step {self.saved_step})' if self.saved_step is not None else ''
+            raise FloatingPointError(f'the weights became NaN or inf by step {self.step} (the loss may have stayed finite)'
+                                     f'{where}. Lower the learning rate, clip gradients harder or check the data')
         gens = [self.g.get_state().cpu()]
         if self.world > 1:
             gens = [None] * self.world
             dist.all_gather_object(gens, self.g.get_state().cpu())
         if self.rank == 0 and self.ckpt is not None:
             save_checkpoint(self.ckpt, self.state(gens))
+            self.saved_step = self.step
 
 # %% ../nbs/05_training.ipynb
 @dataclass
@@ -380,34 +431,50 @@ def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None
     g = torch.Generator(device=device).manual_seed(seed * 1000 + rank)
     _dry_batch(model, loss_fn, data, labels, device)
     out = ensure_writable(keep.out) if keep.out is not None else None   # only now, so bad input leaves no files behind
-    run = _Training(model, optim, g, out / CKPT if out is not None else None, keep.config, seed, rank, world)
-    if keep.resume:
-        run.resume(say=keep.progress)
-    net = wrap_model(model, world, compute.compile)
-    g_host = None if on_device else torch.Generator().manual_seed(seed * 1000 + rank)
-    data_iter = batches(data, labels, batch_size, g, device, g_host, optim.order)
-    t0, budget = time.time(), compute.max_seconds
-    bar = _Progress(steps, run.step, budget, keep.progress and rank == 0)
-    model.train()
-    while run.step < steps:
-        run.train_step(net, loss_fn, next(data_iter), compute.amp)
-        last = run.step == steps or (budget is not None and time.time() - t0 > budget)
-        mean = None
-        if run.step % keep.log_every == 0 or last:
-            mean = run.log_point()
-            if keep.callback is not None:
-                keep.callback({'step': run.step, 'loss': mean, 'seconds': time.time() - t0, 'log': run.log})
-        bar.update(run.step, time.time() - t0, mean)
-        if keep.every and run.step % keep.every == 0 and not last and int(run.bad) < 0:
-            run.checkpoint()
-        if last:
-            break
-    bar.close()
-    run.checkpoint()
+    record = run_record(keep.config, seed, batch_size, optim, data, labels)
+    run = _Training(model, optim, g, out / CKPT if out is not None else None, record, rank, world)
+    locked = out is not None and rank == 0
+    if locked:
+        lock_folder(out)                                            # one writer per folder, for as long as it trains
+    try:
+        if keep.resume:
+            run.resume(say=keep.progress)
+        net = wrap_model(model, world, compute.compile)
+        g_host = None if on_device else torch.Generator().manual_seed(seed * 1000 + rank)
+        seconds = _loop(run, net, loss_fn, batches(data, labels, batch_size, g, device, g_host, optim.order), steps, keep, compute)
+        run.checkpoint()
+    finally:
+        if locked:
+            unlock_folder(out)
     net = None                                      # the DDP wrapper's reducer holds the process group: free it first
     sums = _agree(model, world, owns_group)
     model.eval(); run.ema.eval()
-    return TrainResult(model, run.ema.module, run.log, run.step, time.time() - t0, out, world, sums, run.resumed, precision)
+    return TrainResult(model, run.ema.module, run.log, run.step, seconds, out, world, sums, run.resumed, precision)
+
+
+def _loop(run: _Training, net: nn.Module, loss_fn, data_iter, steps: int, keep: Keep, compute: Compute) -> float:
+    """The tutorial's loop, with the EMA, the log points (mean loss, NaN guard, `keep.callback`), the progress bar and
+    the checkpoints every `keep.every` steps, until `steps` or the time budget; returns its seconds."""
+    t0, budget = time.time(), compute.max_seconds
+    bar = _Progress(steps, run.step, budget, keep.progress and run.rank == 0)
+    run.model.train()
+    try:
+        while run.step < steps:
+            run.train_step(net, loss_fn, next(data_iter), compute.amp)
+            last = run.step == steps or (budget is not None and time.time() - t0 > budget)
+            mean = None
+            if run.step % keep.log_every == 0 or last:
+                mean = run.log_point()
+                if keep.callback is not None:
+                    keep.callback({'step': run.step, 'loss': mean, 'seconds': time.time() - t0, 'log': run.log})
+            bar.update(run.step, time.time() - t0, mean)
+            if keep.every and run.step % keep.every == 0 and not last and int(run.bad) < 0:
+                run.checkpoint()
+            if last:
+                break
+    finally:
+        bar.close()
+    return time.time() - t0
 
 # %% ../nbs/05_training.ipynb
 def drop_labels(y: Tensor, num_classes: int, p: float, g: torch.Generator) -> Tensor:

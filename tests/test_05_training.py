@@ -12,7 +12,7 @@ import torch.distributed as dist
 from torch import Tensor, nn
 from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
-from diffusion_lab.checkpoint import CKPT, ensure_writable, load_checkpoint, save_checkpoint, signature
+from diffusion_lab.checkpoint import CKPT, ensure_writable, load_checkpoint, lock_folder, save_checkpoint, signature, unlock_folder
 from diffusion_lab.precision import AMP_CHOICES, cpu_has_native_bf16, native_bf16_flags, precision_name, use_bf16
 from diffusion_lab.schedules import get_schedule
 from diffusion_lab.score import diffusion_loss
@@ -108,6 +108,51 @@ def test_exact_resume():
         assert torch.equal(a, b)
     assert straight.log == resumed.log
     assert straight.resumed_from is None and resumed.resumed_from == 6           # it says where it resumed
+
+
+def test_resume_checks_what_it_resumes():
+    import pytest, tempfile
+    from pathlib import Path
+    from diffusion_lab.models import MLPDenoiser
+    d = Path(tempfile.mkdtemp())
+    x_ = torch.randn(200, 2, generator=torch.Generator().manual_seed(0))
+    def run_(steps, data=x_, lr=1e-3, seed=0, resume=True):
+        torch.manual_seed(0)
+        return train_diffusion(MLPDenoiser(dim=2, hidden=32), data, 'linear', steps=steps, batch_size=32, seed=seed,
+                               optim=Optim(lr=lr), keep=Keep(out=d, log_every=5, resume=resume, progress=False))
+    assert run_(10).resumed_from is None
+    with pytest.raises(ValueError, match=r"belongs to a run with other settings \(optim.lr: 0.001 in the checkpoint, 0.01 now\)"):
+        run_(20, lr=0.01)
+    with pytest.raises(ValueError, match=r"data.sq: .* in the checkpoint, .* now; data.sum: "):
+        run_(20, data=x_ + 1)                                   # other data under the same model
+    with pytest.raises(ValueError, match=r"seed: 0 in the checkpoint, 5 now"):
+        run_(20, seed=5)
+    assert load_checkpoint(d / CKPT)['step'] == 10             # the refusals wrote nothing
+    r_ = run_(20)                                               # the same settings and more steps: it resumes
+    assert r_.resumed_from == 10 and r_.steps == 20
+    assert run_(5, lr=0.01, resume=False).resumed_from is None and load_checkpoint(d / CKPT)['run']['optim']['lr'] == 0.01
+
+
+def test_nan_weights_are_never_checkpointed():
+    import pytest, tempfile
+    from pathlib import Path
+    from diffusion_lab.models import MLPDenoiser
+    from diffusion_lab.schedules import DDPM
+    d = Path(tempfile.mkdtemp())
+    lin_ = DDPM.from_name('linear')
+    calls = []
+    def sabotaged(m, x, y, g):                                  # a finite loss, then NaN in the weights (an inf gradient would do it)
+        loss = diffusion_loss(m, x, lin_, generator=g)
+        calls.append(1)
+        if len(calls) == 5:                                     # the dry batch, then steps 1-3 are fine; step 4 breaks the weights
+            with torch.no_grad():
+                next(m.parameters()).fill_(float('nan'))
+        return loss
+    with pytest.raises(FloatingPointError, match=r'weights became NaN or inf by step 4 .*last good checkpoint is .* \(step 2\)'):
+        fit(MLPDenoiser(dim=2), torch.randn(100, 2), sabotaged, steps=10, batch_size=16,
+            keep=Keep(out=d, every=2, log_every=2, progress=False))
+    st_ = load_checkpoint(d / CKPT)
+    assert st_['step'] == 2 and all(torch.isfinite(v).all() for v in st_['model'].values())   # the good one stayed
 
 
 def test_time_budget_progress_counts_seconds():

@@ -2,6 +2,8 @@
 import pytest
 import os
 import pickle
+import tempfile
+import time
 from pathlib import Path
 import torch
 from torch import nn
@@ -31,7 +33,7 @@ def test_atomic_checkpoint_survives_kill():
     p = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, timeout=120)
     assert p.returncode == -9, (p.returncode, p.stderr[-2000:])          # it really was killed
     st = load_checkpoint(d / CKPT)
-    assert st['step'] == 5 and (d / (CKPT + '.tmp')).exists()             # the half-written file is the temporary one
+    assert st['step'] == 5 and len(list(d.glob(f'.{CKPT}.*.tmp'))) == 1     # the half-written file is the writer's temporary one
 
 
 def test_crafted_checkpoint_is_refused_without_running_code():
@@ -51,3 +53,71 @@ def test_crafted_checkpoint_is_refused_without_running_code():
     (d / 'junk.pt').write_bytes(b'not a checkpoint')
     with pytest.raises(ValueError, match='not a readable checkpoint'):
         load_checkpoint(d / 'junk.pt')
+
+
+def test_checkpoint_fuzz_one_line_errors():
+    import random, tempfile
+    from collections import Counter
+    from pathlib import Path
+    d = Path(tempfile.mkdtemp())
+    save_checkpoint(d / 'good.pt', {'model': {'w': torch.randn(64, 64)}, 'step': 3, 'log': [(1, 0.5)]})
+    good = (d / 'good.pt').read_bytes()
+    rng = random.Random(0)
+    files = [b'', b'\x00', b'PK', b'PK\x03\x04']                            # empty, one byte, a zip's magic alone
+    files += [good[:rng.randrange(1, len(good))] for _ in range(150)]           # truncated at random points
+    files += [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 3000))) for _ in range(100)]   # random bytes
+    kinds = Counter()
+    for k, b in enumerate(files):
+        (d / 'f.pt').write_bytes(b)
+        try:
+            load_checkpoint(d / 'f.pt')
+            kinds['loaded'] += 1
+        except Exception as e:
+            kinds[type(e).__name__] += 1
+            assert isinstance(e, ValueError) and '\n' not in str(e), (k, len(b), repr(e)[:300])
+    print(f'{len(files)} broken files: {dict(kinds)}')
+    assert kinds['ValueError'] == len(files) - kinds['loaded']
+
+
+def test_concurrent_saves_never_tear():
+    import subprocess, sys, tempfile, textwrap
+    from pathlib import Path
+    d = Path(tempfile.mkdtemp())
+    writer = textwrap.dedent(f'''
+        import sys, torch
+        from diffusion_lab.checkpoint import save_checkpoint
+        w = int(sys.argv[1])
+        for i in range(150):
+            save_checkpoint({str(d / 'c.pt')!r}, {{'w': torch.full((2000,), float(w * 1000 + i)), 'writer': w, 'i': i}})
+    ''')
+    procs = [subprocess.Popen([sys.executable, '-c', writer, str(w)], stderr=subprocess.PIPE, text=True) for w in (1, 2)]
+    loads, torn = 0, 0
+    while any(p.poll() is None for p in procs):
+        if (d / 'c.pt').exists():
+            st = load_checkpoint(d / 'c.pt')              # always a whole file of one writer
+            loads += 1
+            torn += not bool((st['w'] == st['writer'] * 1000 + st['i']).all())
+    errs = [p.stderr.read() for p in procs]
+    assert all(p.returncode == 0 for p in procs), errs     # no save failed
+    assert torn == 0 and loads > 0, (torn, loads)
+    assert not list(d.glob('.c.pt.*.tmp'))                 # every writer's temporary file was renamed or removed
+    print(f'2 writers x 150 saves; {loads} loads while they ran, {torn} torn')
+
+
+def test_one_writer_per_folder():
+    import subprocess, sys, tempfile, textwrap
+    from pathlib import Path
+    import pytest
+    d = Path(tempfile.mkdtemp())
+    holder = subprocess.Popen([sys.executable, '-c', textwrap.dedent(f'''
+        import time
+        from diffusion_lab.checkpoint import lock_folder
+        lock_folder({str(d)!r}); print('locked', flush=True); time.sleep(120)''')], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == 'locked'
+        with pytest.raises(ValueError, match=r'another run is writing to .* \(pid \d+, since .*\); wait for it to end'):
+            lock_folder(d)                                  # a second writer is refused while the first runs
+    finally:
+        holder.kill(); holder.wait()                        # SIGKILL: no clean-up ran, the OS released the lock
+    assert lock_folder(d) == d.resolve() and lock_folder(d) == d.resolve()   # a dead holder does not block; re-entrant
+    unlock_folder(d); unlock_folder(d)

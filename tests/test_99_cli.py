@@ -107,6 +107,39 @@ def test_user_errors_are_one_line_and_status_2():
     assert not marker.exists()                                                # the crafted checkpoint ran nothing
 
 
+def test_train_refuses_other_settings_and_a_second_writer():
+    import contextlib, io, json, subprocess, sys, tempfile, textwrap
+    from pathlib import Path
+    d = Path(tempfile.mkdtemp())
+    def run_(*args):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            rc = main(['train', '--nfe', '5', '--n-samples', '200', '--no-progress', *args])
+        return rc, err.getvalue().strip()
+    assert run_('--steps', '100', '--out', str(d / 'S1'))[0] == 0
+    rc, msg = run_('--steps', '150', '--schedule', 've', '--lr', '0.01', '--seed', '5', '--out', str(d / 'S1'))
+    assert rc == 2 and '\n' not in msg and 'belongs to a run with other settings' in msg, msg
+    assert all(s in msg for s in ("optim.lr: 0.002 in the checkpoint, 0.01 now", "seed: 0 in the checkpoint, 5 now",
+                                  "config.schedule: 'vp' in the checkpoint, 've' now", '--restart')), msg
+    m_ = json.loads((d / 'S1' / 'metrics.json').read_text())
+    assert m_['settings']['lr'] == 0.002 and m_['steps'] == 100            # the record and the optimiser still agree
+    assert run_('--steps', '100', '--data', 'moons', '--out', str(d / 'S1'))[0] == 2     # a gaussians8 folder, moons now
+    assert run_('--steps', '60', '--lr', '0.01', '--restart', '--out', str(d / 'S1'))[0] == 0
+    assert json.loads((d / 'S1' / 'metrics.json').read_text())['settings']['lr'] == 0.01
+    (d / 'C').mkdir()
+    holder = subprocess.Popen([sys.executable, '-c', textwrap.dedent(f'''
+        import time
+        from diffusion_lab.checkpoint import lock_folder
+        lock_folder({str(d / 'C')!r}); print('locked', flush=True); time.sleep(120)''')], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == 'locked'
+        rc, msg = run_('--steps', '20', '--out', str(d / 'C'))           # a second writer into a folder in use
+        assert rc == 2 and 'another run is writing to' in msg and '\n' not in msg, msg
+    finally:
+        holder.kill(); holder.wait()
+    assert run_('--steps', '20', '--out', str(d / 'C'))[0] == 0            # the holder died: the folder is free
+
+
 def test_two_floors_and_the_api():
     import ast, importlib, types, warnings
     from pathlib import Path

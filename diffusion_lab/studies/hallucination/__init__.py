@@ -83,7 +83,7 @@ def run_recursive_mnist(config: str = 'medium', seed: int = 0, out='out/hallucin
     axs[1].axhline(real['fid_floor'], color='gray', ls=':', label='real floor'); axs[1].legend()
     fig.suptitle(f'MNIST {size}x{size}, {n} images per generation, {steps} training steps each')
     fig.tight_layout(); run.figure(fig, 'recursive_mnist.png', dpi=100)
-    return run.write(res, 'recursive_mnist.json')
+    return run.finish(res, 'recursive_mnist.json')
 
 # %% ../../../nbs/10_hallucination.ipynb
 def _frame(ax, flags, nrow: int, px: int, color='red'):
@@ -111,7 +111,7 @@ def _write_images(res: dict, flags: Tensor, run: Run, name: str, title: str, con
     run.trained(name, {'steps': res.get('train_steps'), 'seconds': res.get('train_seconds'), 'final_loss': res.get('final_loss'),
                        'precision': res.get('precision')})
     res.update(config=config, seed=seed)
-    return run.write(res, f'{name}_metrics.json')
+    return run.finish(res, f'{name}_metrics.json')
 
 
 def run_shapes(config: str = 'medium', seed: int = 0, out='out/hallucination-shapes', progress: bool = True,
