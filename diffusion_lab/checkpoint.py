@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -15,7 +16,8 @@ import torch
 from torch import nn
 
 # %% auto 0
-__all__ = ['CKPT', 'LOCK', 'ensure_writable', 'signature', 'save_checkpoint', 'load_checkpoint', 'lock_folder', 'unlock_folder']
+__all__ = ['CKPT', 'LOCK', 'ensure_writable', 'signature', 'save_checkpoint', 'load_checkpoint', 'lock_folder', 'unlock_folder',
+           'load_weights', 'save_cached']
 
 # %% ../nbs/05a_checkpoints.ipynb
 CKPT = 'checkpoint.pt'
@@ -133,3 +135,61 @@ def unlock_folder(out):
     if held[1] == 0:
         os.close(held[0])                         # closing the descriptor releases the flock
         del _HELD[out]
+
+# %% ../nbs/05a_checkpoints.ipynb
+def _set_aside(path: Path, why: str):
+    "Move an unusable cache entry out of the way (to `<name>.broken`) and say so in one line."
+    broken = path.with_name(path.name + '.broken')
+    try:
+        if broken.is_dir():                         # an older one is replaced
+            import shutil
+            shutil.rmtree(broken)
+        elif broken.exists():
+            broken.unlink()
+        os.replace(path, broken)
+        where = f'moved to {broken.name}'
+    except OSError as e:
+        where = f'could not be moved: {e.strerror or e}'
+    print(f'diffusion_lab: {path} {why} ({where}); building it again', file=sys.stderr, flush=True)
+
+
+def load_weights(path, model: nn.Module, key: str | None = None) -> dict | None:
+    """Load the weights kept at `path` (the state dict itself, or its entry `key`) into `model` when the file is a
+    readable checkpoint with exactly the model's tensors and shapes, all finite; returns the loaded dict. Anything
+    else (no file, a folder in the way, an empty, truncated or foreign file, other shapes, NaN weights) returns None
+    and, for a file that was there, sets it aside with one line on stderr, so the caller rebuilds it: a cache heals."""
+    path = Path(path)
+    if not path.is_file():
+        if path.exists():
+            _set_aside(path, 'is not a file')
+        return None
+    try:
+        st = load_checkpoint(path)
+        sd = st if key is None else st.get(key)
+        mine = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+        if not isinstance(sd, dict) or {k: tuple(getattr(v, 'shape', ())) for k, v in sd.items()} != mine:
+            raise ValueError('its tensors are not those of the model' + (f' (no {key!r} entry)' if key and not isinstance(sd, dict) else ''))
+        bad = [k for k, v in sd.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+        if bad:
+            raise ValueError(f'it holds NaN or inf weights ({bad[:2]})')
+        model.load_state_dict(sd)
+    except (ValueError, RuntimeError, AttributeError) as e:
+        _set_aside(path, f'cannot be used: {_first_line(e)}')
+        return None
+    return st
+
+
+def save_cached(path, state) -> bool:
+    """Keep `state` at the cache path `path` (atomically, as every file the workbench writes); where the cache cannot
+    be written, say so in one line and return False: the result is used, just not kept."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            _set_aside(path, 'is a folder')
+        save_checkpoint(path, state)
+        return True
+    except OSError as e:
+        print(f'diffusion_lab: could not keep {path} ({e.strerror or e}); the result is used, not kept. Set '
+              'DIFFUSION_LAB_CACHE to a folder you can write to', file=sys.stderr, flush=True)
+        return False

@@ -17,7 +17,8 @@ from torch import Tensor, nn
 from .data import GaussianMixture
 from .schedules import Schedule
 from .score import alpha_sigma, convert
-from .train import Compute, Keep, Optim, fit, save_checkpoint
+from .checkpoint import load_weights, save_cached
+from .train import Compute, Keep, Optim, fit
 
 # %% auto 0
 __all__ = ['mmd', 'mmd_floor', 'sliced_wasserstein', 'mode_stats', 'sampler_report', 'log_likelihood', 'FeatureNet', 'cache_dir',
@@ -159,16 +160,16 @@ def feature_net(images: Tensor, labels: Tensor, name: str = 'data', steps: int =
     path = cache_dir() / 'classifiers' / f'{name}-{tuple(images.shape[1:])}-{key}-n{steps}-s{seed}-v2.pt'.replace(' ', '')
     torch.manual_seed(seed)                                   # the initial weights too: a retrained net is reproducible
     net = FeatureNet(int(labels.max()) + 1, in_ch=images.shape[1])
-    if cache and path.is_file():
-        net.load_state_dict(torch.load(path, map_location='cpu', weights_only=True))
+    if cache and load_weights(path, net) is not None:    # an unusable entry is set aside and trained again
         return net.eval()
+    torch.manual_seed(seed)                                   # the same initial weights as when there is no entry
+    net = FeatureNet(int(labels.max()) + 1, in_ch=images.shape[1])
     res = fit(net, images, lambda m, x, y, g: F.cross_entropy(m(x), y), labels=labels, steps=steps, batch_size=128,
               seed=seed, optim=Optim(lr=2e-3, warmup=50, ema_decay=0.99), keep=Keep(log_every=100, progress=progress),
               compute=Compute(device=device or 'cpu', distributed=False))
     net = res.ema.cpu().eval()
     if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        save_checkpoint(path, net.state_dict())
+        save_cached(path, net.state_dict())                   # an unwritable cache: one line, and the net is still used
     return net
 
 

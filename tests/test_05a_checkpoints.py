@@ -2,6 +2,7 @@
 import pytest
 import os
 import pickle
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -121,3 +122,34 @@ def test_one_writer_per_folder():
         holder.kill(); holder.wait()                        # SIGKILL: no clean-up ran, the OS released the lock
     assert lock_folder(d) == d.resolve() and lock_folder(d) == d.resolve()   # a dead holder does not block; re-entrant
     unlock_folder(d); unlock_folder(d)
+
+
+def test_caches_heal():
+    import contextlib, io, tempfile
+    from pathlib import Path
+    d = Path(tempfile.mkdtemp())
+    net_ = nn.Linear(4, 3)
+    good_ = {k: v.clone() for k, v in net_.state_dict().items()}
+    cases = {'empty': b'', 'one byte': b'\x00', 'truncated': None, 'random bytes': bytes(range(256)) * 3}
+    save_checkpoint(d / 'good.pt', good_)
+    whole = (d / 'good.pt').read_bytes()
+    for name, b in cases.items():
+        (d / 'c.pt').write_bytes(whole[:len(whole) // 2] if b is None else b)
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            assert load_weights(d / 'c.pt', nn.Linear(4, 3)) is None, name
+        assert err.getvalue().count('\n') == 1 and 'building it again' in err.getvalue(), (name, err.getvalue())
+        assert not (d / 'c.pt').exists() and (d / 'c.pt.broken').exists()       # set aside, so the next run rebuilds
+    save_checkpoint(d / 'c.pt', {'weight': torch.zeros(2, 2), 'bias': torch.zeros(2)})   # other shapes
+    assert load_weights(d / 'c.pt', nn.Linear(4, 3)) is None
+    save_checkpoint(d / 'c.pt', dict(good_, weight=torch.full((3, 4), float('nan'))))  # NaN weights
+    assert load_weights(d / 'c.pt', nn.Linear(4, 3)) is None
+    (d / 'c.pt').mkdir()                                                          # a folder in the way
+    assert load_weights(d / 'c.pt', nn.Linear(4, 3)) is None and not (d / 'c.pt').exists()
+    assert save_cached(d / 'c.pt', good_) and load_weights(d / 'c.pt', m_ := nn.Linear(4, 3)) is not None
+    assert torch.equal(m_.weight, good_['weight'])                               # healed: the rebuilt entry loads
+    (d / 'afile').write_text('x')                                                 # a cache that cannot be written
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        kept = save_cached(d / 'afile' / 'sub' / 'x.pt', good_)
+    assert not kept and 'could not keep' in err.getvalue() and err.getvalue().count('\n') == 1, err.getvalue()

@@ -10,7 +10,8 @@ from torch import Tensor, nn
 from diffusion_lab.data import GaussianMixture
 from diffusion_lab.schedules import Schedule
 from diffusion_lab.score import alpha_sigma, convert
-from diffusion_lab.train import Compute, Keep, Optim, fit, save_checkpoint
+from diffusion_lab.checkpoint import load_weights, save_cached
+from diffusion_lab.train import Compute, Keep, Optim, fit
 from diffusion_lab.metrics import *
 
 
@@ -40,6 +41,34 @@ def test_pf_ode_likelihood_is_exact():
     ll_ = log_likelihood(law_.denoiser(vp_), vp_, x_, steps=200)
     exact_ = law_.log_prob(x_, vp_, torch.full((100,), 1e-3, dtype=torch.float64))
     assert (ll_ - exact_).abs().max() < 0.02, (ll_ - exact_).abs().max()
+
+
+def test_feature_net_cache_heals():
+    import contextlib, io, os, tempfile
+    from pathlib import Path
+    from diffusion_lab.images import load_digits_images
+    x_, y_ = load_digits_images()
+    x_, y_ = x_[:200], y_[:200]
+    old = os.environ.get('DIFFUSION_LAB_CACHE')
+    os.environ['DIFFUSION_LAB_CACHE'] = c_ = tempfile.mkdtemp()
+    try:
+        a_ = feature_net(x_, y_, name='t', steps=5)
+        f_ = next(Path(c_).glob('classifiers/t-*.pt'))
+        f_.write_bytes(f_.read_bytes()[:100])                               # a file cut short
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            b_ = feature_net(x_, y_, name='t', steps=5)                     # set aside and trained again: no traceback
+        assert 'building it again' in err.getvalue() and f_.with_name(f_.name + '.broken').exists() and f_.is_file()
+        assert all(torch.equal(p, q) for p, q in zip(a_.state_dict().values(), b_.state_dict().values()))   # the same net
+        (Path(c_) / 'classifiers').rename(Path(c_) / 'moved'); (Path(c_) / 'classifiers').write_text('not a folder')
+        with contextlib.redirect_stderr(err):
+            feature_net(x_, y_, name='t', steps=5)                          # an unwritable cache: trained, used, not kept
+        assert 'could not keep' in err.getvalue()
+    finally:
+        if old is None:
+            os.environ.pop('DIFFUSION_LAB_CACHE')
+        else:
+            os.environ['DIFFUSION_LAB_CACHE'] = old
 
 
 def test_precision_recall_and_copies_on_damaged_sets():

@@ -18,7 +18,8 @@ from diffusion_lab.samplers import PerStep, ddim, time_grid
 from diffusion_lab.schedules import VP
 from diffusion_lab.widgets import explorer
 from diffusion_lab.score import convert, model_denoiser, time_condition
-from diffusion_lab.train import ensure_writable, train_diffusion
+from diffusion_lab.checkpoint import save_checkpoint
+from diffusion_lab.train import train_diffusion
 from diffusion_lab.experiment import Run, config, setting
 from diffusion_lab.studies.hspace.basis import *
 from diffusion_lab.studies.hspace.editing import *

@@ -18,7 +18,8 @@ from diffusion_lab.models import UNet, build_unet, count_params
 from diffusion_lab.samplers import evaluations, sample, steps_for_nfe
 from diffusion_lab.schedules import get_schedule
 from diffusion_lab.score import alpha_sigma, convert, diffusion_loss, guided_denoiser, model_denoiser, time_condition
-from diffusion_lab.train import Compute, Keep, Optim, drop_labels, load_checkpoint, save_checkpoint, train_diffusion, use_bf16
+from diffusion_lab.checkpoint import load_weights, save_cached
+from diffusion_lab.train import Compute, Keep, Optim, drop_labels, train_diffusion, use_bf16
 from diffusion_lab.experiment import setting
 from diffusion_lab.studies.generators.method import *
 

@@ -11,6 +11,8 @@ from diffusion_lab.metrics import memorization_rate
 from diffusion_lab.models import count_params
 from diffusion_lab.schedules import get_schedule
 from diffusion_lab.score import model_denoiser
+from diffusion_lab.checkpoint import load_weights, save_checkpoint
+from diffusion_lab.experiment import write_json
 from diffusion_lab.train import precision_name
 from diffusion_lab.experiment import Run, config as config_of, plain
 from diffusion_lab.studies.generalization.method import *

@@ -18,6 +18,8 @@ from ...metrics import memorization_rate
 from ...models import count_params
 from ...schedules import get_schedule
 from ...score import model_denoiser
+from ...checkpoint import load_weights, save_checkpoint
+from ...experiment import write_json
 from ...train import precision_name
 from ...experiment import Run, config as config_of, plain
 from .method import *
@@ -48,9 +50,9 @@ def _train_network(job: tuple) -> None:
         torch.set_num_threads(threads)
     t0, ckpt = time.time(), out / 'models' / f'ckpt_n{n}_{tag}'
     net, hist, conv = train_until_converged(data, heldout, cfg, seed, ckpt, device, progress, name=f'N = {n} {tag.upper()}:')
-    torch.save(net.state_dict(), out / 'models' / f'n{n}_{tag}.pt')
-    (out / 'models' / f'n{n}_{tag}.json').write_text(json.dumps({'settings': key, 'seed': seed, 'history': hist, 'converged': conv,
-                                                                  'seconds': round(time.time() - t0, 1)}))
+    save_checkpoint(out / 'models' / f'n{n}_{tag}.pt', net.state_dict())
+    write_json(out / 'models' / f'n{n}_{tag}.json', {'settings': key, 'seed': seed, 'history': hist, 'converged': conv,
+                                                    'seconds': round(time.time() - t0, 1)})
     shutil.rmtree(ckpt, ignore_errors=True)
 
 
@@ -87,12 +89,13 @@ def _train_in_parallel(g: _Setup, ns: list):
 
 def _network(g: _Setup, n: int, tag: str, data: Tensor, s: int) -> tuple[nn.Module, dict]:
     "Network `tag` of N = `n`: trained now unless one saved under the same settings exists; loaded, and recorded in the run."
-    if _saved_network(g.run.out, n, tag, g.key, s) is None:
+    net, path = generalization_model(g.cfg, s), g.run.out / 'models' / f'n{n}_{tag}.pt'
+    if _saved_network(g.run.out, n, tag, g.key, s) is None or load_weights(path, net) is None:   # a broken file: again
         g.run.say(f'N = {n}: training network {tag}')
         _train_network(g.job(n, tag, data, s))
+        if load_weights(path, net) is None:
+            raise ValueError(f'the network just trained cannot be read back from {path}')
     saved = _saved_network(g.run.out, n, tag, g.key, s)
-    net = generalization_model(g.cfg, s)
-    net.load_state_dict(torch.load(g.run.out / 'models' / f'n{n}_{tag}.pt', map_location='cpu', weights_only=True))
     h = saved['history'][-1]
     g.run.trained(f'n{n}_{tag}', {'steps': h['step'], 'seconds': saved['seconds'], 'final_loss': h['train_loss'],
                                    'precision': h.get('precision')})
@@ -170,8 +173,8 @@ def run_generalization(config: str = 'cpu', out='out/generalization', seed: int 
     probe = xho[:cfg.n_eig].clone()                              # a copy: saving a view would store all of xho's storage
     ends = sorted({ns[0], ns[-1]})
     m['effective_dim'] = {str(n): effective_dimension(models[(n, 'a')], probe, cfg.sigmas, seed) for n in ends}
-    torch.save({'examples': {str(n): {k: v.half() if v.is_floating_point() else v for k, v in e.items()} for n, e in examples.items()},
-                'probe': probe}, run.out / 'examples.pt')     # what the notebook shows, and the held-out digits of the Jacobians
+    save_checkpoint(run.out / 'examples.pt', {'examples': {str(n): {k: v.half() if v.is_floating_point() else v for k, v in e.items()} for n, e in examples.items()},
+                    'probe': probe})     # what the notebook shows, and the held-out digits of the Jacobians
     for name, fig in {'headline.png': headline_figure(examples, ns), 'similarity.png': similarity_figure(m['by_n']),
                       'effective_dim.png': effective_dim_figure(m['effective_dim']),
                       'basis.png': basis_figure({n: models[(n, 'a')] for n in ends}, probe[0], 0.2)}.items():

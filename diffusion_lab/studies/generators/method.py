@@ -25,7 +25,8 @@ from ...models import UNet, build_unet, count_params
 from ...samplers import evaluations, sample, steps_for_nfe
 from ...schedules import get_schedule
 from ...score import alpha_sigma, convert, diffusion_loss, guided_denoiser, model_denoiser, time_condition
-from ...train import Compute, Keep, Optim, drop_labels, load_checkpoint, save_checkpoint, train_diffusion, use_bf16
+from ...checkpoint import load_weights, save_cached
+from ...train import Compute, Keep, Optim, drop_labels, train_diffusion, use_bf16
 from ...experiment import setting
 
 # %% auto 0
@@ -154,15 +155,14 @@ def cached_generator(x: Tensor, y: Tensor, cfg: GeneratorConfig | None = None, n
     kw = dict({k: getattr(cfg, k) for k in TRAINING_FIELDS}, seed=seed)
     key = hashlib.sha1(x.numpy().tobytes() + y.numpy().tobytes() + json.dumps(kw, sort_keys=True, default=str).encode()).hexdigest()[:12]
     path = cache_dir() / 'generators' / f'{name}-{key}.pt'
-    if cache and path.is_file():
-        st = load_checkpoint(path)
+    if cache:                                                 # an unusable entry is set aside and trained again
         model = build_generator(cfg.unet, x.shape[1], int(y.max()) + 1)
-        model.load_state_dict(st['ema'])
-        return model.eval(), dict(st['info'], cached=str(path))
+        st = load_weights(path, model, 'ema')
+        if st is not None and isinstance(st.get('info'), dict):
+            return model.eval(), dict(st['info'], cached=str(path))
     model, info = train_generator(x, y, cfg, seed, device, progress=progress)
     if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        save_checkpoint(path, {'ema': {k: v.cpu() for k, v in model.state_dict().items()}, 'info': info})
+        save_cached(path, {'ema': {k: v.cpu() for k, v in model.state_dict().items()}, 'info': info})
     return model, dict(info, cached=None)
 
 # %% ../../../nbs/12_generators.ipynb

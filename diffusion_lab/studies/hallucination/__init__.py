@@ -290,7 +290,7 @@ def run_hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination
     run = Run('hallucination', out, settings, progress, device)
     run.say(f"training the {config} configuration on the {grid_n}x{grid_n} grid (sigma {cfg.std}, {cfg.steps} steps)")
     sq = _grid_study('grid', cfg, seed, progress, device, grid_n)
-    torch.save(sq['model'].state_dict(), run.out / 'grid_model.pt')      # for further analysis: load with weights_only=True
+    save_checkpoint(run.out / 'grid_model.pt', sq['model'].state_dict())   # for further analysis: load with weights_only=True
     run.say('training on the rotated grid')
     rot = _grid_study('rotated', cfg, seed, progress, device, grid_n)
     m = _grid_numbers(sq, rot, cfg, seed, grid_n)

@@ -21,7 +21,8 @@ from ...models import build_unet, count_params
 from ...samplers import ddpm, time_grid
 from ...schedules import DDPM
 from ...score import model_denoiser
-from ...train import Compute, Keep, Optim, save_checkpoint, train_diffusion
+from ...checkpoint import load_weights, save_checkpoint
+from ...train import Compute, Keep, Optim, train_diffusion
 from ...experiment import write_json
 from .sharpen import sharpened_denoiser
 from .detector import keep_lowest, retention_filter, roc_curve
@@ -183,8 +184,7 @@ def trained_unet(x: Tensor, schedule: DDPM, study: ShapesStudy | DigitsStudy, se
     model = build_unet(unet)
     ckpt = Path(checkpoint) if checkpoint else None
     info = {'params': count_params(model)}
-    if ckpt is not None and ckpt.exists():
-        model.load_state_dict(torch.load(ckpt, map_location='cpu', weights_only=True))
+    if ckpt is not None and load_weights(ckpt, model) is not None:    # an unusable file is set aside and trained again
         rec = ckpt.with_suffix('.json')
         info.update(json.loads(rec.read_text()) if rec.is_file() else {}, checkpoint=str(ckpt))
         return model.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')).eval(), info   # where training would run

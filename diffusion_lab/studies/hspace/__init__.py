@@ -25,7 +25,8 @@ from ...samplers import PerStep, ddim, time_grid
 from ...schedules import VP
 from ...widgets import explorer
 from ...score import convert, model_denoiser, time_condition
-from ...train import ensure_writable, train_diffusion
+from ...checkpoint import save_checkpoint
+from ...train import train_diffusion
 from ...experiment import Run, config, setting
 from .basis import *
 from .editing import *
@@ -168,7 +169,7 @@ def _digits(run, seed: int, steps: int, train_steps: int, progress: bool, device
     split = heldout_split('digits')
     (dtr, ytr), (dho, _) = split['train'], split['heldout']
     dmodel, dS = train_hspace_model(dtr, train_steps, seed, 'digits-small', progress, device, run=run, tag='digits')
-    torch.save(dmodel.cpu().state_dict(), run.out / 'digits.pt')
+    save_checkpoint(run.out / 'digits.pt', dmodel.cpu().state_dict())
     r = real_image_edits(dmodel.cpu(), dS, dho, classifier=feature_net(dtr, ytr, name='digits-train'), steps=steps)
     run.figure(digits_figure(r['images']), 'digits_edits.png')
     return {'digits_psnr': r['psnr'], 'digits': {a: {k: v for k, v in r[a].items() if k != 'curve'} for a in DIGIT_ATTRIBUTES},
@@ -206,7 +207,7 @@ def run_hspace(seed: int = 1, out='out/hspace', progress: bool = True, device=No
     scale = factors.std(0).double()                          # factor-std: the training set's true factors
     run.say(f'training a U-Net on 16x16 blobs for {train_steps} steps (seed {seed})')
     model, S = train_hspace_model(data, train_steps, seed, progress=progress, device=device, run=run, tag='blobs')
-    torch.save(model.cpu().state_dict(), run.out / 'blobs.pt')
+    save_checkpoint(run.out / 'blobs.pt', model.cpu().state_dict())
     xT = torch.randn(n_cal + n, 1, 16, 16, generator=torch.Generator().manual_seed(seed + 1))
     b = Blobs(model.cpu(), S, xT[:n_cal], xT[n_cal:], scale, steps, seed)
     (xc, Hc), (x0, H) = b.edit(b.cal, record=True), b.edit(b.ev, record=True)
@@ -224,7 +225,7 @@ def run_hspace(seed: int = 1, out='out/hspace', progress: bool = True, device=No
     m.update(_unsupervised(b, H, F0), image_jacobian=_image_jacobian(b, spread(Hc)))
     run.say(f'a second U-Net (seed {seed + 100}) on the same blobs, for the cross-seed cosines')
     model_b, _ = train_hspace_model(data, train_steps, seed + 100, progress=progress, device=device, run=run, tag='blobs_b')
-    torch.save(model_b.cpu().state_dict(), run.out / 'blobs_b.pt')
+    save_checkpoint(run.out / 'blobs_b.pt', model_b.cpu().state_dict())
     m.update(_stability(b, fits, model_b.cpu()))
     t0 = time.time()                                         # the explorer's cost per change: 8 images, the Haas protocol
     b.edit(b.ev[:8], fits['haas']['x'] + fits['haas']['radius'])
