@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
+
 from . import __version__
 from .commands import (CKPT, DATASETS, TRAIN_CONFIGS, prepare_out, run_bench_samplers, run_sample, run_train, tour)
 from .samplers import SAMPLERS
@@ -47,6 +49,34 @@ _positive_int, _positive_float = _positive_type(int), _positive_type(float)
 
 
 _EMPTY = inspect.Parameter.empty
+
+
+def _ranged(kind, lo, hi):
+    "An argparse type: a number of `kind` (int or float) in [lo, hi], or a one-line error that gives the range."
+    def parse(s: str):
+        try:
+            v = kind(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {'a whole number' if kind is int else 'a number'}, got {s!r}") from None
+        if not (math.isfinite(v) and lo <= v <= hi):
+            raise argparse.ArgumentTypeError(f'must lie in [{lo:g}, {hi:g}], got {s}')
+        return v
+    return parse
+
+
+def _device(s: str) -> str:
+    "An argparse type: a device this torch can use ('cpu', 'cuda', 'cuda:N'), checked before any work."
+    try:
+        d = torch.device(s)
+    except (RuntimeError, ValueError):
+        raise argparse.ArgumentTypeError(f"expected cpu, cuda or cuda:N, got {s!r}") from None
+    if d.type not in ('cpu', 'cuda'):
+        raise argparse.ArgumentTypeError(f"expected cpu, cuda or cuda:N, got {s!r}")
+    if d.type == 'cuda' and not torch.cuda.is_available():
+        raise argparse.ArgumentTypeError(f'{s!r}: this torch ({torch.__version__}) sees no CUDA device; use cpu')
+    if d.type == 'cuda' and d.index is not None and d.index >= torch.cuda.device_count():
+        raise argparse.ArgumentTypeError(f'{s!r}: there are {torch.cuda.device_count()} CUDA devices')
+    return s
 
 
 def _number(s: str) -> float:
@@ -119,18 +149,19 @@ def from_config(configs: dict, skip=(), choices: dict | None = None) -> tuple:
         if 'bool' in kind:
             opts.append(Option(flag, help_, action='boolean', param=r['name']))
             continue
+        rng = r['range']
         if 'tuple' in kind:
             first = next(iter(r['value'] or ()), 0)
-            typ = _positive_int if isinstance(first, int) else _number if isinstance(first, float) else str
+            typ = _ranged(int, *rng) if isinstance(first, int) and rng else _ranged(float, *rng) if rng else str
             opts.append(Option(flag, help_, type=typ, nargs='+', param=r['name'], choices=ch))
             continue
-        typ = _positive_int if kind.startswith('int') else _number if kind.startswith('float') else None
+        typ = (_ranged(int, *rng) if kind.startswith('int') else _ranged(float, *rng)) if rng else None
         opts.append(Option(flag, help_, type=typ, param=r['name'], choices=ch))
     return tuple(opts)
 
 
 SAMPLING = (Option('--sampler', 'sampler', choices=list(SAMPLERS)),
-            Option('--nfe', 'denoiser evaluations per sample', type=_positive_int))
+            Option('--nfe', 'denoiser evaluations per sample', type=_ranged(int, 1, 10_000)))
 
 # %% ../nbs/99_cli.ipynb
 def _common(runner) -> tuple:
@@ -138,10 +169,10 @@ def _common(runner) -> tuple:
     sig = inspect.signature(runner).parameters
     opts = [Option('--out', 'output folder, created if missing')]
     if 'seed' in sig:
-        opts.append(Option('--seed', 'random seed', type=int))
+        opts.append(Option('--seed', 'random seed', type=_ranged(int, 0, 2**62)))
     opts.append(Option('--no-progress', 'no progress lines or bars', action='store_true', param='no_progress'))
     if 'device' in sig:
-        opts.append(Option('--device', 'cpu or cuda (default: cuda when available)'))
+        opts.append(Option('--device', 'cpu or cuda (default: cuda when available)', type=_device))
     return tuple(opts)
 
 
@@ -203,12 +234,13 @@ COMMANDS = {
     'sample': Command(run_sample, 'sample a checkpoint written by train and measure the samples',
                       'Sample the EMA weights of a checkpoint; writes samples.png and metrics.json into --out.',
                       (Option('--ckpt', 'checkpoint.pt, or the folder train wrote', required=True),
-                       Option('--n', 'number of samples', type=_positive_int)) + SAMPLING, frozenset({'class_fractions'})),
+                       Option('--n', 'number of samples', type=_ranged(int, 2, 10**6))) + SAMPLING, frozenset({'class_fractions'})),
     'bench-samplers': Command(run_bench_samplers, 'time DDPM (1000 steps) and DDIM (50 steps) with an exact score, and fit against a plain loop',
                               'Seconds for 1000-step DDPM and 50-step DDIM on N points of the 5x5 grid with its exact score, and the '
                               'training speed of fit against a plain loop on 8 Gaussians; writes metrics.json.',
-                              (Option('--n', 'number of 2-D points', type=_positive_int),
-                               Option('--fit-steps', 'training steps of the fit-against-plain-loop comparison; 0 leaves it out', type=int))),
+                              (Option('--n', 'number of 2-D points', type=_ranged(int, 1, 10**7)),
+                               Option('--fit-steps', 'training steps of the fit-against-plain-loop comparison; 0 leaves it out',
+                                      type=_ranged(int, 0, 10**7)))),
 }
 
 # %% ../nbs/99_cli.ipynb

@@ -28,8 +28,9 @@ from .score import diffusion_loss, model_denoiser
 from .train import CKPT, Compute, Keep, Optim, ensure_writable, fit, load_checkpoint, plain_fit, train_diffusion
 
 # %% auto 0
-__all__ = ['TRAIN_CONFIGS', 'TOUR_SAMPLERS', 'prepare_out', 'model_config', 'dataset_kind', 'evaluate', 'TrainConfig',
-           'run_train', 'run_sample', 'tour', 'bench_samplers', 'bench_fit', 'run_bench_samplers']
+__all__ = ['MODEL_LIMITS', 'TRAIN_CONFIGS', 'TOUR_SAMPLERS', 'prepare_out', 'model_config', 'check_model_config', 'dataset_kind',
+           'evaluate', 'TrainConfig', 'run_train', 'run_sample', 'tour', 'bench_samplers', 'bench_fit',
+           'run_bench_samplers']
 
 # %% ../nbs/97_commands.ipynb
 def prepare_out(out) -> Path:
@@ -47,6 +48,26 @@ def model_config(data: str, size: str = 'small', num_classes: int | None = None)
     if dataset_kind(data) == 'points':
         return {'kind': 'mlp', 'dim': 2, 'hidden': 128 if size == 'small' else 256, 'depth': 3}
     return dict({'kind': 'unet', 'in_ch': 1, 'num_classes': num_classes}, **UNET_CONFIGS[f'{data}-{size}'])
+
+
+MODEL_LIMITS = {'dim': 4096, 'hidden': 8192, 'depth': 32, 'ch': 512, 'num_res': 8, 'in_ch': 16, 'num_classes': 10_000,
+                'groups': 64, 'patch': 8, 'emb_dim': 4096}
+
+
+def check_model_config(cfg) -> dict:
+    """A model configuration read from a file, checked before a model is built from it: a dict of `kind` 'mlp' or
+    'unet' whose sizes lie within `MODEL_LIMITS` (and at most 6 levels), so a crafted file cannot make the workbench
+    allocate a model of any size; a `ValueError` otherwise."""
+    if not isinstance(cfg, dict) or cfg.get('kind') not in ('mlp', 'unet'):
+        raise ValueError(f"a model configuration is a dict with kind 'mlp' or 'unet'; got {str(cfg)[:100]}")
+    for k, hi in MODEL_LIMITS.items():
+        v = cfg.get(k)
+        if v is not None and not (isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= hi):
+            raise ValueError(f'the model configuration has {k}={v!r}; it must be a whole number in [1, {hi}]')
+    mult = cfg.get('ch_mult', ())
+    if not isinstance(mult, (list, tuple)) or len(mult) > 6 or not all(isinstance(m, int) and 1 <= m <= 16 for m in mult):
+        raise ValueError(f'the model configuration has ch_mult={mult!r}; it must be at most 6 whole numbers in [1, 16]')
+    return cfg
 
 
 def dataset_kind(name: str) -> str:
@@ -125,16 +146,16 @@ class TrainConfig:
     size: str = setting('small', 'model size')
     steps: int = setting(2000, 'training steps')
     max_seconds: float | None = setting(None, 'stop training after this many seconds (None: the steps alone decide)')
-    batch: int | None = setting(None, 'batch size (None: 512 for points, 64 for images)')
-    lr: float = setting(2e-3, 'learning rate')
+    batch: int | None = setting(None, 'batch size (None: 512 for points, 64 for images)', hi=65536)
+    lr: float = setting(2e-3, 'learning rate', lo=1e-8, hi=10.0)
     schedule: str = setting('vp', 'noise schedule: linear, cosine, sigmoid, vp, ve, edm')
     pred: str = setting('eps', 'what the network predicts')
     sampler: str = setting('ddim', 'sampler of the evaluation')
-    nfe: int = setting(20, 'denoiser evaluations per sample')
-    n_samples: int = setting(2000, 'number of samples to draw and measure')
-    ema_decay: float = setting(0.995, 'decay of the EMA of the weights (the EMA is what is sampled)')
+    nfe: int = setting(20, 'denoiser evaluations per sample', hi=10_000)
+    n_samples: int = setting(2000, 'number of samples to draw and measure', lo=2, hi=10**6)
+    ema_decay: float = setting(0.995, 'decay of the EMA of the weights (the EMA is what is sampled)', lo=0.0, hi=0.99999)
     cond: bool = setting(False, 'class-conditional with label dropout (image sets with labels)')
-    label_drop: float = setting(0.1, 'fraction of labels dropped when conditional (classifier-free guidance)')
+    label_drop: float = setting(0.1, 'fraction of labels dropped when conditional (classifier-free guidance)', hi=1.0)
 
 
 TRAIN_CONFIGS = {'default': TrainConfig()}
@@ -198,8 +219,12 @@ def run_sample(ckpt, sampler: str = 'ddim', nfe: int = 20, n: int = 2000, seed: 
     ckpt = ckpt / CKPT if ckpt.is_dir() else ckpt
     st = load_checkpoint(ckpt)
     cfg = st.get('config') or {}
-    if 'model' not in cfg:
-        raise ValueError(f'{ckpt} holds no model configuration; it was not written by diffusion-lab train')
+    if 'model' not in cfg or not isinstance(st.get('ema'), dict) or 'step' not in st:
+        raise ValueError(f'{ckpt} holds no model configuration and EMA weights; it was not written by diffusion-lab train')
+    check_model_config(cfg['model'])                                # a crafted configuration cannot size the model
+    for k in ('schedule', 'pred', 'data'):
+        if not isinstance(cfg.get(k), str):
+            raise ValueError(f'{ckpt}: its configuration has no {k!r}; it was not written by diffusion-lab train')
     run = Run('sample', prepare_out(out), dict(ckpt=str(ckpt), sampler=sampler, nfe=nfe, n=n, seed=seed), progress)
     model = build_model(cfg['model'])
     load_checkpoint(ckpt, model)                                    # checks the configuration matches

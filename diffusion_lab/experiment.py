@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
 import platform
 import sys
@@ -25,16 +26,52 @@ from .precision import cpu_has_native_bf16
 from .train import TrainResult
 
 # %% auto 0
-__all__ = ['RESULTS', 'setting', 'describe', 'config', 'cpu_model', 'environment', 'write_json', 'plain', 'Run',
-           'compare_numbers']
+__all__ = ['INT_RANGE', 'FLOAT_RANGE', 'RESULTS', 'setting', 'setting_range', 'check_ranges', 'describe', 'config', 'cpu_model',
+           'environment', 'write_json', 'plain', 'Run', 'compare_numbers']
 
 # %% ../nbs/98_experiment.ipynb
-def setting(default, doc: str):
+INT_RANGE, FLOAT_RANGE = (1, 10**9), (0.0, 1e6)     # what a whole-number or a real setting may be, unless it says
+
+
+def setting(default, doc: str, lo=None, hi=None):
     """A field of a configuration dataclass with its one line of documentation (`describe` lists it, the command line
-    shows it as the option's help). A mutable default (dict, list, a nested configuration) is copied for every instance."""
+    shows it as the option's help) and, for a number, the range `[lo, hi]` it must lie in (default: `INT_RANGE` for
+    whole numbers, `FLOAT_RANGE` for reals; `config` and the command line refuse others). A mutable default (dict,
+    list, a nested configuration) is copied for every instance."""
+    meta = {'doc': doc, 'lo': lo, 'hi': hi}
     if isinstance(default, (dict, list, set)) or (is_dataclass(default) and not isinstance(default, type)):
-        return field(default_factory=lambda: copy.deepcopy(default), metadata={'doc': doc})
-    return field(default=default, metadata={'doc': doc})
+        return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def setting_range(f, value=None) -> tuple | None:
+    """The range `(lo, hi)` a numeric field must lie in: its own, else the default for its type (a tuple's by its
+    elements, `value` or the default); None for other fields."""
+    kind = str(f.type).replace(' ', '')
+    if kind.startswith('tuple'):
+        vals = value if isinstance(value, tuple) else (f.default if isinstance(f.default, tuple) else ())
+        kind = 'float' if any(isinstance(x, float) for x in vals) else 'int' if vals and all(isinstance(x, int) for x in vals) else ''
+    base = INT_RANGE if kind.startswith('int') else FLOAT_RANGE if kind.startswith('float') else None
+    if base is None:
+        return None
+    lo, hi = f.metadata.get('lo'), f.metadata.get('hi')
+    return (base[0] if lo is None else lo, base[1] if hi is None else hi)
+
+
+def check_ranges(cfg, where: str = ''):
+    "A `ValueError` naming the first numeric setting of `cfg` (nested ones too) outside its range, or that is not finite."
+    for f in fields(cfg):
+        v = getattr(cfg, f.name)
+        if is_dataclass(v):
+            check_ranges(v, f'{where}{f.name}.')
+            continue
+        r = setting_range(f, v)
+        vals = v if isinstance(v, tuple) else (v,)
+        if r is None or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in vals):
+            continue
+        for x in vals:
+            if not (math.isfinite(x) and r[0] <= x <= r[1]):
+                raise ValueError(f'{where}{f.name} must lie in [{r[0]:g}, {r[1]:g}]; got {v!r}')
 
 
 def describe(cfg) -> list:
@@ -46,7 +83,8 @@ def describe(cfg) -> list:
     for f in fields(cfg):
         value = getattr(cfg, f.name) if not isinstance(cfg, type) else (
             f.default if f.default is not MISSING else f.default_factory())
-        rows.append({'name': f.name, 'value': value, 'type': str(f.type), 'doc': f.metadata.get('doc', '')})
+        rows.append({'name': f.name, 'value': value, 'type': str(f.type), 'doc': f.metadata.get('doc', ''),
+                     'range': setting_range(f, value)})
     return rows
 
 
@@ -68,7 +106,10 @@ def config(configs: dict, name: str, **overrides):
     the choices for an unknown configuration or setting."""
     if name not in configs:
         raise ValueError(f'unknown configuration {name!r}; choose one of {list(configs)}')
-    return _apply(configs[name], overrides)
+    cfg = _apply(configs[name], overrides)
+    if is_dataclass(cfg):
+        check_ranges(cfg)
+    return cfg
 
 # %% ../nbs/98_experiment.ipynb
 def cpu_model() -> str:

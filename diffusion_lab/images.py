@@ -129,10 +129,15 @@ MNIST_FILES = {'train': ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'),
 
 
 def read_idx(path) -> Tensor:
-    "Read an IDX file (optionally .gz) into a tensor."
+    "Read an IDX file (optionally .gz) into a tensor; a `ValueError` for a file that is not a whole one."
     path = Path(path)
-    with (gzip.open(path, 'rb') if path.suffix == '.gz' else open(path, 'rb')) as f:
-        data = f.read()
+    try:
+        with (gzip.open(path, 'rb') if path.suffix == '.gz' else open(path, 'rb')) as f:
+            data = f.read()
+    except (OSError, EOFError) as e:                               # a bad .gz (BadGzipFile is an OSError), a cut one
+        raise ValueError(f'{path} cannot be read as an IDX file ({type(e).__name__}: {e})') from None
+    if len(data) < 4 or len(data) < 4 + 4 * data[3]:
+        raise ValueError(f'{path} is too short for an IDX file ({len(data)} bytes)')
     zero, dtype, nd = struct.unpack('>HBB', data[:4])
     if zero != 0 or dtype != 0x08:
         raise ValueError(f'{path} is not an unsigned-byte IDX file (magic {data[:4].hex()})')
@@ -164,6 +169,9 @@ def load_mnist(folder, split: str = 'test', size: int = 28, limit: int | None = 
             f'MNIST {split} files not found: {missing} (optionally .gz) in {folder} or {folder / "MNIST" / "raw"}. '
             'Point load_mnist at a folder holding them (this project reads ../shared/data/mnist); nothing is downloaded.')
     x, y = read_idx(paths[0]), read_idx(paths[1]).long()
+    if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
+        raise ValueError(f'the MNIST {split} files in {folder} do not match: images of shape {tuple(x.shape)} and '
+                         f'{len(y) if y.ndim == 1 else tuple(y.shape)} labels')
     if limit is not None:
         x, y = x[:limit], y[:limit]
     x = _to_unit(x.float()[:, None], 0, 255)

@@ -60,6 +60,17 @@ def test_idx_reader_on_files_it_writes():
         read_idx(bad)
     with pytest.raises(FileNotFoundError, match=r"t10k-images-idx3-ubyte.*nothing is downloaded"):
         load_mnist(tempfile.mkdtemp())
+    for content, msg in ((b'', 'too short for an IDX file'), (b'\x00\x00\x08', 'too short')):   # 0-byte and cut files
+        bad.write_bytes(content)
+        with pytest.raises(ValueError, match=msg):
+            read_idx(bad)
+    badgz = bad.with_suffix('.gz'); badgz.write_bytes(b'not gzip at all')
+    with pytest.raises(ValueError, match='cannot be read as an IDX file'):
+        read_idx(badgz)
+    odd = Path(tempfile.mkdtemp())                                   # 7 images, 5 labels
+    (odd / MNIST_FILES['test'][0]).write_bytes(idx_bytes(imgs)); (odd / MNIST_FILES['test'][1]).write_bytes(idx_bytes(labs[:5]))
+    with pytest.raises(ValueError, match=r'do not match: images of shape \(7, 28, 28\) and 5 labels'):
+        load_mnist(odd)
 
 
 def test_mnist_test_split_when_present():

@@ -2,6 +2,7 @@
 import pytest
 import copy
 import json
+import math
 import os
 import platform
 import sys

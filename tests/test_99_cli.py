@@ -8,6 +8,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+import torch
 from diffusion_lab import __version__
 from diffusion_lab.commands import (CKPT, DATASETS, TRAIN_CONFIGS, prepare_out, run_bench_samplers, run_sample, run_train, tour)
 from diffusion_lab.samplers import SAMPLERS
@@ -77,13 +78,30 @@ def test_user_errors_are_one_line_and_status_2():
             return (os.mkdir, (str(marker),))
     torch.save({'config': Crafted(), 'ema': {}}, d / 'checkpoint.pt')
     (d / 'file').write_text('x')
-    cases = [(['train', '--steps', '-5'], 'argument --steps: must be at least 1'),
-             (['train', '--batch', '0'], 'argument --batch: must be at least 1'),
+    (d / 'empty.pt').write_bytes(b''); (d / 'one.pt').write_bytes(b'\x00')
+    torch.save({'config': {'model': {'kind': 'mlp', 'dim': 2}}, 'step': 1}, d / 'no_ema.pt')
+    torch.save({'config': {'model': {'kind': 'mlp', 'dim': 2, 'hidden': 10**12, 'depth': 3}, 'schedule': 'vp', 'pred': 'eps',
+                           'data': 'moons'}, 'ema': {}, 'step': 1}, d / 'huge.pt')      # a crafted size: refused before any allocation
+    cases = [(['train', '--lr', '1e308'], r'argument --lr: must lie in \[1e-08, 10\]'),
+             (['train', '--batch', '10000000000000'], r'argument --batch: must lie in \[1, 65536\]'),
+             (['train', '--steps', '99999999999999999999'], r'argument --steps: must lie in \[1, 1e\+09\]'),
+             (['train', '--n-samples', '1'], r'argument --n-samples: must lie in \[2, '),
+             (['train', '--steps', '2', '--out', ''], 'error: the output folder is empty'),
+             (['sample', '--ckpt', str(d / 'x'), '--nfe', '100000000'], r'argument --nfe: must lie in \[1, 10000\]'),
+             (['bench-samplers', '--fit-steps', '-5'], r'argument --fit-steps: must lie in \[0, '),
+             (['hspace', '--device', 'nope'], "argument --device: expected cpu, cuda or cuda:N, got 'nope'"),
+             (['sample', '--ckpt', str(d / 'empty.pt')], 'error: .*empty.pt is not a readable checkpoint'),
+             (['sample', '--ckpt', str(d / 'one.pt')], 'error: .*one.pt is not a readable checkpoint'),
+             (['sample', '--ckpt', str(d / 'no_ema.pt')], 'error: .*holds no model configuration and EMA weights'),
+             (['sample', '--ckpt', str(d / 'huge.pt')], r'error: the model configuration has hidden=1000000000000; it must be'),
+             ] + ([(['bench', '--device', 'cuda'], "argument --device: 'cuda': this torch .* sees no CUDA device")]
+                  if not torch.cuda.is_available() else []) + [(['train', '--steps', '-5'], r'argument --steps: must lie in \[1, '),
+             (['train', '--batch', '0'], r'argument --batch: must lie in \[1, 65536\]'),
              (['train', '--sampler', 'ddpn'], "invalid choice: 'ddpn'"),
              (['sample', '--ckpt', str(d / 'missing.pt')], 'error: no checkpoint at'),
              (['sample', '--ckpt', str(d)], 'error: refused to load .*could run code'),
              (['train', '--data', 'moons', '--steps', '2', '--out', str(d / 'file' / 'sub')], 'error: cannot write to the output folder .*Pass --out'),
-             (['generalization', '--ns', '0'], 'argument --ns: must be at least 1'),
+             (['generalization', '--ns', '0'], r'argument --ns: must lie in \[1, '),
              (['generalization', '--config', 'tpu'], "invalid choice: 'tpu'"),
              (['generalization', '--ns', '5000', '--out', str(d / 'g')], 'error: ')]   # two sets of 5,000 need 10,000 training images
     import contextlib, io, re

@@ -41,36 +41,36 @@ class ShapesStudy:
     n_train: int = setting(5000, 'training images')
     T: int = setting(1000, 'diffusion steps of the schedule (linear betas 1e-4..0.02 rescaled to T)')
     sample_steps: int | None = setting(250, 'ancestral sampling steps (None: all T)')
-    n_samples: int = setting(300, 'images drawn and scored')
+    n_samples: int = setting(300, 'images drawn and scored', lo=2, hi=10**6)
     steps: int = setting(3451, 'training steps of the U-Net')
-    batch_size: int = setting(32, 'training batch size')
+    batch_size: int = setting(32, 'training batch size', hi=65536)
     K: int = setting(10, 'the detector: x0 variance over the last K sampling steps')
     sharpen: list = setting(SHAPES_SHARPEN, 'settings of sharpened_denoiser to try against the filter (a list)')
     authors: bool = setting(True, "the authors' Simple Shapes (else the project's simple_shapes)")
     unet: str = setting('plain-small', 'the U-Net: a name in models.UNET_CONFIGS')
-    lr: float = setting(2e-3, 'AdamW learning rate')
+    lr: float = setting(2e-3, 'AdamW learning rate', lo=1e-8, hi=10.0)
 
 
 @dataclass
 class DigitsStudy:
     "A U-Net on 80% of scikit-learn's 8x8 digits; a blend no class of a judge claims counts as hallucinated."
     steps: int = setting(1696, 'training steps of the U-Net')
-    n_samples: int = setting(1000, 'images drawn and judged')
+    n_samples: int = setting(1000, 'images drawn and judged', lo=2, hi=10**6)
     T: int = setting(1000, 'diffusion steps of the schedule')
     sample_steps: int = setting(250, 'ancestral sampling steps')
     K: int = setting(10, 'the detector: x0 variance over the last K sampling steps')
-    confident: float = setting(0.8, "below this top probability of the judge an image is a blend no class claims")
+    confident: float = setting(0.8, "below this top probability of the judge an image is a blend no class claims", hi=1.0)
     sharpen: list = setting(SHAPES_SHARPEN, 'settings of sharpened_denoiser to try against the filter (a list)')
     unet: str = setting('digits-small', 'the U-Net: a name in models.UNET_CONFIGS')
-    batch_size: int = setting(64, 'training batch size')
-    lr: float = setting(2e-3, 'AdamW learning rate')
+    batch_size: int = setting(64, 'training batch size', hi=65536)
+    lr: float = setting(2e-3, 'AdamW learning rate', lo=1e-8, hi=10.0)
 
 
 @dataclass
 class RecursiveImagesStudy:
     "Recursive training on MNIST: each generation trains on the samples of the one before."
     size: int = setting(8, 'the images resized to size x size')
-    n: int = setting(1000, 'images per generation')
+    n: int = setting(1000, 'images per generation', lo=2, hi=10**6)
     steps: int = setting(1200, 'training steps of every generation')
     unet: str = setting('digits-small', 'the U-Net: a name in models.UNET_CONFIGS')
     sample_steps: int = setting(100, 'ancestral sampling steps')
@@ -79,8 +79,8 @@ class RecursiveImagesStudy:
     gen_factor: float = setting(1.025, "the filtered arms draw gen_factor x n and keep n")
     T: int = setting(1000, 'diffusion steps of the schedule')
     K: int = setting(10, 'the detector: x0 variance over the last K sampling steps')
-    confident: float = setting(0.8, "below this top probability of the judge an image counts as hallucinated")
-    batch_size: int = setting(64, 'training batch size')
+    confident: float = setting(0.8, "below this top probability of the judge an image counts as hallucinated", hi=1.0)
+    batch_size: int = setting(64, 'training batch size', hi=65536)
 
 # %% ../../../nbs/10a_hallucination_toy.ipynb
 @dataclass
@@ -94,10 +94,10 @@ class HallucinationConfig:
     width: int = setting(128, "width of the authors' MLP")
     blocks: int = setting(3, 'its blocks')
     shared: bool = setting(True, 'one block shared by all (the released code)')
-    lr: float = setting(2e-3, 'AdamW learning rate (no warm-up, no clipping)')
-    batch_size: int = setting(512, 'training batch size')
+    lr: float = setting(2e-3, 'AdamW learning rate (no warm-up, no clipping)', lo=1e-8, hi=10.0)
+    batch_size: int = setting(512, 'training batch size', hi=65536)
     steps: int = setting(8000, 'training steps of each grid model')
-    n_samples: int = setting(10_000, 'samples drawn of each grid model')
+    n_samples: int = setting(10_000, 'samples drawn of each grid model', lo=2, hi=10**6)
     recursive_n: int = setting(5000, 'points per generation of recursive training')
     recursive_steps: int = setting(3000, 'training steps of every generation')
     gen_factor: float = setting(1.025, "the filtered arms draw gen_factor x as many and keep recursive_n")

@@ -181,7 +181,7 @@ class HSpaceConfig:
     "The h-space study's settings."
     train_steps: int = setting(2000, 'training steps of each of the two blobs U-Nets')
     digits_train_steps: int = setting(1800, 'training steps of the digits U-Net')
-    n: int = setting(150, 'noises on which every edit is judged')
+    n: int = setting(150, 'noises on which every edit is judged', lo=2, hi=10**6)
     n_cal: int = setting(48, 'noises on which the calibrated directions are fitted')
     steps: int = setting(15, 'sampling steps of every protocol')
 
