@@ -10,14 +10,15 @@ import pickle
 import sys
 import tempfile
 import time
+from dataclasses import fields
 from pathlib import Path
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 # %% auto 0
 __all__ = ['CKPT', 'LOCK', 'ensure_writable', 'signature', 'save_checkpoint', 'load_checkpoint', 'lock_folder', 'unlock_folder',
-           'load_weights', 'save_cached']
+           'run_record', 'plain_settings', 'load_weights', 'save_cached']
 
 # %% ../nbs/05a_checkpoints.ipynb
 CKPT = 'checkpoint.pt'
@@ -135,6 +136,33 @@ def unlock_folder(out):
     if held[1] == 0:
         os.close(held[0])                         # closing the descriptor releases the flock
         del _HELD[out]
+
+# %% ../nbs/05a_checkpoints.ipynb
+def run_record(config: dict | None, seed: int, batch_size: int, optim, data: Tensor, labels: Tensor | None) -> dict:
+    """What defines a run, as its checkpoint remembers it: the caller's `config`, the seed, the batch, the optimiser's
+    settings and a fingerprint of the data (shape and sums, to 8 digits). A resume under other values is refused;
+    the steps, logging, checkpoints, device, precision and time budget may change."""
+    fp = lambda t: None if t is None else {'shape': list(t.shape), 'sum': f'{t.double().sum().item():.8g}',
+                                           'sq': f'{t.double().square().sum().item():.8g}'}
+    return {'config': config or {}, 'seed': seed, 'batch_size': batch_size, 'optim': plain_settings(optim),
+            'data': fp(data), 'labels': fp(labels)}
+
+
+def plain_settings(options) -> dict:
+    "An options dataclass (fit's `Optim`) as plain data."
+    return {f.name: getattr(options, f.name) for f in fields(options)}
+
+
+def _differences(old: dict, new: dict, where: str = '') -> list:
+    "The settings on which two run records differ, as 'name: old -> new' (only keys both have)."
+    out = []
+    for k in old.keys() & new.keys():
+        a, b = old[k], new[k]
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += _differences(a, b, f'{where}{k}.')
+        elif a != b and not (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and list(a) == list(b)):
+            out.append(f'{where}{k}: {a!r} in the checkpoint, {b!r} now')
+    return sorted(out)
 
 # %% ../nbs/05a_checkpoints.ipynb
 def _set_aside(path: Path, why: str):

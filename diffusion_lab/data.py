@@ -16,8 +16,8 @@ from .images import *                 # the image sets (notebook 01a): data.<nam
 from .images import IMAGE_SETS, load_images
 
 # %% auto 0
-__all__ = ['POINT_LAWS', 'POINT_SETS', 'DATASETS', 'GaussianMixture', 'mixture_1d', 'grid_mixture', 'circle_mixture',
-           'lowrank_mixture', 'plot_law', 'two_moons', 'swiss_roll', 'rings', 'load_dataset']
+__all__ = ['ORDERS', 'POINT_LAWS', 'POINT_SETS', 'DATASETS', 'GaussianMixture', 'mixture_1d', 'grid_mixture', 'circle_mixture',
+           'lowrank_mixture', 'plot_law', 'two_moons', 'swiss_roll', 'rings', 'batches', 'load_dataset']
 
 # %% ../nbs/01_data.ipynb
 class GaussianMixture:
@@ -237,6 +237,37 @@ def rings(n: int, radii=(0.7, 1.6), noise: float = 0.04, seed: int = 0, generato
     k = torch.multinomial(r / r.sum(), n, replacement=True, generator=g)
     th = torch.rand(n, generator=g) * 2 * math.pi
     return r[k, None] * torch.stack([th.cos(), th.sin()], 1) + noise * torch.randn(n, 2, generator=g)
+
+# %% ../nbs/01_data.ipynb
+ORDERS = ('random', 'epoch', 'sequential')
+
+
+def batches(data: Tensor, labels: Tensor | None, batch_size: int, g: torch.Generator, device: torch.device, g_host=None,
+            order: str = 'random'):
+    """Endless batches `(x, y)` on `device`, indices from `g` (from `g_host` when the data stay in host memory).
+    `order='random'`: each batch drawn with replacement; `'epoch'`: a fresh permutation per pass over the data, cut
+    into full batches (a DataLoader with `shuffle=True, drop_last=True`); `'sequential'`: the data in their stored
+    order, pass after pass (no shuffling, as some papers' data streamers do)."""
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}; got {order!r}")
+    if order != 'random':
+        gen, dev = (g, data.device) if g_host is None else (g_host, torch.device('cpu'))
+        if batch_size > len(data):
+            raise ValueError(f"order={order!r} needs batch_size <= the {len(data)} samples; got {batch_size}")
+        while True:
+            perm = torch.randperm(len(data), generator=gen, device=dev) if order == 'epoch' else torch.arange(len(data), device=dev)
+            for k in range(0, len(data) - batch_size + 1, batch_size):
+                idx = perm[k:k + batch_size]
+                yield (data[idx].to(device, non_blocking=True),
+                       labels[idx].to(device, non_blocking=True) if labels is not None else None)
+    while True:
+        if g_host is None:
+            idx = torch.randint(0, len(data), (batch_size,), generator=g, device=data.device)
+            yield data[idx], (labels[idx] if labels is not None else None)
+        else:                                                       # pinned host memory, asynchronous copies
+            idx = torch.randint(0, len(data), (batch_size,), generator=g_host)
+            yield (data[idx].to(device, non_blocking=True),
+                   labels[idx].to(device, non_blocking=True) if labels is not None else None)
 
 # %% ../nbs/01_data.ipynb
 POINT_LAWS = {'gaussians8': lambda: circle_mixture(std=0.1), 'grid': lambda: grid_mixture(std=0.1)}

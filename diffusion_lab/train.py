@@ -19,15 +19,16 @@ from torch import Tensor, nn
 from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 
-from .checkpoint import CKPT, ensure_writable, load_checkpoint, lock_folder, save_checkpoint, signature, unlock_folder
+from .checkpoint import (CKPT, _differences, ensure_writable, load_checkpoint, lock_folder, run_record, save_checkpoint,
+                                     signature, unlock_folder)
 from .precision import AMP_CHOICES, cpu_has_native_bf16, native_bf16_flags, precision_name, use_bf16  # noqa: F401 (train.<name> still works)
+from .data import ORDERS, batches
 from .schedules import get_schedule
 from .score import diffusion_loss
 
 # %% auto 0
-__all__ = ['ORDERS', 'plain_fit', 'ema_decay_at', 'ema_warmup', 'ema_update', 'place_data', 'batches', 'make_optimizer',
-           'train_step', 'wrap_model', 'Optim', 'Keep', 'Compute', 'fit_options', 'run_record', 'plain_settings',
-           'TrainResult', 'fit', 'drop_labels', 'train_diffusion']
+__all__ = ['plain_fit', 'ema_decay_at', 'ema_warmup', 'ema_update', 'place_data', 'make_optimizer', 'train_step', 'wrap_model',
+           'Optim', 'Keep', 'Compute', 'fit_options', 'TrainResult', 'fit', 'drop_labels', 'train_diffusion']
 
 # %% ../nbs/05_training.ipynb
 def plain_fit(model: nn.Module, data: Tensor, loss_fn, steps: int = 1000, batch_size: int = 256, lr: float = 1e-3,
@@ -101,37 +102,6 @@ def place_data(model: nn.Module, data: Tensor, labels: Tensor | None, device: to
     on_device = not cuda or data.element_size() * data.nelement() < 0.4 * torch.cuda.mem_get_info(device)[0]
     data = data.to(device) if on_device else data.pin_memory()
     return model, data, (labels.to(data.device) if labels is not None else None), on_device
-
-
-ORDERS = ('random', 'epoch', 'sequential')
-
-
-def batches(data: Tensor, labels: Tensor | None, batch_size: int, g: torch.Generator, device: torch.device, g_host=None,
-            order: str = 'random'):
-    """Endless batches `(x, y)` on `device`, indices from `g` (from `g_host` when the data stay in host memory).
-    `order='random'`: each batch drawn with replacement; `'epoch'`: a fresh permutation per pass over the data, cut
-    into full batches (a DataLoader with `shuffle=True, drop_last=True`); `'sequential'`: the data in their stored
-    order, pass after pass (no shuffling, as some papers' data streamers do)."""
-    if order not in ORDERS:
-        raise ValueError(f"order must be one of {ORDERS}; got {order!r}")
-    if order != 'random':
-        gen, dev = (g, data.device) if g_host is None else (g_host, torch.device('cpu'))
-        if batch_size > len(data):
-            raise ValueError(f"order={order!r} needs batch_size <= the {len(data)} samples; got {batch_size}")
-        while True:
-            perm = torch.randperm(len(data), generator=gen, device=dev) if order == 'epoch' else torch.arange(len(data), device=dev)
-            for k in range(0, len(data) - batch_size + 1, batch_size):
-                idx = perm[k:k + batch_size]
-                yield (data[idx].to(device, non_blocking=True),
-                       labels[idx].to(device, non_blocking=True) if labels is not None else None)
-    while True:
-        if g_host is None:
-            idx = torch.randint(0, len(data), (batch_size,), generator=g, device=data.device)
-            yield data[idx], (labels[idx] if labels is not None else None)
-        else:                                                       # pinned host memory, asynchronous copies
-            idx = torch.randint(0, len(data), (batch_size,), generator=g_host)
-            yield (data[idx].to(device, non_blocking=True),
-                   labels[idx].to(device, non_blocking=True) if labels is not None else None)
 
 
 def make_optimizer(model: nn.Module, lr: float, weight_decay: float = 0.0, warmup: int = 100):
@@ -258,33 +228,6 @@ def fit_options(optim=None, keep=None, compute=None, moved: dict | None = None) 
     return tuple(picked)
 
 # %% ../nbs/05_training.ipynb
-def run_record(config: dict | None, seed: int, batch_size: int, optim: Optim, data: Tensor, labels: Tensor | None) -> dict:
-    """What defines a run, as its checkpoint remembers it: the caller's `config`, the seed, the batch, the optimiser's
-    settings and a fingerprint of the data (shape and sums, to 8 digits). A resume under other values is refused;
-    the steps, logging, checkpoints, device, precision and time budget may change."""
-    fp = lambda t: None if t is None else {'shape': list(t.shape), 'sum': f'{t.double().sum().item():.8g}',
-                                           'sq': f'{t.double().square().sum().item():.8g}'}
-    return {'config': config or {}, 'seed': seed, 'batch_size': batch_size, 'optim': plain_settings(optim),
-            'data': fp(data), 'labels': fp(labels)}
-
-
-def plain_settings(optim: Optim) -> dict:
-    "The optimiser's settings as plain data."
-    return {f.name: getattr(optim, f.name) for f in fields(optim)}
-
-
-def _differences(old: dict, new: dict, where: str = '') -> list:
-    "The settings on which two run records differ, as 'name: old -> new' (only keys both have)."
-    out = []
-    for k in old.keys() & new.keys():
-        a, b = old[k], new[k]
-        if isinstance(a, dict) and isinstance(b, dict):
-            out += _differences(a, b, f'{where}{k}.')
-        elif a != b and not (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and list(a) == list(b)):
-            out.append(f'{where}{k}: {a!r} in the checkpoint, {b!r} now')
-    return sorted(out)
-
-
 class _Training:
     """One run of `fit`: the model, its EMA, optimiser and schedule, the generator, the step, the loss log and the NaN
     flag; it steps, logs, checkpoints (rank 0 writes `ckpt`, from finite weights only) and resumes (a run of the same

@@ -12,8 +12,10 @@ import torch.distributed as dist
 from torch import Tensor, nn
 from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
-from diffusion_lab.checkpoint import CKPT, ensure_writable, load_checkpoint, lock_folder, save_checkpoint, signature, unlock_folder
+from diffusion_lab.checkpoint import (CKPT, _differences, ensure_writable, load_checkpoint, lock_folder, run_record, save_checkpoint,
+                                     signature, unlock_folder)
 from diffusion_lab.precision import AMP_CHOICES, cpu_has_native_bf16, native_bf16_flags, precision_name, use_bf16
+from diffusion_lab.data import ORDERS, batches
 from diffusion_lab.schedules import get_schedule
 from diffusion_lab.score import diffusion_loss
 from diffusion_lab.train import *

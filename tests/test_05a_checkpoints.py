@@ -5,9 +5,10 @@ import pickle
 import sys
 import tempfile
 import time
+from dataclasses import fields
 from pathlib import Path
 import torch
-from torch import nn
+from torch import Tensor, nn
 from diffusion_lab.checkpoint import *
 
 
