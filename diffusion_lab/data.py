@@ -278,6 +278,8 @@ DATASETS = tuple(POINT_LAWS) + tuple(POINT_SETS) + IMAGE_SETS
 def load_dataset(name: str, n: int = 20_000, seed: int = 0, **image_kw) -> dict:
     """`{'x', 'y', 'law', 'kind'}` for a data set of `DATASETS`: `n` points of a law or point set, or an image set through
     `load_images(name, **image_kw)` (y: class labels or None; law: the exact law or None; kind: 'points' or 'images')."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f'n must be a whole number of points >= 1; got {n!r}')
     if name in POINT_LAWS:
         law = POINT_LAWS[name]()
         return {'x': law.sample(n, seed=seed)[0], 'y': None, 'law': law, 'kind': 'points'}

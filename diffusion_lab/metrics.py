@@ -31,13 +31,23 @@ def _flat(x) -> Tensor:
     return x.reshape(len(x), -1)
 
 
+def _samples(name: str, *sets, least: int = 2) -> list:
+    """Each of `sets` as a float64 matrix (N, d): the same d for all, at least `least` rows, all finite; a `ValueError`
+    that says what to pass otherwise (the metrics' one door)."""
+    out = [_flat(s) for s in sets]
+    for i, s in enumerate(out):
+        if len(s) < least:
+            raise ValueError(f'{name} needs at least {least} samples in each set; set {i + 1} has {len(s)}')
+        if not torch.isfinite(s).all():
+            raise ValueError(f'{name}: set {i + 1} holds NaN or inf; pass finite samples (check the sampler or the model)')
+    if len({s.shape[1] for s in out}) > 1:
+        raise ValueError(f'{name} compares sets of one dimension; got {[s.shape[1] for s in out]}')
+    return out
+
+
 def mmd(x: Tensor, y: Tensor, scales=(0.01, 0.03, 0.1, 0.3, 1.0), bandwidth: float | None = None) -> float:
     "Multi-bandwidth RBF MMD (biased estimate, square root) between samples `x` (N, ...) and `y` (M, ...)."
-    x, y = _flat(x), _flat(y)
-    if x.shape[1] != y.shape[1]:
-        raise ValueError(f'x and y must have the same dimension; got {x.shape[1]} and {y.shape[1]}')
-    if torch.isnan(x).any() or torch.isnan(y).any():
-        raise ValueError('mmd: the samples contain NaN')
+    x, y = _samples('mmd', x, y)
     z = torch.cat([x, y]).float()      # float32 kernels: twice as fast, ample for a mean of millions of terms
     d2 = torch.cdist(z, z).pow(2)
     if bandwidth is None:
@@ -185,8 +195,9 @@ def embed(net: FeatureNet, images: Tensor, batch: int = 500):
 
 
 def fid(fa: Tensor, fb: Tensor) -> float:
-    "Fréchet distance between the Gaussian fits of two feature sets (N, d) and (M, d)."
+    "Fréchet distance between the Gaussian fits of two feature sets (N, d) and (M, d), N, M >= 2."
     import scipy.linalg
+    fa, fb = _samples('fid', fa, fb)
     ma, mb = fa.mean(0), fb.mean(0)
     ca, cb = torch.cov(fa.T).numpy(), torch.cov(fb.T).numpy()
     covmean = scipy.linalg.sqrtm(ca @ cb)
@@ -196,6 +207,7 @@ def fid(fa: Tensor, fb: Tensor) -> float:
 
 def kid(fa: Tensor, fb: Tensor, subsets: int = 20, size: int = 500, seed: int = 0) -> float:
     "Kernel inception distance: unbiased MMD^2 with the kernel (x.y/d + 1)^3, averaged over random subsets."
+    fa, fb = _samples('kid', fa, fb)
     g = torch.Generator().manual_seed(seed)
     d, m = fa.shape[1], min(size, len(fa), len(fb))
     vals = []
@@ -222,7 +234,9 @@ def precision_recall(real: Tensor, fake: Tensor, k: int = 3) -> dict:
     each set's manifold is the union of balls around its points reaching their k-th nearest neighbour in the set.
     `precision`: the share of `fake` inside the real manifold; `recall`: the share of `real` inside the fake one.
     Both depend on the set sizes and k: compare sets of equal size (they are reported as `n_real`, `n_fake`)."""
-    real, fake = _flat(real).float(), _flat(fake).float()
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise ValueError(f'k must be a whole number >= 1; got {k!r}')
+    real, fake = (s.float() for s in _samples('precision_recall', real, fake, least=1))
     if min(len(real), len(fake)) <= k:
         raise ValueError(f'precision_recall needs more than k = {k} points in each set; got {len(real)} and {len(fake)}')
     return {'precision': _covered(fake, real, _knn_radii(real, k)).double().mean().item(),
@@ -249,7 +263,7 @@ def memorization_rate(x: Tensor, train: Tensor, ratio: float = 1 / 3, reference:
         raise ValueError(f'ratio must lie in (0, 1); got {ratio}')
     if len(train) < 2 and reference is None:
         raise ValueError('memorization_rate needs at least 2 training images, or held-out images as `reference`')
-    xf, tf = _flat(x), _flat(train)
+    xf, tf = _samples('memorization_rate', x, train, least=1)
     dt = torch.cat([torch.cdist(xf[i:i + 1024], tf) for i in range(0, len(xf), 1024)])
     near = dt.topk(min(2, len(train)), dim=1, largest=False)
     d1, idx = near.values[:, 0], near.indices[:, 0]
@@ -284,6 +298,8 @@ def image_scores(net: FeatureNet, generated: Tensor, heldout: Tensor, train: Ten
     if generated.shape[1:] != heldout.shape[1:] or train.shape[1:] != heldout.shape[1:]:
         raise ValueError(f'image shapes differ: generated {tuple(generated.shape[1:])}, held-out {tuple(heldout.shape[1:])}, '
                          f'train {tuple(train.shape[1:])}')
+    if heldout.flatten(1).double().std(0).max() == 0:
+        raise ValueError('the held-out images are all the same image; image_scores needs real, varied held-out images')
     g = torch.Generator().manual_seed(seed)
     ho, tr, gen = heldout[torch.randperm(len(heldout), generator=g)[:n]], train[torch.randperm(len(train), generator=g)[:n]], generated[:n]
     fh, _ = embed(net, ho); ft, _ = embed(net, tr); fg, pg = embed(net, gen)

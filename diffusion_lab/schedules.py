@@ -151,8 +151,8 @@ class DDPM(Schedule):
         "One of `DDPM_BETAS` ('linear', 'cosine', 'sigmoid') with T steps; kwargs go to the betas function."
         if name not in DDPM_BETAS:
             raise ValueError(f'unknown DDPM schedule {name!r}; choose one of {sorted(DDPM_BETAS)}')
-        if int(T) < 1:
-            raise ValueError(f'T must be a positive number of steps; got {T}')
+        if isinstance(T, bool) or not isinstance(T, (int, float)) or T != int(T) or not 1 <= T <= 10**6:
+            raise ValueError(f'T must be a whole number of steps in [1, 1e6]; got {T!r}')
         return cls(DDPM_BETAS[name](int(T), **kwargs), name=name)
 
     def _abar(self, t):

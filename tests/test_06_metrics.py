@@ -71,6 +71,23 @@ def test_feature_net_cache_heals():
             os.environ['DIFFUSION_LAB_CACHE'] = old
 
 
+def test_metrics_refuse_what_they_cannot_measure():
+    import pytest
+    a_, b_ = torch.randn(50, 8, dtype=torch.float64), torch.randn(40, 8, dtype=torch.float64)
+    for call, msg in ((lambda: fid(a_, b_[:, :4]), 'compares sets of one dimension'), (lambda: fid(a_[:1], b_), 'at least 2 samples'),
+                      (lambda: fid(a_, torch.full_like(b_, float('nan'))), 'holds NaN or inf'), (lambda: kid(a_[:1], b_), 'at least 2'),
+                      (lambda: mmd(torch.zeros(1, 2), torch.zeros(1, 2)), 'at least 2 samples'),
+                      (lambda: precision_recall(a_, b_, k=0), 'k must be a whole number >= 1'),
+                      (lambda: precision_recall(a_, torch.full_like(b_, float('nan'))), 'holds NaN or inf'),
+                      (lambda: memorization_rate(a_[:, None], b_[:, :4]), 'one dimension')):
+        with pytest.raises(ValueError, match=msg):
+            call()
+    same_ = torch.zeros(30, 1, 8, 8)
+    with pytest.raises(ValueError, match='held-out images are all the same'):
+        image_scores(FeatureNet(10), torch.rand(30, 1, 8, 8), same_, torch.rand(30, 1, 8, 8))
+    assert fid(a_, a_) < 1e-6 and mmd(a_, a_) < 1e-6                     # and the plain cases still measure
+
+
 def test_precision_recall_and_copies_on_damaged_sets():
     from diffusion_lab.data import load_digits_images
     xd_, yd_ = load_digits_images()
