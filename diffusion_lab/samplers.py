@@ -19,9 +19,9 @@ from tqdm.auto import tqdm
 from .schedules import Schedule, get_schedule, karras_sigmas
 
 # %% auto 0
-__all__ = ['SAMPLERS', 'SAMPLER_CHOICES', 'time_grid', 'check_grid', 'PerStep', 'Step', 'Sampler', 'register', 'get_sampler',
-           'sampling', 'ancestral_step', 'ddim', 'ddpm', 'euler', 'heun', 'dpmpp_2m', 'em', 'langevin', 'pc',
-           'evaluations', 'steps_for_nfe', 'Trajectory', 'sample', 'sampler_explorer']
+__all__ = ['SAMPLERS', 'time_grid', 'check_grid', 'PerStep', 'Step', 'Sampler', 'register', 'get_sampler', 'sampling',
+           'ancestral_step', 'ddim', 'ddpm', 'euler', 'heun', 'dpmpp_2m', 'em', 'langevin', 'pc', 'evaluations',
+           'steps_for_nfe', 'Trajectory', 'sample']
 
 # %% ../nbs/04_samplers.ipynb
 def _t_of_ratio(schedule: Schedule, r: Tensor) -> Tensor:
@@ -103,6 +103,8 @@ def _evaluate(denoiser, x: Tensor, t: Tensor, args: dict, i: int) -> Tensor:
         got = tuple(eps.shape) if torch.is_tensor(eps) else type(eps).__name__
         raise ValueError(f'the denoiser returned {got} for an input of shape {tuple(x.shape)}; '
                          'it must return a noise prediction of the same shape as x')
+    if eps.device.type == 'cpu' and not torch.isfinite(eps).all():      # on a GPU this would cost a sync per call
+        raise FloatingPointError(f'the denoiser returned NaN or inf at step {i} (t = {float(t.max()):g}); check the model and its inputs')
     return eps
 
 
@@ -204,6 +206,10 @@ def sampling(sampler, denoiser, x: Tensor, schedule, ts, generator: torch.Genera
     if unknown:
         raise ValueError(f'{sampler.name} takes the options {sorted(sampler.options)}; got {unknown}')
     options = {**sampler.options, **options}
+    for k, lo, hi in (('eta', 0, 1), ('n_inner', 1, 1000), ('n_corrector', 1, 1000), ('step', 1e-6, 10), ('snr', 1e-6, 10)):
+        vals = options.get(k, ()) if isinstance(options.get(k), (list, tuple)) else [options[k]] if k in options else []
+        if any(isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi for v in vals):
+            raise ValueError(f'{sampler.name}: {k} must lie in [{lo:g}, {hi:g}]; got {options[k]!r}')
     generator = generator if generator is not None else torch.Generator().manual_seed(0)
     args, n, count, memory = dict(extra_args or {}), len(ts) - 1, [0], {}
 
@@ -389,59 +395,3 @@ def sample(denoiser, schedule, shape=None, x: Tensor | None = None, sampler='ddi
         return state['x']
     return state['x'], Trajectory(torch.stack([r['t'] for r in rec]), torch.stack([r['x'] for r in rec]),
                                   torch.stack([r['x0'] for r in rec]))
-
-# %% ../nbs/04_samplers.ipynb
-SAMPLER_CHOICES = ('ddim', 'dpmpp_2m', 'heun', 'ddpm', 'euler', 'em')
-
-
-def sampler_explorer(law, schedule='vp', denoiser=None, n: int = 400, n_paths: int = 40, seed: int = 0, steps: int = 10,
-                     widget: bool | None = None):
-    """Explorer of the samplers on a 2-D `law` (its exact denoiser unless `denoiser` is given): a menu of samplers, the
-    number of steps and eta (for the samplers that take it). Draws `n_paths` trajectories and `n` endpoints (plotly);
-    `state['data']` holds the endpoints (n, 2)."""
-    import ipywidgets as W
-    from diffusion_lab.widgets import explorer
-    schedule = get_schedule(schedule)
-    den = denoiser or law.denoiser(schedule)
-    cache = {}
-
-    def run(sampler, steps, eta):
-        opts = {'eta': eta} if 'eta' in get_sampler(sampler).options else {}
-        key = (sampler, steps, round(eta, 3) if opts else None)
-        if key not in cache:
-            x, tr = sample(den, schedule, shape=(n, 2), sampler=sampler, steps=steps, seed=seed, progress=False,
-                           return_trajectory=True, **opts)
-            cache[key] = (x, tr.xs[:, :n_paths], law.within(x, 3.0).double().mean().item(), opts)
-        return cache[key]
-
-    def title(sampler, steps, within, opts):
-        return (f"{sampler}, {steps} steps ({evaluations(sampler, steps)} evaluations)" + (f", eta {opts['eta']:.2f}" if opts else '')
-                + f": {within:.1%} within 3 sigma of a mode")
-
-    def draw(sampler, steps, eta):
-        import plotly.graph_objects as go
-        x, paths, within, opts = run(sampler, steps, eta)
-        fig = go.Figure()
-        for i in range(paths.shape[1]):
-            fig.add_trace(go.Scatter(x=paths[:, i, 0].numpy(), y=paths[:, i, 1].numpy(), mode='lines', line=dict(width=1, color='rgba(70,70,200,0.35)'),
-                                     hoverinfo='skip', showlegend=False))
-        fig.add_trace(go.Scatter(x=law.means[:, 0].numpy(), y=law.means[:, 1].numpy(), mode='markers', name='modes',
-                                 marker=dict(symbol='x', size=9, color='black')))
-        fig.add_trace(go.Scatter(x=x[:, 0].numpy(), y=x[:, 1].numpy(), mode='markers', name='samples', marker=dict(size=3, color='crimson')))
-        fig.update_layout(width=560, height=520, title=dict(text=title(sampler, steps, within, opts), font=dict(size=12)),
-                          xaxis=dict(range=[-4, 4]), yaxis=dict(range=[-4, 4], scaleanchor='x'), margin=dict(l=30, r=10, t=40, b=30))
-        return fig, x
-
-    def static(sampler, steps, eta):
-        x, paths, within, opts = run(sampler, steps, eta)
-        fig, ax = plt.subplots(figsize=(4.2, 4.2))
-        ax.plot(paths[:, :, 0].numpy(), paths[:, :, 1].numpy(), color='C0', alpha=0.3, lw=0.7)
-        ax.scatter(x[:, 0].numpy(), x[:, 1].numpy(), s=3, color='crimson', zorder=3)
-        ax.scatter(law.means[:, 0].numpy(), law.means[:, 1].numpy(), marker='x', color='k', zorder=4)
-        ax.set(xlim=(-4, 4), ylim=(-4, 4), aspect='equal'); ax.set_title(title(sampler, steps, within, opts), fontsize=8)
-        return fig, x
-
-    controls = {'sampler': W.Dropdown(options=SAMPLER_CHOICES, value='ddim', description='sampler'),
-                'steps': W.IntSlider(value=steps, min=1, max=100, description='steps', continuous_update=False),
-                'eta': W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description='eta (DDIM)', continuous_update=False)}
-    return explorer(controls, draw, widget, static=static)

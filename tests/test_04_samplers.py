@@ -88,27 +88,6 @@ def test_exact_score_samplers_match_the_law():
             assert lo_ < r_['spread_ratio'] < hi_, (law_, cfg_, r_)
 
 
-def test_sampler_explorer_updates():
-    from diffusion_lab.data import grid_mixture
-    law_ = grid_mixture(n=3, std=0.15)
-    box = sampler_explorer(law_, 'vp', n=200, n_paths=10, steps=2, widget=True)
-    x1 = box.state['data'].clone()
-    box.controls['steps'].value = 30
-    x2 = box.state['data'].clone()
-    assert box.state['calls'] == 2 and not torch.equal(x1, x2)
-    _, d1 = law_.nearest(x1); _, d2 = law_.nearest(x2)
-    assert d2.mean() < d1.mean()                                        # more steps land closer to the modes
-    box.controls['eta'].value = 1.0                                     # DDIM with fresh noise: other endpoints
-    assert box.state['calls'] == 3 and not torch.equal(box.state['data'], x2)
-    box.controls['sampler'].value = 'dpmpp_2m'
-    assert box.state['calls'] == 4 and box.state['values']['sampler'] == 'dpmpp_2m'
-    assert len(box.state['figure'].data) == 10 + 2                      # 10 paths, the modes and the samples
-    x_dpm = box.state['data']
-    box.controls['sampler'].value = 'ddim'; box.controls['sampler'].value = 'dpmpp_2m'
-    assert box.state['calls'] == 6 and box.state['data'] is x_dpm       # read back from the cache
-    print('sampler explorer response (cached)', round(box.state['seconds'], 3), 's')
-
-
 def test_memorising_denoiser_reproduces_training_points():
     from diffusion_lab.data import GaussianMixture, load_digits_images
     from diffusion_lab.schedules import DDPM
@@ -168,3 +147,26 @@ def test_sampler_bad_input():
         ddpm(law_.denoiser(lin_), x_, lin_, torch.tensor([0, 500]), progress=False)
     with pytest.raises(ValueError, match=r't must lie in \[0.0, 1.0\]'):
         heun(law_.denoiser(vp), x_, vp, torch.tensor([1.5, 0.0]), progress=False)
+
+
+def test_samplers_refuse_nan_and_bad_options():
+    import pytest
+    from diffusion_lab.schedules import VP, DDPM
+    z_ = torch.randn(10, 2)
+    calls_ = []
+    def breaks_at_3(x, t):                                    # finite, then NaN from its fourth call
+        calls_.append(1)
+        return x * (float('nan') if len(calls_) > 3 else 0.5)
+    for name_ in SAMPLERS:
+        calls_.clear()
+        sched_ = VP() if SAMPLERS[name_].sde else DDPM.from_name('linear')
+        with pytest.raises(FloatingPointError, match=r'the denoiser returned NaN or inf at step \d+'):
+            sample(breaks_at_3, sched_, x=z_, sampler=name_, steps=8, progress=False)
+    lin_ = DDPM.from_name('linear')
+    for kw, msg in ((dict(sampler='ddim', eta=float('nan')), r'eta must lie in \[0, 1\]'), (dict(sampler='ddim', eta=-1), 'eta must lie'),
+                    (dict(sampler='ddim', eta=5), 'eta must lie'), (dict(sampler='ddim', eta=[0.0] * 7 + [2.0]), 'eta must lie'),
+                    (dict(sampler='langevin', n_inner=0), r'n_inner must lie in \[1, 1000\]')):
+        with pytest.raises(ValueError, match=msg):
+            sample(lambda x, t: 0.5 * x, VP() if kw['sampler'] == 'langevin' else lin_, x=z_, steps=8, progress=False, **kw)
+    with pytest.raises(ValueError, match='T must be a whole number of steps'):
+        DDPM.from_name('linear', T=1.9)

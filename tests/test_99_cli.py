@@ -163,7 +163,7 @@ def test_two_floors_and_the_api():
     from pathlib import Path
     import diffusion_lab as dl
     pkg = Path(dl.__file__).parent
-    CORE = {'schedules', 'data', 'images', 'models', 'score', 'samplers', 'ode', 'train', 'checkpoint', 'precision', 'metrics', 'widgets', 'experiment'}
+    CORE = {'schedules', 'data', 'images', 'models', 'score', 'samplers', 'ode', 'explorers', 'train', 'checkpoint', 'precision', 'metrics', 'widgets', 'experiment'}
     def imports_of(f: Path) -> set:
         "The diffusion_lab modules a file imports, anywhere in it, as dotted names below the package."
         here = f.relative_to(pkg).with_suffix('').parts

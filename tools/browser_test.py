@@ -116,7 +116,7 @@ PLOTLY_CELLS = [
     "from diffusion_lab.data import grid_mixture\nfrom diffusion_lab.schedules import VP\nfrom diffusion_lab.score import score_explorer\n"
     "law, vp = grid_mixture(n=3, std=0.15), VP()\n"
     "score_explorer({'shifted': lambda x, t: law.eps(x, vp, t) + 0.1}, law, vp, n=13)",
-    "from diffusion_lab.samplers import sampler_explorer\nsampler_explorer(law, 'vp', n=200, n_paths=10, steps=5)",
+    "from diffusion_lab.explorers import sampler_explorer\nsampler_explorer(law, 'vp', n=200, n_paths=10, steps=5)",
 ]
 
 

@@ -18,7 +18,7 @@ from diffusion_lab.data import circle_mixture, grid_mixture, load_digits_images
 from diffusion_lab.studies.hallucination import threshold_explorer
 from diffusion_lab.studies.hspace import direction_explorer
 from diffusion_lab.models import MLPDenoiser, build_unet
-from diffusion_lab.samplers import sampler_explorer
+from diffusion_lab.explorers import sampler_explorer
 from diffusion_lab.schedules import VP, forward_slider
 from diffusion_lab.score import model_denoiser, score_explorer
 
