@@ -29,25 +29,9 @@ from .studies.mnist import MNIST_CPU, run_bench_mnist
 
 # %% auto 0
 __all__ = ['SAMPLING', 'HALLUCINATION_PARTS', 'COMMANDS', 'USER_ERRORS', 'Option', 'Command', 'from_config', 'hallucination',
-           'main']
+           'main', 'options_table']
 
 # %% ../nbs/99_cli.ipynb
-def _positive_type(kind):
-    "An argparse type: a number of `kind` (int or float) above zero, or a one-line error."
-    def parse(s: str):
-        try:
-            v = kind(s)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {'a whole number' if kind is int else 'a number'}, got {s!r}") from None
-        if not v > 0 or math.isinf(v):
-            raise argparse.ArgumentTypeError(f"must be {'at least 1' if kind is int else 'a positive number'}, got {s}")
-        return v
-    return parse
-
-
-_positive_int, _positive_float = _positive_type(int), _positive_type(float)
-
-
 _EMPTY = inspect.Parameter.empty
 
 
@@ -61,6 +45,7 @@ def _ranged(kind, lo, hi):
         if not (math.isfinite(v) and lo <= v <= hi):
             raise argparse.ArgumentTypeError(f'must lie in [{lo:g}, {hi:g}], got {s}')
         return v
+    parse.accepts = f"{'whole number' if kind is int else 'number'} in [{lo:g}, {hi:g}]"
     return parse
 
 
@@ -77,17 +62,6 @@ def _device(s: str) -> str:
     if d.type == 'cuda' and d.index is not None and d.index >= torch.cuda.device_count():
         raise argparse.ArgumentTypeError(f'{s!r}: there are {torch.cuda.device_count()} CUDA devices')
     return s
-
-
-def _number(s: str) -> float:
-    "An argparse type: a finite number >= 0, or a one-line error."
-    try:
-        v = float(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'expected a number, got {s!r}') from None
-    if not 0 <= v < math.inf:
-        raise argparse.ArgumentTypeError(f'must be a finite number >= 0, got {s}')
-    return v
 
 
 @dataclass(frozen=True)
@@ -266,13 +240,13 @@ COMMANDS.update({
                              (Option('--config', "cpu: a few minutes on 2 cores; medium: the authors' law, schedule, model and data order, "
                                      "about 30-40 minutes on 2 cores; faithful: the authors' protocol (a GPU)", choices=list(HALLUCINATION_CONFIGS)),
                               Option('--skip', 'parts to leave out', nargs='*', choices=HALLUCINATION_PARTS, default=[]),
-                              Option('--grid-n', 'modes per side of the 2-D grid layout (default: 5)', type=_positive_int),
+                              Option('--grid-n', 'modes per side of the 2-D grid layout (default: 5)', type=_ranged(int, 2, 20)),
                               Option('--shapes', 'also train a U-Net on Simple Shapes (default: with --config faithful or medium)', action='store_true'),
                               Option('--only', 'run one part alone: Simple Shapes (shapes_metrics.json), the digits (digits_metrics.json) or '
                                      'recursive training on MNIST (recursive_mnist.json); a shapes_model.pt or digits_model.pt already in '
                                      '--out is loaded, not retrained', choices=('shapes', 'digits', 'recursive-mnist')),
                               Option('--shapes-steps', "training steps of the Simple Shapes U-Net (default: the configuration's, 3,451 on "
-                                     "the CPU configurations)", type=_positive_int))
+                                     "the CPU configurations)", type=_ranged(int, 1, 10**9)))
                              + from_config(HALLUCINATION_CONFIGS, skip=('name', 'laws_1d', 'amp'), choices={
                                  'init': ('xavier', 'default'), 'order': ('random', 'epoch', 'sequential')}),
                              frozenset({'config', 'filter_96', 'detector_table', 'paper', 'laws_1d', 'sweep_1d', 'shapes', 'digits',
@@ -351,3 +325,17 @@ def main(argv=None) -> int:
         sys.stdout.flush(); sys.stderr.flush()
         os._exit(0)
     return 0
+
+# %% ../nbs/99_cli.ipynb
+def options_table() -> list:
+    "Every option of every command: the command, the flag, what it accepts (a range, the choices, a word or a switch) and its default."
+    rows, sub = [], next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name, q in sub.choices.items():
+        for a in q._actions:
+            if not a.option_strings or a.dest == 'help':
+                continue
+            accepts = (getattr(a.type, 'accepts', None) or (f"one of {', '.join(map(str, a.choices))}" if a.choices else None)
+                       or ('a device this torch has' if a.type is _device else 'a switch' if a.nargs == 0 else 'a word or a path'))
+            rows.append({'command': name, 'option': '/'.join(a.option_strings), 'accepts': accepts + (' (one or more)' if a.nargs == '+' else ''),
+                         'default': a.default})
+    return rows

@@ -22,6 +22,14 @@ from diffusion_lab.studies.mnist import MNIST_CPU, run_bench_mnist
 from diffusion_lab.cli import *
 
 
+def test_every_numeric_option_has_a_range():
+    rows_ = options_table()
+    unbounded = [r for r in rows_ if r['accepts'] == 'a word or a path' and r['option'].split('/')[0] not in
+                 ('--out', '--ckpt', '--data-dir', '--schedule', '--unet', '--sampler', '--data', '--pred', '--size', '--init', '--order')]
+    assert not unbounded, unbounded                      # every other option is a number with a range, a choice or a switch
+    assert all(r['accepts'].startswith(('whole number in', 'number in', 'one of', 'a switch', 'a device', 'a word')) for r in rows_)
+
+
 @pytest.mark.slow
 def test_tour_training_stage():
     import json, tempfile
