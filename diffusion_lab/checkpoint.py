@@ -17,8 +17,8 @@ import torch
 from torch import Tensor, nn
 
 # %% auto 0
-__all__ = ['CKPT', 'LOCK', 'ensure_writable', 'signature', 'save_checkpoint', 'load_checkpoint', 'lock_folder', 'unlock_folder',
-           'run_record', 'plain_settings', 'load_weights', 'save_cached']
+__all__ = ['CKPT', 'LOCK', 'ensure_writable', 'signature', 'atomic_write', 'save_checkpoint', 'load_checkpoint', 'lock_folder',
+           'unlock_folder', 'run_record', 'plain_settings', 'load_weights', 'save_cached']
 
 # %% ../nbs/05a_checkpoints.ipynb
 CKPT = 'checkpoint.pt'
@@ -45,19 +45,25 @@ def signature(model: nn.Module) -> dict:
     return {'class': type(m).__name__, 'shapes': {k: list(v.shape) for k, v in m.state_dict().items()}}
 
 
-def save_checkpoint(path, state):
-    """Write `state` (tensors and plain data) with torch.save to `path` atomically: a temporary file of this writer's
-    own beside it (unique, so two writers never share one), then a rename; a reader sees the old file or the new one,
-    never a mix."""
+def atomic_write(path, write) -> Path:
+    """The one way the workbench writes a file: `write(tmp)` fills a temporary file of this writer's own beside `path`
+    (unique, so two writers never share one), which then replaces `path` in one rename; a reader sees the old file or
+    the new one, never a mix, and a failed write leaves the old one and no temporary file behind."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
     os.close(fd)
     try:
-        torch.save(state, tmp)
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
+
+
+def save_checkpoint(path, state):
+    "Write `state` (tensors and plain data) with torch.save to `path` through `atomic_write`."
+    atomic_write(path, lambda tmp: torch.save(state, tmp))
 
 # %% ../nbs/05a_checkpoints.ipynb
 def _first_line(e: BaseException) -> str:

@@ -11,7 +11,6 @@ import math
 import os
 import platform
 import sys
-import tempfile
 import time
 import weakref
 from dataclasses import MISSING, asdict, field, fields, is_dataclass, replace
@@ -21,7 +20,7 @@ import matplotlib.pyplot as plt
 import torch
 from tqdm.auto import tqdm
 
-from .checkpoint import ensure_writable, lock_folder, unlock_folder
+from .checkpoint import atomic_write, ensure_writable, lock_folder, unlock_folder
 from .precision import cpu_has_native_bf16
 from .train import TrainResult
 
@@ -134,16 +133,8 @@ def environment(device=None) -> dict:
 
 # %% ../nbs/98_experiment.ipynb
 def write_json(path, obj, indent: int = 2):
-    "Write `obj` as JSON to `path` atomically: a temporary file of this writer's own beside it, then a rename."
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    try:
-        with os.fdopen(fd, 'w') as f:
-            json.dump(obj, f, indent=indent, default=float)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    "Write `obj` as JSON to `path` atomically (`checkpoint.atomic_write`)."
+    atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(obj, indent=indent, default=float)))
 
 
 def _jsonable(o):

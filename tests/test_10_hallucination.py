@@ -185,9 +185,10 @@ def test_image_mitigation_linear_denoiser():
     kept_ = keep_lowest(base_['score'], 1 / 3)
     assert abs(r_['filter_same_cost']['keep_fraction'] - 1 / 3) < 1e-12 and kept_.sum() == 4
     assert r_['filter_same_cost']['hallucinated_fraction'] == judge_(base_['x'])[0][kept_].double().mean().item()
-    bent_ = lambda x, t, **kw: 0.3 * x + 0.5 * x ** 2                                       # curvature: now it must act
+    bent_ = lambda x, t, **kw: 0.3 * x + 0.5 * torch.tanh(x) ** 2                  # curvature, bounded: now it must act
     r2_ = image_mitigation(bent_, S_, sample_images(bent_, S_, (12, 1, 4, 4), 10, K=3, seed=5), judge_, lambda x, f: 0.0,
                            [dict(strength=1.0, scale=1.0, t_max=1000, probes=1)])[0]
+    assert torch.isfinite(r2_['samples_after']).all()                                  # a real change, not a blow-up
     assert not torch.allclose(r2_['samples_after'], sample_images(bent_, S_, (12, 1, 4, 4), 10, K=3, seed=5)['x'], atol=1e-3)
 
 

@@ -6,7 +6,6 @@ import math
 import os
 import platform
 import sys
-import tempfile
 import time
 import weakref
 from dataclasses import MISSING, asdict, field, fields, is_dataclass, replace
@@ -14,7 +13,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 from tqdm.auto import tqdm
-from diffusion_lab.checkpoint import ensure_writable, lock_folder, unlock_folder
+from diffusion_lab.checkpoint import atomic_write, ensure_writable, lock_folder, unlock_folder
 from diffusion_lab.precision import cpu_has_native_bf16
 from diffusion_lab.train import TrainResult
 from diffusion_lab.experiment import *
