@@ -109,6 +109,7 @@ def test_precision_recall_and_copies_on_damaged_sets():
     assert memorization_rate(xd_[tr_][:5], xd_[tr_])['rate'] == 1.0                         # exact copies: distance 0
 
 
+@pytest.mark.slow
 def test_classification_accuracy_score_damage():
     from diffusion_lab.data import load_digits_images
     xd_, yd_ = load_digits_images()

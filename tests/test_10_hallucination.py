@@ -262,7 +262,7 @@ def test_cpu_configuration_acceptance():
     mit_ = m['mitigation']                         # sharpening halves the between-mode rate at equal in-support quality
     assert mit_['between_mode_rate_after'] <= 0.5 * mit_['between_mode_rate_before'], mit_
     assert abs(mit_['mmd_over_floor_after'] / mit_['mmd_over_floor_before'] - 1) <= 0.10, mit_
-    assert mit_['extra_evaluations'] == 2 * hallucination_config('cpu')['sharpen']['t_max'], mit_
+    assert mit_['extra_evaluations'] == 2 * hallucination_config('cpu').sharpen['t_max'], mit_
     assert {'tpr_at_96_retention', 'auroc', 'between_mode_rate', 'mitigation', 'paper_dataset',
             'tpr_at_96_retention_paper_dataset'}.issubset(m) and m['paper_dataset'] == PAPER['dataset']
 

@@ -22,6 +22,7 @@ from diffusion_lab.train import CKPT, Compute, Keep, Optim, ensure_writable, fit
 from diffusion_lab.commands import *
 
 
+@pytest.mark.slow
 def test_tour_writes_figures_and_metrics():
     import json, tempfile
     from pathlib import Path

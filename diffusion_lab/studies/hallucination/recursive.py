@@ -33,13 +33,13 @@ def recursive_training(law: GaussianMixture, cfg: HallucinationConfig, generatio
     and `recursive_n` kept at random ('random') or with the lowest x0 variance ('variance'; the authors draw 102.5k
     and keep 100k, gen_factor 1.025). Returns `{arm: [between-mode rate of each generation's
     samples]}`."""
-    S, n = toy_schedule(cfg), cfg['recursive_n']
-    train = lambda x, s: train_toy(x, cfg, seed=s, steps=cfg['recursive_steps'], device=device)
+    S, n = toy_schedule(cfg), cfg.recursive_n
+    train = lambda x, s: train_toy(x, cfg, seed=s, steps=cfg.recursive_steps, device=device)
 
     def draw(model, m, s):
         run = sample_toy(model, S, m, seed=s, keep=K)
         return run['x'], detector_scores(run, K)['x0_var']
-    first = train(toy_data(law, n, seed, cfg.get('balanced', False)), seed)
+    first = train(toy_data(law, n, seed, cfg.balanced), seed)
     return recursive_arms(first, draw, train, lambda x: classify_samples(x, law)['between'].double().mean().item(),
                           Generations(n, cfg.gen_factor, generations, arms), seed, progress, 'recursive training')
 
