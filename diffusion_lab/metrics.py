@@ -170,10 +170,8 @@ def feature_net(images: Tensor, labels: Tensor, name: str = 'data', steps: int =
     path = cache_dir() / 'classifiers' / f'{name}-{tuple(images.shape[1:])}-{key}-n{steps}-s{seed}-v2.pt'.replace(' ', '')
     torch.manual_seed(seed)                                   # the initial weights too: a retrained net is reproducible
     net = FeatureNet(int(labels.max()) + 1, in_ch=images.shape[1])
-    if cache and load_weights(path, net) is not None:    # an unusable entry is set aside and trained again
+    if cache and load_weights(path, net) is not None:    # an unusable entry is set aside (net untouched) and trained again
         return net.eval()
-    torch.manual_seed(seed)                                   # the same initial weights as when there is no entry
-    net = FeatureNet(int(labels.max()) + 1, in_ch=images.shape[1])
     res = fit(net, images, lambda m, x, y, g: F.cross_entropy(m(x), y), labels=labels, steps=steps, batch_size=128,
               seed=seed, optim=Optim(lr=2e-3, warmup=50, ema_decay=0.99), keep=Keep(log_every=100, progress=progress),
               compute=Compute(device=device or 'cpu', distributed=False))
