@@ -164,7 +164,10 @@ def _differences(old: dict, new: dict, where: str = '') -> list:
     out = []
     for k in old.keys() & new.keys():
         a, b = old[k], new[k]
-        if isinstance(a, dict) and isinstance(b, dict):
+        if not where and k in ('data', 'labels') and isinstance(a, dict) and isinstance(b, dict) and a != b:
+            what = 'shape' if a.get('shape') != b.get('shape') else 'sum'       # a fingerprint: say what it means
+            out.append(f'{k}: other training {k} (their {what} {a.get(what)!r} in the checkpoint, {b.get(what)!r} now)')
+        elif isinstance(a, dict) and isinstance(b, dict):
             out += _differences(a, b, f'{where}{k}.')
         elif a != b and not (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and list(a) == list(b)):
             out.append(f'{where}{k}: {a!r} in the checkpoint, {b!r} now')

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .data import GaussianMixture
-from .schedules import Schedule
+from .schedules import Schedule, get_schedule
 from .score import alpha_sigma, convert
 from .checkpoint import load_weights, save_cached
 from .train import Compute, Keep, Optim, fit
@@ -27,8 +27,11 @@ __all__ = ['mmd', 'mmd_floor', 'sliced_wasserstein', 'mode_stats', 'sampler_repo
 
 # %% ../nbs/06_metrics.ipynb
 def _flat(x) -> Tensor:
+    "A set of samples as a float64 matrix (N, d): one row per sample, its other axes flattened."
     x = torch.as_tensor(x).double()
-    return x.reshape(len(x), -1)
+    if x.ndim == 0:
+        raise ValueError('pass a set of samples (N, ...), not a single number')
+    return x.flatten(1) if x.ndim > 1 else x.reshape(-1, 1)
 
 
 def _samples(name: str, *sets, least: int = 2) -> list:
@@ -45,9 +48,20 @@ def _samples(name: str, *sets, least: int = 2) -> list:
     return out
 
 
+def _whole(name: str, v, lo: int = 1) -> int:
+    "An option that counts something: a whole number >= lo, or a `ValueError` that says so."
+    if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+        raise ValueError(f'{name} must be a whole number >= {lo}; got {v!r}')
+    return v
+
+
 def mmd(x: Tensor, y: Tensor, scales=(0.01, 0.03, 0.1, 0.3, 1.0), bandwidth: float | None = None) -> float:
     "Multi-bandwidth RBF MMD (biased estimate, square root) between samples `x` (N, ...) and `y` (M, ...)."
     x, y = _samples('mmd', x, y)
+    if not len(scales) or any(not 0 < s < float('inf') for s in scales):
+        raise ValueError(f'mmd: scales must be one or more positive numbers; got {scales!r}')
+    if bandwidth is not None and not 0 < bandwidth < float('inf'):
+        raise ValueError(f'mmd: bandwidth must be a positive number (or None: the median distance); got {bandwidth!r}')
     z = torch.cat([x, y]).float()      # float32 kernels: twice as fast, ample for a mean of millions of terms
     d2 = torch.cdist(z, z).pow(2)
     if bandwidth is None:
@@ -61,13 +75,15 @@ def mmd(x: Tensor, y: Tensor, scales=(0.01, 0.03, 0.1, 0.3, 1.0), bandwidth: flo
 
 def mmd_floor(law, n: int, repeats: int = 3, seed: int = 1234, **kw) -> float:
     "Mean MMD between two independent n-samples of `law` (anything with `.sample(n, generator=)`): the floor."
+    _whole('mmd_floor: repeats', repeats)
     g = torch.Generator().manual_seed(seed)
     return sum(mmd(law.sample(n, generator=g)[0], law.sample(n, generator=g)[0], **kw) for _ in range(repeats)) / repeats
 
 # %% ../nbs/06_metrics.ipynb
 def sliced_wasserstein(x: Tensor, y: Tensor, n_proj: int = 128, seed: int = 0) -> float:
     "Sliced Wasserstein-1 distance between equal-size samples `x` and `y` (N, ...), over `n_proj` random directions."
-    x, y = _flat(x), _flat(y)
+    x, y = _samples('sliced_wasserstein', x, y, least=1)
+    _whole('sliced_wasserstein: n_proj', n_proj)
     if x.shape != y.shape:
         raise ValueError(f'sliced_wasserstein needs equal-size samples of equal dimension; got {tuple(x.shape)} and {tuple(y.shape)}')
     g = torch.Generator().manual_seed(seed)
@@ -82,9 +98,9 @@ def mode_stats(x: Tensor, law: GaussianMixture, k: float = 3.0, min_frac: float 
     `min_frac` of their expected share, `on_support` fraction within k std of the nearest mode, `off_support` = 1 - it."""
     if not law.isotropic:
         raise ValueError('mode_stats needs an isotropic mixture (stds per mode)')
-    x = torch.as_tensor(x).double().reshape(len(x), -1)
-    if torch.isnan(x).any():
-        raise ValueError('mode_stats: the samples contain NaN')
+    (x,) = _samples('mode_stats', x, least=1)
+    if x.shape[1] != law.D:
+        raise ValueError(f'mode_stats: the samples have dimension {x.shape[1]}, the mixture {law.D}')
     idx, _ = law.nearest(x)
     w = torch.bincount(idx, minlength=law.K).double() / len(x)
     on = law.within(x, k).double().mean().item()
@@ -119,9 +135,13 @@ def _divergence(fn, x):
 def log_likelihood(denoiser, schedule: Schedule, x: Tensor, t0: float = 1e-3, steps: int = 200) -> Tensor:
     """Log-density log p_{t0}(x) (nats, per sample) of the model `denoiser(x, t) -> eps` on a continuous `schedule`
     (VP, VE, EDM), by integrating the probability-flow ODE and its exact divergence from t0 to t_max with Heun steps."""
+    schedule = get_schedule(schedule)
     if schedule.discrete:
         raise ValueError(f'log_likelihood needs a continuous schedule (VP, VE or EDM); got {schedule!r}')
-    x = torch.as_tensor(x).double()
+    _whole('log_likelihood: steps', steps)
+    if not 0 < t0 < schedule.t_max:
+        raise ValueError(f'log_likelihood: t0 must lie in (0, {schedule.t_max}); got {t0!r}')
+    (x,) = _samples('log_likelihood', x, least=1)
     ts = torch.linspace(max(t0, schedule.t_min), schedule.t_max, steps + 1, dtype=torch.float64)
 
     def v(z, t):
@@ -184,6 +204,9 @@ def feature_net(images: Tensor, labels: Tensor, name: str = 'data', steps: int =
 @torch.no_grad()
 def embed(net: FeatureNet, images: Tensor, batch: int = 500):
     "Features (N, 64) and class probabilities (N, C) of `images` under `net`, computed on the net's device, returned on the CPU."
+    if not torch.is_tensor(images) or images.ndim != 4 or len(images) < 1:
+        got = tuple(images.shape) if torch.is_tensor(images) else type(images).__name__
+        raise ValueError(f'embed takes images (N, C, H, W), N >= 1; got {got}')
     dev = next(net.parameters()).device
     feats, probs = [], []
     for i in range(0, len(images), batch):
@@ -206,6 +229,7 @@ def fid(fa: Tensor, fb: Tensor) -> float:
 def kid(fa: Tensor, fb: Tensor, subsets: int = 20, size: int = 500, seed: int = 0) -> float:
     "Kernel inception distance: unbiased MMD^2 with the kernel (x.y/d + 1)^3, averaged over random subsets."
     fa, fb = _samples('kid', fa, fb)
+    _whole('kid: subsets', subsets), _whole('kid: size', size, lo=2)
     g = torch.Generator().manual_seed(seed)
     d, m = fa.shape[1], min(size, len(fa), len(fb))
     vals = []
@@ -244,7 +268,7 @@ def precision_recall(real: Tensor, fake: Tensor, k: int = 3) -> dict:
 
 def nearest_two(x: Tensor, ref: Tensor, chunk: int = 1024) -> Tensor:
     "Pixel-space (flattened) distances (N, 2) from each of `x` to its nearest and second-nearest image in `ref`."
-    x, ref = _flat(x).float(), _flat(ref).float()
+    x, ref = (s.float() for s in _samples('nearest_two', x, ref, least=1))
     if len(ref) < 2:
         raise ValueError('nearest_two needs at least 2 reference images')
     return torch.cat([torch.cdist(x[i:i + chunk], ref).topk(2, dim=1, largest=False).values for i in range(0, len(x), chunk)])

@@ -93,6 +93,19 @@ class PerStep(list):
     "A value of `extra_args` that changes with the step: entry i is passed at step i (None: left out at that step)."
 
 
+def _checks_each_call(device: torch.device) -> bool:
+    """Whether the driver checks each prediction for NaN/inf as it comes (on the CPU, where the check is cheap). On an
+    accelerator a check per call would wait for the device each time, so there the driver keeps, on the device, the
+    first step whose state went non-finite and looks once, at the end."""
+    return device.type == 'cpu'
+
+
+def _first_bad(bad: Tensor | None, x: Tensor, i: int) -> Tensor:
+    "On the device, without waiting for it: `i` if `x` holds NaN/inf and no earlier step was bad, else `bad` as it was."
+    bad = torch.full((), -1, dtype=torch.long, device=x.device) if bad is None else bad
+    return torch.where((bad < 0) & ~torch.isfinite(x).all(), torch.full_like(bad, i), bad)
+
+
 def _evaluate(denoiser, x: Tensor, t: Tensor, args: dict, i: int) -> Tensor:
     "The denoiser at (x, t), with the extra arguments of step i; checks that it returned a prediction shaped like x."
     kw = {k: (v[i] if isinstance(v, PerStep) else v) for k, v in args.items()}
@@ -103,7 +116,7 @@ def _evaluate(denoiser, x: Tensor, t: Tensor, args: dict, i: int) -> Tensor:
         got = tuple(eps.shape) if torch.is_tensor(eps) else type(eps).__name__
         raise ValueError(f'the denoiser returned {got} for an input of shape {tuple(x.shape)}; '
                          'it must return a noise prediction of the same shape as x')
-    if eps.device.type == 'cpu' and not torch.isfinite(eps).all():      # on a GPU this would cost a sync per call
+    if _checks_each_call(eps.device) and not torch.isfinite(eps).all():
         raise FloatingPointError(f'the denoiser returned NaN or inf at step {i} (t = {float(t.max()):g}); check the model and its inputs')
     return eps
 
@@ -205,13 +218,17 @@ def sampling(sampler, denoiser, x: Tensor, schedule, ts, generator: torch.Genera
     unknown = sorted(set(options) - set(sampler.options))
     if unknown:
         raise ValueError(f'{sampler.name} takes the options {sorted(sampler.options)}; got {unknown}')
+    for k, v in options.items():                                   # a flag takes True/False, a count a whole number
+        d = sampler.options[k]
+        if isinstance(d, bool) and not isinstance(v, bool) or type(d) is int and (isinstance(v, bool) or not isinstance(v, int)):
+            raise ValueError(f'{sampler.name}: {k} must be {"True or False" if isinstance(d, bool) else "a whole number"}; got {v!r}')
     options = {**sampler.options, **options}
     for k, lo, hi in (('eta', 0, 1), ('n_inner', 1, 1000), ('n_corrector', 1, 1000), ('step', 1e-6, 10), ('snr', 1e-6, 10)):
         vals = options.get(k, ()) if isinstance(options.get(k), (list, tuple)) else [options[k]] if k in options else []
         if any(isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi for v in vals):
             raise ValueError(f'{sampler.name}: {k} must lie in [{lo:g}, {hi:g}]; got {options[k]!r}')
     generator = generator if generator is not None else torch.Generator().manual_seed(0)
-    args, n, count, memory = dict(extra_args or {}), len(ts) - 1, [0], {}
+    args, n, count, memory, bad = dict(extra_args or {}), len(ts) - 1, [0], {}, None
 
     def evaluate(xx, tt, i, plain=False):
         count[0] += 1
@@ -229,6 +246,11 @@ def sampling(sampler, denoiser, x: Tensor, schedule, ts, generator: torch.Genera
         yield {'i': i, 't': t, 'x': x, 'eps': eps, 'x0': x0}
         on = any((v[i] if isinstance(v, PerStep) else v) is not None for v in args.values())
         x = sampler.rule(Step(i, n, t, s, x, eps, x0, a_t, s_t, a_s, s_s, schedule, ev, partial(noise, x), memory, on), **options)
+        if not _checks_each_call(x.device):
+            bad = _first_bad(bad, x, i)
+    if bad is not None and int(bad) >= 0:                              # the one wait for the device, at the end
+        raise FloatingPointError(f'the state became NaN or inf at step {int(bad)} of {n} (t = {float(ts[int(bad)]):g}); '
+                                 'check the model and its inputs')
     yield {'i': n, 't': ts[-1], 'x': x, 'eps': None, 'x0': x, 'nfe': count[0]}
 
 # %% ../nbs/04_samplers.ipynb

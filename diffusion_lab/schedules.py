@@ -5,6 +5,7 @@
 # %% ../nbs/00_schedules.ipynb 3
 from __future__ import annotations
 
+import inspect
 import math
 
 import matplotlib.pyplot as plt
@@ -151,8 +152,11 @@ class DDPM(Schedule):
         "One of `DDPM_BETAS` ('linear', 'cosine', 'sigmoid') with T steps; kwargs go to the betas function."
         if name not in DDPM_BETAS:
             raise ValueError(f'unknown DDPM schedule {name!r}; choose one of {sorted(DDPM_BETAS)}')
-        if isinstance(T, bool) or not isinstance(T, (int, float)) or T != int(T) or not 1 <= T <= 10**6:
+        if isinstance(T, bool) or not isinstance(T, (int, float)) or not 1 <= T <= 10**6 or T != int(T):
             raise ValueError(f'T must be a whole number of steps in [1, 1e6]; got {T!r}')
+        known = list(inspect.signature(DDPM_BETAS[name]).parameters)[1:]
+        if set(kwargs) - set(known):
+            raise ValueError(f'the {name} betas take {known}; got {sorted(set(kwargs) - set(known))}')
         return cls(DDPM_BETAS[name](int(T), **kwargs), name=name)
 
     def _abar(self, t):
@@ -170,9 +174,17 @@ class DDPM(Schedule):
     def __repr__(self): return f'DDPM({self.name!r}, T={self.T})'
 
 # %% ../nbs/00_schedules.ipynb
+def _level(name: str, v, lo: float, hi: float) -> float:
+    "A schedule's constant `v`, checked: a finite real number in [lo, hi] (a ValueError that names it otherwise)."
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
+        raise ValueError(f'{name} must be a number in [{lo:g}, {hi:g}]; got {v!r}')
+    return float(v)
+
+
 class VP(Schedule):
     "Variance-preserving SDE (Song et al.) on t in [0, 1]: the continuous limit of DDPM's linear schedule."
     def __init__(self, beta_min: float = 0.1, beta_max: float = 20.0):
+        beta_min, beta_max = _level('beta_min', beta_min, 0, 1e3), _level('beta_max', beta_max, 0, 1e3)
         if not 0 <= beta_min < beta_max:
             raise ValueError(f'need 0 <= beta_min < beta_max; got beta_min={beta_min}, beta_max={beta_max}')
         self.beta_min, self.beta_max, self.name = beta_min, beta_max, 'vp'
@@ -194,6 +206,7 @@ class VP(Schedule):
 class VE(Schedule):
     "Variance-exploding SDE (Song et al., NCSN) on t in [0, 1]: alpha = 1, sigma = sigma_min (sigma_max/sigma_min)^t."
     def __init__(self, sigma_min: float = 0.01, sigma_max: float = 50.0):
+        sigma_min, sigma_max = _level('sigma_min', sigma_min, 1e-8, 1e6), _level('sigma_max', sigma_max, 1e-8, 1e6)
         if not 0 < sigma_min < sigma_max:
             raise ValueError(f'need 0 < sigma_min < sigma_max; got sigma_min={sigma_min}, sigma_max={sigma_max}')
         self.sigma_min, self.sigma_max, self.name = sigma_min, sigma_max, 've'
@@ -211,6 +224,7 @@ class VE(Schedule):
 class EDM(Schedule):
     "Karras et al. (EDM): alpha = 1 and sigma(t) = t, with t the noise level in [sigma_min, sigma_max]."
     def __init__(self, sigma_min: float = 0.002, sigma_max: float = 80.0):
+        sigma_min, sigma_max = _level('sigma_min', sigma_min, 1e-8, 1e6), _level('sigma_max', sigma_max, 1e-8, 1e6)
         if not 0 < sigma_min < sigma_max:
             raise ValueError(f'need 0 < sigma_min < sigma_max; got sigma_min={sigma_min}, sigma_max={sigma_max}')
         self.sigma_min, self.sigma_max, self.name = sigma_min, sigma_max, 'edm'
@@ -249,6 +263,9 @@ def get_schedule(name: str, **kwargs) -> Schedule:
     cls = {'vp': VP, 've': VE, 'edm': EDM}.get(name)
     if cls is None:
         raise ValueError(f'unknown schedule {name!r}; choose one of {list(SCHEDULES)}')
+    known = list(inspect.signature(cls).parameters)
+    if set(kwargs) - set(known):
+        raise ValueError(f'{name} takes {known}; got {sorted(set(kwargs) - set(known))}')
     return cls(**kwargs)
 
 # %% ../nbs/00_schedules.ipynb

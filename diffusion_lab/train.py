@@ -258,8 +258,9 @@ class _Training:
         diff = _differences(theirs, self.record)
         if diff:
             raise ValueError(f"the checkpoint in {self.ckpt.parent} belongs to a run with other settings ({'; '.join(diff)}). "
-                             'Resume it with the same settings (a longer --steps is fine), start over there with '
-                             'Keep(resume=False) (diffusion-lab train --restart), or choose another output folder')
+                             'Resume it with the same settings (a longer --steps is fine), start over there from step 0, replacing '
+                             'that checkpoint (diffusion-lab train --restart; in the library Keep(resume=False)), or '
+                             'choose another output folder')
         missing = [k for k in ('model', 'ema', 'opt', 'sched', 'step', 'generators', 'log') if k not in st]
         if missing:
             raise ValueError(f'{self.ckpt} is not a training checkpoint of fit (it has no {missing}); '

@@ -170,3 +170,52 @@ def test_samplers_refuse_nan_and_bad_options():
             sample(lambda x, t: 0.5 * x, VP() if kw['sampler'] == 'langevin' else lin_, x=z_, steps=8, progress=False, **kw)
     with pytest.raises(ValueError, match='T must be a whole number of steps'):
         DDPM.from_name('linear', T=1.9)
+    # the accelerator's way (one look at the end, the first bad step kept on the device), run here on the CPU
+    import diffusion_lab.samplers as samplers_mod
+    monkey_ = pytest.MonkeyPatch()
+    monkey_.setattr(samplers_mod, '_checks_each_call', lambda device: False)
+    try:
+        calls_.clear()
+        with pytest.raises(FloatingPointError, match=r'the state became NaN or inf at step 3 of 8'):
+            sample(breaks_at_3, lin_, x=z_, sampler='ddim', steps=8, progress=False)
+        assert torch.isfinite(sample(lambda x, t: 0.5 * x, lin_, x=z_, sampler='ddim', steps=8, progress=False)).all()
+    finally:
+        monkey_.undo()
+
+
+def test_sampler_refusal_table():
+    import pytest
+    from diffusion_lab.schedules import VP, DDPM
+    z_, calls_ = torch.randn(10, 2), []
+    def breaks_at_3(x, t):                                    # finite, then NaN from its fourth call
+        calls_.append(1)
+        return x * (float('nan') if len(calls_) > 3 else 0.5)
+    bad_values_ = {'eta': (-1, 5, float('nan')), 'asymmetric': ('yes',), 'variance': ('medium',), 'n_inner': (0, 2.5),
+                   'step': (0, 100), 'snr': (0,), 'n_corrector': (0,)}
+    rows_ = []
+    for name_, s_ in SAMPLERS.items():
+        sched_ = VP() if s_.sde else DDPM.from_name('linear')
+        refused_ = []
+        def tries_(what, err=ValueError, **kw):
+            calls_.clear()
+            with pytest.raises(err):
+                sample(kw.pop('denoiser', lambda x, t: 0.5 * x), kw.pop('schedule', sched_), x=z_, sampler=name_, steps=8,
+                       progress=False, **kw)
+            refused_.append(what)
+        tries_('a denoiser that turns NaN (FloatingPointError)', FloatingPointError, denoiser=breaks_at_3)
+        for opt_ in s_.options:
+            for v_ in bad_values_[opt_]:
+                tries_(f'{opt_}={v_!r}', **{opt_: v_})
+        tries_('an option it lacks', not_an_option=1)
+        if s_.sde:
+            tries_('a discrete schedule', schedule=DDPM.from_name('linear'))
+        rows_.append((name_, refused_))
+    for name_, s_ in SAMPLERS.items():                       # an increasing grid (inversion) only for the ODE solvers
+        if not s_.ode:
+            sched_ = VP() if s_.sde else DDPM.from_name('linear')
+            grid_ = torch.tensor([0.0, 0.5, 1.0]) if s_.sde else torch.tensor([0, 500, 1000])
+            with pytest.raises(ValueError, match='only runs from noise to data'):
+                s_(lambda x, t: 0.5 * x, z_, sched_, grid_, progress=False)
+            dict(rows_)[name_].append('an increasing grid')
+    print('| sampler | refuses |\n|---|---|\n' + '\n'.join(f"| `{n}` | {'; '.join(r)} |" for n, r in rows_))
+    assert all(len(r) >= 2 for _, r in rows_)

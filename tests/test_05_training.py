@@ -125,7 +125,7 @@ def test_resume_checks_what_it_resumes():
     assert run_(10).resumed_from is None
     with pytest.raises(ValueError, match=r"belongs to a run with other settings \(optim.lr: 0.001 in the checkpoint, 0.01 now\)"):
         run_(20, lr=0.01)
-    with pytest.raises(ValueError, match=r"data.sq: .* in the checkpoint, .* now; data.sum: "):
+    with pytest.raises(ValueError, match=r"data: other training data \(their sum .* in the checkpoint, .* now\)"):
         run_(20, data=x_ + 1)                                   # other data under the same model
     with pytest.raises(ValueError, match=r"seed: 0 in the checkpoint, 5 now"):
         run_(20, seed=5)

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from diffusion_lab.data import GaussianMixture
-from diffusion_lab.schedules import Schedule
+from diffusion_lab.schedules import Schedule, get_schedule
 from diffusion_lab.score import alpha_sigma, convert
 from diffusion_lab.checkpoint import load_weights, save_cached
 from diffusion_lab.train import Compute, Keep, Optim, fit
@@ -73,18 +73,46 @@ def test_feature_net_cache_heals():
 
 def test_metrics_refuse_what_they_cannot_measure():
     import pytest
+    from diffusion_lab.data import grid_mixture
+    from diffusion_lab.schedules import VP
     a_, b_ = torch.randn(50, 8, dtype=torch.float64), torch.randn(40, 8, dtype=torch.float64)
-    for call, msg in ((lambda: fid(a_, b_[:, :4]), 'compares sets of one dimension'), (lambda: fid(a_[:1], b_), 'at least 2 samples'),
-                      (lambda: fid(a_, torch.full_like(b_, float('nan'))), 'holds NaN or inf'), (lambda: kid(a_[:1], b_), 'at least 2'),
-                      (lambda: mmd(torch.zeros(1, 2), torch.zeros(1, 2)), 'at least 2 samples'),
-                      (lambda: precision_recall(a_, b_, k=0), 'k must be a whole number >= 1'),
-                      (lambda: precision_recall(a_, torch.full_like(b_, float('nan'))), 'holds NaN or inf'),
-                      (lambda: memorization_rate(a_[:, None], b_[:, :4]), 'one dimension')):
-        with pytest.raises(ValueError, match=msg):
+    nan_, law_, refused_ = torch.full_like(b_, float('nan')), grid_mixture(), []
+    def refuses_(fn, what, call, msg):                       # the call must raise a ValueError whose text matches msg
+        with pytest.raises(ValueError, match=msg) as e_:
             call()
-    same_ = torch.zeros(30, 1, 8, 8)
-    with pytest.raises(ValueError, match='held-out images are all the same'):
-        image_scores(FeatureNet(10), torch.rand(30, 1, 8, 8), same_, torch.rand(30, 1, 8, 8))
+        refused_.append((fn, what, str(e_.value)))
+    for fn, what, call, msg in (
+            ('fid', 'sets of different dimension', lambda: fid(a_, b_[:, :4]), 'compares sets of one dimension'),
+            ('fid', 'a set of one sample', lambda: fid(a_[:1], b_), 'at least 2 samples'),
+            ('fid', 'NaN or inf', lambda: fid(a_, nan_), 'holds NaN or inf'),
+            ('kid', 'a set of one sample', lambda: kid(a_[:1], b_), 'at least 2'),
+            ('kid', 'subsets = 0', lambda: kid(a_, b_, subsets=0), 'subsets must be a whole number >= 1'),
+            ('kid', 'subsets of size < 2', lambda: kid(a_, b_, size=1), 'size must be a whole number >= 2'),
+            ('mmd', 'a set of one sample', lambda: mmd(torch.zeros(1, 2), torch.zeros(1, 2)), 'at least 2 samples'),
+            ('mmd', 'bandwidth <= 0', lambda: mmd(a_, b_, bandwidth=-1.0), 'bandwidth must be a positive number'),
+            ('mmd', 'no scales', lambda: mmd(a_, b_, scales=()), 'scales must be one or more positive numbers'),
+            ('sliced_wasserstein', 'NaN or inf', lambda: sliced_wasserstein(a_[:40], nan_), 'holds NaN or inf'),
+            ('sliced_wasserstein', 'n_proj = 0', lambda: sliced_wasserstein(a_, a_, n_proj=0), 'n_proj must be a whole number'),
+            ('sliced_wasserstein', 'sets of different size', lambda: sliced_wasserstein(a_, b_), 'equal-size samples'),
+            ('mode_stats', 'samples of another dimension', lambda: mode_stats(a_, law_), 'dimension 8, the mixture 2'),
+            ('mode_stats', 'no samples', lambda: mode_stats(torch.zeros(0, 2), law_), 'at least 1 samples'),
+            ('log_likelihood', 'a discrete schedule', lambda: log_likelihood(law_.denoiser(VP()), 'linear', a_[:, :2]), 'continuous schedule'),
+            ('log_likelihood', 'steps = 0', lambda: log_likelihood(law_.denoiser(VP()), VP(), a_[:, :2], steps=0), 'steps must be'),
+            ('log_likelihood', 'NaN or inf x', lambda: log_likelihood(law_.denoiser(VP()), VP(), nan_[:, :2]), 'holds NaN or inf'),
+            ('precision_recall', 'k = 0', lambda: precision_recall(a_, b_, k=0), 'k must be a whole number >= 1'),
+            ('precision_recall', 'NaN or inf', lambda: precision_recall(a_, nan_), 'holds NaN or inf'),
+            ('precision_recall', 'k points or fewer', lambda: precision_recall(a_[:3], b_), 'more than k = 3 points'),
+            ('nearest_two', 'one reference image', lambda: nearest_two(a_, b_[:1]), 'at least 2 reference images'),
+            ('memorization_rate', 'images of another size', lambda: memorization_rate(a_[:, None], b_[:, :4]), 'one dimension'),
+            ('memorization_rate', 'ratio outside (0, 1)', lambda: memorization_rate(a_, b_, ratio=1.5), r'ratio must lie in \(0, 1\)'),
+            ('embed', 'anything but (N, C, H, W)', lambda: embed(FeatureNet(10), a_), r'embed takes images \(N, C, H, W\)'),
+            ('image_scores', 'constant held-out images', lambda: image_scores(FeatureNet(10), torch.rand(30, 1, 8, 8),
+                                                                            torch.zeros(30, 1, 8, 8), torch.rand(30, 1, 8, 8)),
+             'held-out images are all the same'),
+            ('classification_accuracy', 'labels that do not match', lambda: classification_accuracy(
+                torch.rand(10, 1, 8, 8), torch.zeros(5).long(), torch.rand(10, 1, 8, 8), torch.zeros(10).long(), steps=2), 'one entry per sample')):
+        refuses_(fn, what, call, msg)
+    print('| metric | refuses | with |\n|---|---|---|\n' + '\n'.join(f'| `{f}` | {w} | {m[:90]} |' for f, w, m in refused_))
     assert fid(a_, a_) < 1e-6 and mmd(a_, a_) < 1e-6                     # and the plain cases still measure
 
 
