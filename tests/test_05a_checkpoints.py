@@ -86,13 +86,19 @@ def test_concurrent_saves_never_tear():
     from pathlib import Path
     d = Path(tempfile.mkdtemp())
     writer = textwrap.dedent(f'''
-        import sys, torch
+        import os, sys, time, torch
         from diffusion_lab.checkpoint import save_checkpoint
         w = int(sys.argv[1])
+        print('ready', flush=True)
+        while not os.path.exists({str(d / 'go')!r}):          # both writers start together, after their imports
+            time.sleep(0.001)
         for i in range(80):
-            save_checkpoint({str(d / 'c.pt')!r}, {{'w': torch.full((2000,), float(w * 1000 + i)), 'writer': w, 'i': i}})
+            save_checkpoint({str(d / 'c.pt')!r}, {{'w': torch.full((100_000,), float(w * 1000 + i)), 'writer': w, 'i': i}})
     ''')
-    procs = [subprocess.Popen([sys.executable, '-c', writer, str(w)], stderr=subprocess.PIPE, text=True) for w in (1, 2)]
+    procs = [subprocess.Popen([sys.executable, '-c', writer, str(w)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for w in (1, 2)]
+    assert all(p.stdout.readline().strip() == 'ready' for p in procs)
+    (d / 'go').touch()
     loads, torn = 0, 0
     while any(p.poll() is None for p in procs):
         if (d / 'c.pt').exists():

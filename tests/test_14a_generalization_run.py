@@ -19,6 +19,7 @@ from diffusion_lab.studies.generalization.method import *
 from diffusion_lab.studies.generalization import *
 
 
+@pytest.mark.slow
 def test_generalization_contract_in_miniature():
     import tempfile
     d_ = Path(tempfile.mkdtemp())
