@@ -44,7 +44,7 @@ class Schedule:
 
     def check_t(self, t) -> Tensor:
         "`t` as a tensor (int64 for discrete schedules, float64 otherwise), after checking its range."
-        t = torch.as_tensor(t)
+        t = torch.tensor(t, dtype=torch.float64) if isinstance(t, float) else torch.as_tensor(t)   # 0.3 stays 0.3, not 0.3f
         if t.device.type != 'cpu':                 # on an accelerator: no value checks, which would make the host wait
             return t.long() if self.discrete else t.double()
         if t.is_floating_point() and torch.isnan(t).any():
