@@ -162,7 +162,11 @@ class _Progress:
             if loss is not None:
                 self.bar.set_postfix(loss=f'{loss:.4f}')
 
-    def close(self):
+    def close(self, finished: bool = True):
+        "Close the bar; a finished run shows as complete (a notebook draws a bar closed short of its total in red)."
+        if finished:
+            self.bar.n = self.bar.total
+            self.bar.refresh()
         self.bar.close()
 
 # %% ../nbs/05_training.ipynb
@@ -402,6 +406,7 @@ def _loop(run: _Training, net: nn.Module, loss_fn, data_iter, steps: int, keep: 
     t0, budget = time.time(), compute.max_seconds
     bar = _Progress(steps, run.step, budget, keep.progress and run.rank == 0)
     run.model.train()
+    finished = False
     try:
         while run.step < steps:
             run.train_step(net, loss_fn, next(data_iter), compute.amp)
@@ -416,8 +421,9 @@ def _loop(run: _Training, net: nn.Module, loss_fn, data_iter, steps: int, keep: 
                 run.checkpoint()
             if last:
                 break
+        finished = True
     finally:
-        bar.close()
+        bar.close(finished)
     return time.time() - t0
 
 # %% ../nbs/05_training.ipynb

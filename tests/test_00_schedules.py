@@ -60,7 +60,7 @@ def test_q_sample_moments():
     for s_, ts in ((DDPM.from_name('linear'), (1, 100, 300)), (DDPM.from_name('cosine'), (10, 400)), (VP(), (0.1, 0.4)), (VE(), (0.0, 0.5)), (EDM(), (0.5, 3.0))):
         for t in ts:
             x0 = torch.full((100_000,), 5.0, dtype=torch.float64)
-            xt, eps = q_sample(s_, x0, torch.full((100_000,), t), generator=g_)
+            xt, eps = q_sample(s_, x0, torch.full((100_000,), t, dtype=torch.float64), generator=g_)
             a_, sd = s_.alpha(t).item(), s_.sigma(t).item()
             assert abs(xt.mean().item() - 5 * a_) < 0.01 * 5 * a_, (s_, t)
             assert abs(xt.std().item() - sd) < 0.01 * sd, (s_, t)
