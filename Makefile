@@ -2,7 +2,8 @@
 #   make demo   the tour: figures + metrics.json from data that ships with the install (offline)
 #   make test        export, regenerate tests/, README and pictures, check all is in step, the fast tests (pytest), the
 #                    teaching notebooks (nbdev_test), the browser test
-#   make test-slow   the long acceptance runs: tests flagged `#| slow` and the research notebooks (10 to 14)
+#   make test-slow   the long acceptance runs: tests flagged `#| slow`, the research notebooks (10 to 14), and Run All
+#                    of every lesson in JupyterLab against its stated time (browser-lessons)
 #   make lab    JupyterLab on nbs/
 SHELL := /bin/bash
 VENV ?= .venv
@@ -17,7 +18,7 @@ ARGS ?=
 # the notebooks and the commands, so each is trained once per machine.
 export DIFFUSION_LAB_CACHE ?= $(HOME)/.cache/diffusion_lab
 
-.PHONY: all install precision demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser explorers export lab clean bench bench-gpu bench-mnist hallucination hallucination-cpu hallucination-shapes hallucination-digits hallucination-mnist hallucination-suspects hallucination-gpu hspace generalization
+.PHONY: all install precision demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser browser-lessons explorers export lab clean bench bench-gpu bench-mnist hallucination hallucination-cpu hallucination-shapes hallucination-digits hallucination-mnist hallucination-suspects hallucination-gpu hspace generalization
 all: test
 
 $(VENV)/.installed: settings.ini setup.py
@@ -68,9 +69,14 @@ nbtest-slow: install
 browser: $(VENV)/.lab
 	$(PY) tools/browser_test.py --out out/browser
 
+# Run All of every lesson (00 to 06) in JupyterLab in Chromium, one after another, with the default kernel and torch's
+# default threads: each must finish within 1.5x its stated time; the times in out/browser-lessons/lessons.json
+browser-lessons: $(VENV)/.lab
+	$(PY) tools/browser_test.py --lessons --out out/browser-lessons
+
 test: check pytest nbtest browser
 
-test-slow: pytest-slow nbtest-slow
+test-slow: pytest-slow nbtest-slow browser-lessons
 
 $(VENV)/.lab: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[dev,lab]'

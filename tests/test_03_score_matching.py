@@ -69,6 +69,67 @@ def test_exact_predictor_minimises_every_objective():
                 assert nudged > floor, (pred, w, delta, nudged, floor)
 
 
+def test_tweedie_against_importance_sampling():
+    from diffusion_lab.data import grid_mixture
+    from diffusion_lab.schedules import VP
+    law_, vp_ = grid_mixture(std=0.2), VP()
+    t_ = 0.3
+    a_, s_ = vp_.alpha(t_).item(), vp_.sigma(t_).item()
+    xt_ = torch.tensor([[0.0, 0.0], [0.7, -0.2], [-1.3, 1.1], [2.2, 0.4]], dtype=torch.float64)
+    x0s_ = law_.sample(400_000, seed=3)[0].double()                              # draws of x0, no score involved
+    logw_ = -((xt_[:, None] - a_ * x0s_[None]) ** 2).sum(-1) / (2 * s_**2)         # log q(x_t | x0), up to a constant
+    w_ = torch.softmax(logw_, 1)
+    mc_ = w_ @ x0s_                                                                 # E[x0 | x_t] by importance sampling
+    se_ = ((w_[..., None] ** 2) * (x0s_[None] - mc_[:, None]) ** 2).sum(1).sqrt()   # its standard error
+    tweedie_ = law_.x0(xt_, vp_, torch.full((4,), t_, dtype=torch.float64))          # (x_t + sigma^2 score) / alpha
+    err_ = (tweedie_ - mc_).abs()
+    print(f'max |Tweedie - importance sampling| = {err_.max():.2e}; largest standard error of the estimate {se_.max():.2e}')
+    assert (err_ < 5 * se_ + 1e-6).all(), (err_, se_)
+
+
+def test_dsm_equals_explicit_score_matching_plus_a_constant():
+    from diffusion_lab.data import grid_mixture
+    from diffusion_lab.schedules import VP
+    law_, vp_ = grid_mixture(std=0.2), VP()
+    g_ = torch.Generator().manual_seed(5)
+    x0_ = law_.sample(200_000, generator=g_)[0].double()
+    eps_ = torch.randn(x0_.shape, generator=g_, dtype=torch.float64)
+    t_ = torch.full((len(x0_),), 0.3, dtype=torch.float64)
+    a_, s_ = vp_.alpha(0.3).item(), vp_.sigma(0.3).item()
+    xt_ = a_ * x0_ + s_ * eps_
+    true_ = law_.score(xt_, vp_, t_)
+    C_ = (eps_ ** 2).sum(1).mean() / s_**2 - (true_ ** 2).sum(1).mean()
+    gaps_ = {}
+    for name_, field_ in (('exact', true_), ('shifted by 0.3', true_ + 0.3), ('shrunk to 0.8x', 0.8 * true_)):
+        JD_ = ((field_ + eps_ / s_) ** 2).sum(1).mean()                          # needs only x0 and eps
+        JE_ = ((field_ - true_) ** 2).sum(1).mean()                              # needs the true score
+        gaps_[name_] = (JD_ - JE_).item()
+        print(f'{name_:15s} J_D {JD_:9.4f}   J_E {JE_:8.4f}   J_D - J_E {gaps_[name_]:8.4f}')
+    print(f'C from its formula: {C_:.4f}')
+    assert all(abs(v - C_) < 0.01 * C_ for v in gaps_.values()), (gaps_, C_)
+
+
+def test_elbo_term_is_a_weighted_eps_loss():
+    from diffusion_lab.schedules import DDPM, posterior
+    lin_ = DDPM.from_name('linear')
+    g_ = torch.Generator().manual_seed(2)
+    t_ = torch.randint(2, lin_.T + 1, (1000,), generator=g_)
+    x0_ = torch.randn(1000, 2, generator=g_, dtype=torch.float64)
+    eps_ = torch.randn(1000, 2, generator=g_, dtype=torch.float64)
+    eps_hat_ = eps_ + 0.3 * torch.randn(1000, 2, generator=g_, dtype=torch.float64)      # a model that is wrong
+    beta_, alpha_, abar_ = lin_.betas[t_, None], lin_.alphas[t_, None], lin_.alpha_bar[t_, None]
+    xt_ = abar_.sqrt() * x0_ + (1 - abar_).sqrt() * eps_
+    mu_q_, var_q_ = posterior(lin_, x0_, xt_, t_)                                         # q(x_{t-1} | x_t, x0), notebook 00
+    mu_p_ = (xt_ - beta_ / (1 - abar_).sqrt() * eps_hat_) / alpha_.sqrt()                   # the model's mean, from eps_hat
+    var_p_ = var_q_                                                                          # sigma_t^2 = the posterior's variance
+    kl_ = 0.5 * (torch.log(var_p_ / var_q_) + (var_q_ + (mu_q_ - mu_p_) ** 2) / var_p_ - 1).sum(1)
+    lam_ = (beta_ ** 2 / (2 * var_p_ * alpha_ * (1 - abar_))).squeeze(1)
+    weighted_ = lam_ * ((eps_ - eps_hat_) ** 2).sum(1)
+    rel_ = ((kl_ - weighted_).abs() / kl_).max().item()
+    print(f'largest relative difference between the KL and lambda_t |eps - eps_hat|^2 over 1,000 draws: {rel_:.1e}')
+    assert rel_ < 1e-9, rel_
+
+
 def test_score_explorer_updates():
     from diffusion_lab.data import circle_mixture
     from diffusion_lab.schedules import VP

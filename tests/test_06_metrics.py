@@ -71,6 +71,51 @@ def test_feature_net_cache_heals():
             os.environ['DIFFUSION_LAB_CACHE'] = old
 
 
+def test_precision_recall_and_copies_on_damaged_sets():
+    from diffusion_lab.data import load_digits_images
+    xd_, yd_ = load_digits_images()
+    tr_, ho_ = slice(0, 1437), slice(1437, None)
+    net_ = feature_net(xd_[tr_], yd_[tr_], name='digits-train')
+    fr_, fh_ = embed(net_, xd_[tr_][:360])[0], embed(net_, xd_[ho_])[0]
+    real_ = precision_recall(fr_, fh_)
+    assert real_['precision'] > 0.8 and real_['recall'] > 0.8 and real_['n_fake'] == 360     # held-out digits: realistic and varied
+    blur_ = precision_recall(fr_, embed(net_, F.avg_pool2d(xd_[ho_], 3, 1, 1))[0])
+    assert blur_['precision'] < real_['precision'] - 0.3                                    # blurred: not realistic
+    low_ = yd_[ho_] < 5
+    dropped_ = precision_recall(fr_[:int(low_.sum())], fh_[low_])
+    assert dropped_['recall'] < real_['recall'] - 0.3 and dropped_['precision'] > 0.8       # half the classes: realistic, not varied
+    x_ = torch.randn(50, 4); assert precision_recall(x_, x_)['precision'] == 1.0             # a set covers itself
+    g_ = torch.Generator().manual_seed(0)
+    copies_ = (xd_[tr_][:360] + 0.05 * torch.randn(360, 1, 8, 8, generator=g_)).clamp(-1, 1)
+    assert memorization_rate(copies_, xd_[tr_])['rate'] > 0.98                             # copies score near 1
+    assert memorization_rate(xd_[ho_], xd_[tr_])['rate'] < 0.01                            # new digits score near 0
+    assert memorization_rate(xd_[tr_][:5], xd_[tr_])['rate'] == 1.0                         # exact copies: distance 0
+
+
+def test_image_scores_heldout_floor_and_damage():
+    from diffusion_lab.data import heldout_split
+    sp_ = heldout_split('digits')
+    (xtr_, ytr_), (xho_, _) = sp_['train'], sp_['heldout']
+    xfit_, xnew_ = xtr_[:-270], xtr_[-270:]
+    net_ = feature_net(xtr_, ytr_, name='digits-train')
+    _, p_ = embed(net_, xtr_)
+    assert (p_.argmax(1) == ytr_).double().mean() > 0.97                      # a real classifier
+    g_ = torch.Generator().manual_seed(0)
+    real_ = image_scores(net_, xnew_, xho_, xfit_)
+    assert real_['n'] == 270 and real_['fid'] < 2 * real_['fid_floor'] + 0.5 and real_['memorization_rate'] < 0.01
+    assert real_['precision'] > 0.75 and real_['recall'] > 0.75 and real_['min_class_fraction'] > 0.05
+    noisy_ = image_scores(net_, (xnew_ + 0.4 * torch.randn(xnew_.shape, generator=g_)).clamp(-1, 1), xho_, xfit_)
+    assert noisy_['fid'] > real_['fid'] + 0.5 and noisy_['kid'] > real_['kid'] + 0.03                # noise: FID and KID see it
+    blur_ = image_scores(net_, F.avg_pool2d(xnew_, 3, 1, 1), xho_, xfit_)
+    assert blur_['precision'] < real_['precision'] - 0.3 and blur_['recall'] < 0.3 and blur_['fid'] > 10 * real_['fid']
+    copies_ = image_scores(net_, (xfit_[:270] + 0.05 * torch.randn(270, 1, 8, 8, generator=g_)).clamp(-1, 1), xho_, xfit_)
+    assert copies_['memorization_rate'] > 0.95 and copies_['memorization_floor'] < 0.01   # copying is caught, held-out is not
+    one_ = image_scores(net_, xtr_[ytr_ == 3], xho_, xfit_)
+    assert one_['recall'] < 0.3 and one_['min_class_fraction'] < 0.01              # mode collapse: no recall
+    net2 = feature_net(xtr_, ytr_, name='digits-train')                          # the second call reads the cache
+    assert all(torch.equal(a, b) for a, b in zip(net_.state_dict().values(), net2.state_dict().values()))
+
+
 def test_metrics_refuse_what_they_cannot_measure():
     import pytest
     from diffusion_lab.data import grid_mixture
@@ -114,81 +159,3 @@ def test_metrics_refuse_what_they_cannot_measure():
         refuses_(fn, what, call, msg)
     print('| metric | refuses | with |\n|---|---|---|\n' + '\n'.join(f'| `{f}` | {w} | {m[:90]} |' for f, w, m in refused_))
     assert fid(a_, a_) < 1e-6 and mmd(a_, a_) < 1e-6                     # and the plain cases still measure
-
-
-def test_precision_recall_and_copies_on_damaged_sets():
-    from diffusion_lab.data import load_digits_images
-    xd_, yd_ = load_digits_images()
-    tr_, ho_ = slice(0, 1437), slice(1437, None)
-    net_ = feature_net(xd_[tr_], yd_[tr_], name='digits-train')
-    fr_, fh_ = embed(net_, xd_[tr_][:360])[0], embed(net_, xd_[ho_])[0]
-    real_ = precision_recall(fr_, fh_)
-    assert real_['precision'] > 0.8 and real_['recall'] > 0.8 and real_['n_fake'] == 360     # held-out digits: realistic and varied
-    blur_ = precision_recall(fr_, embed(net_, F.avg_pool2d(xd_[ho_], 3, 1, 1))[0])
-    assert blur_['precision'] < real_['precision'] - 0.3                                    # blurred: not realistic
-    low_ = yd_[ho_] < 5
-    dropped_ = precision_recall(fr_[:int(low_.sum())], fh_[low_])
-    assert dropped_['recall'] < real_['recall'] - 0.3 and dropped_['precision'] > 0.8       # half the classes: realistic, not varied
-    x_ = torch.randn(50, 4); assert precision_recall(x_, x_)['precision'] == 1.0             # a set covers itself
-    g_ = torch.Generator().manual_seed(0)
-    copies_ = (xd_[tr_][:360] + 0.05 * torch.randn(360, 1, 8, 8, generator=g_)).clamp(-1, 1)
-    assert memorization_rate(copies_, xd_[tr_])['rate'] > 0.98                             # copies score near 1
-    assert memorization_rate(xd_[ho_], xd_[tr_])['rate'] < 0.01                            # new digits score near 0
-    assert memorization_rate(xd_[tr_][:5], xd_[tr_])['rate'] == 1.0                         # exact copies: distance 0
-
-
-@pytest.mark.slow
-def test_classification_accuracy_score_damage():
-    from diffusion_lab.data import load_digits_images
-    xd_, yd_ = load_digits_images()
-    xtr_, ytr_, xho_, yho_ = xd_[:1437], yd_[:1437], xd_[1437:], yd_[1437:]
-    good_ = classification_accuracy(xtr_, ytr_, xho_, yho_, steps=300)
-    half_ = classification_accuracy(xtr_[ytr_ < 5], ytr_[ytr_ < 5], xho_, yho_, steps=300)
-    wrong_ = classification_accuracy(xtr_, (ytr_ + 1) % 10, xho_, yho_, steps=300)          # every label off by one
-    assert good_ > 0.9 and half_ < 0.6 and wrong_ < 0.1
-
-
-def test_image_scores_heldout_floor_and_damage():
-    from diffusion_lab.data import heldout_split
-    sp_ = heldout_split('digits')
-    (xtr_, ytr_), (xho_, _) = sp_['train'], sp_['heldout']
-    xfit_, xnew_ = xtr_[:-270], xtr_[-270:]
-    net_ = feature_net(xtr_, ytr_, name='digits-train')
-    _, p_ = embed(net_, xtr_)
-    assert (p_.argmax(1) == ytr_).double().mean() > 0.97                      # a real classifier
-    g_ = torch.Generator().manual_seed(0)
-    real_ = image_scores(net_, xnew_, xho_, xfit_)
-    assert real_['n'] == 270 and real_['fid'] < 2 * real_['fid_floor'] + 0.5 and real_['memorization_rate'] < 0.01
-    assert real_['precision'] > 0.75 and real_['recall'] > 0.75 and real_['min_class_fraction'] > 0.05
-    noisy_ = image_scores(net_, (xnew_ + 0.4 * torch.randn(xnew_.shape, generator=g_)).clamp(-1, 1), xho_, xfit_)
-    assert noisy_['fid'] > real_['fid'] + 0.5 and noisy_['kid'] > real_['kid'] + 0.03                # noise: FID and KID see it
-    blur_ = image_scores(net_, F.avg_pool2d(xnew_, 3, 1, 1), xho_, xfit_)
-    assert blur_['precision'] < real_['precision'] - 0.3 and blur_['recall'] < 0.3 and blur_['fid'] > 10 * real_['fid']
-    copies_ = image_scores(net_, (xfit_[:270] + 0.05 * torch.randn(270, 1, 8, 8, generator=g_)).clamp(-1, 1), xho_, xfit_)
-    assert copies_['memorization_rate'] > 0.95 and copies_['memorization_floor'] < 0.01   # copying is caught, held-out is not
-    one_ = image_scores(net_, xtr_[ytr_ == 3], xho_, xfit_)
-    assert one_['recall'] < 0.3 and one_['min_class_fraction'] < 0.01              # mode collapse: no recall
-    net2 = feature_net(xtr_, ytr_, name='digits-train')                          # the second call reads the cache
-    assert all(torch.equal(a, b) for a, b in zip(net_.state_dict().values(), net2.state_dict().values()))
-
-
-@pytest.mark.slow
-def test_digits_unet_fid_after_2000_steps():
-    from diffusion_lab.data import heldout_split
-    from diffusion_lab.models import build_unet
-    from diffusion_lab.samplers import evaluations, sample, steps_for_nfe
-    from diffusion_lab.schedules import VP
-    from diffusion_lab.score import model_denoiser
-    from diffusion_lab.train import Keep, Optim, train_diffusion
-    torch.manual_seed(0)
-    sp_ = heldout_split('digits')
-    (xtr_, ytr_), (xho_, _) = sp_['train'], sp_['heldout']
-    vp_ = VP()
-    res = train_diffusion(build_unet('digits-small'), xtr_, vp_, steps=2000, batch_size=64,
-                          optim=Optim(lr=2e-3, ema_decay=0.995), keep=Keep(progress=False))
-    steps = steps_for_nfe('heun', 20)
-    gen = sample(model_denoiser(res.ema, vp_), vp_, shape=(898, 1, 8, 8), sampler='heun', steps=steps, progress=False).clamp(-1, 1)
-    sc_ = image_scores(feature_net(xtr_, ytr_, name='digits-train'), gen, xho_, xtr_)
-    print({k: round(v, 4) if isinstance(v, float) else v for k, v in sc_.items()}, 'evaluations', evaluations('heun', steps))
-    assert sc_['n'] == 360 and sc_['fid'] <= 12, sc_
-    assert sc_['min_class_fraction'] >= 0.05 and sc_['memorization_rate'] <= 0.02, sc_

@@ -9,11 +9,18 @@ each must draw a real plotly figure (an SVG plot with traces, not an empty outpu
 change when a control moves (the score explorer's t slider, the sampler explorer's menu). Exit status 0 when every
 check passed. Run by `make browser` (part of `make test`).
 
+With `--lessons`, it runs instead every teaching notebook (00 to 06) with Run All, one after another, as a student
+would: a copy of nbs/ (so their relative links and results resolve), the default kernel, torch's default threads. Each
+must finish without an error and within one and a half times the time its "Time on a CPU" line states (and that line at
+most 90 s); each time is printed and written to `lessons.json`. Run by `make browser-lessons` (part of `.ci/run`).
+
     python tools/browser_test.py [--notebook nbs/00_schedules.ipynb] [--out out/browser] [--timeout 240]
+    python tools/browser_test.py --lessons [--out out/browser-lessons]
 """
 import argparse
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -74,11 +81,28 @@ def prepare_notebook(src: Path, folder: Path) -> Path:
     return dst
 
 
-def start_lab(folder: Path, port: int, token: str, log):
+LESSONS = ('00_schedules', '01_data', '02_models', '03_score_matching', '04_samplers', '05_training', '06_metrics')
+
+
+def stated_seconds(nb_path: Path):
+    "The seconds a notebook's '**Time on a CPU:** about N seconds' (or 'about a minute') line promises; None without one."
+    text = ''.join(''.join(c['source']) for c in json.loads(nb_path.read_text())['cells'] if c['cell_type'] == 'markdown')
+    m = re.search(r'\*\*Time on a CPU:\*\*\s*about (a|\d+) (second|s\b|minute)', text)
+    if not m:
+        return None
+    n = 1 if m.group(1) == 'a' else int(m.group(1))
+    return n * (60 if m.group(2) == 'minute' else 1)
+
+
+def start_lab(folder: Path, port: int, token: str, log, one_thread: bool = True):
     settings = folder / '.settings' / '@jupyterlab' / 'apputils-extension'
     settings.mkdir(parents=True)                                    # no news toast over the notebook
     (settings / 'notification.jupyterlab-settings').write_text(json.dumps({'fetchNews': 'false', 'checkForUpdates': False}))
-    env = dict(os.environ, OMP_NUM_THREADS='1', MPLBACKEND='module://matplotlib_inline.backend_inline',
+    tracker = folder / '.settings' / '@jupyterlab' / 'notebook-extension'
+    tracker.mkdir(parents=True)                                     # every cell in the page, so every prompt can be read
+    (tracker / 'tracker.jupyterlab-settings').write_text(json.dumps({'windowingMode': 'none'}))
+    env = {k: v for k, v in os.environ.items() if one_thread or k not in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS')}
+    env = dict(env, **({'OMP_NUM_THREADS': '1'} if one_thread else {}), MPLBACKEND='module://matplotlib_inline.backend_inline',
                JUPYTER_CONFIG_DIR=str(folder / '.jupyter'), JUPYTER_RUNTIME_DIR=str(folder / '.runtime'),
                JUPYTERLAB_SETTINGS_DIR=str(folder / '.settings'), JUPYTERLAB_WORKSPACES_DIR=str(folder / '.workspaces'))
     cmd = [sys.executable, '-m', 'jupyterlab', '--no-browser', '--ip=127.0.0.1', f'--port={port}',
@@ -156,7 +180,7 @@ def open_and_run_all(page, port, token, name, out, t0, workspace=None):
     # idle for a moment after Run All, before the first cell has started
     page.wait_for_function("""() => document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]') &&
         ![...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].some(p => /\\[\\*\\]/.test(p.textContent))""")
-    tracebacks = page.locator('.jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]').count()
+    tracebacks = page.locator('[data-mime-type="application/vnd.jupyter.error"]').count()
     unrun = page.evaluate("""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
                                   .filter(p => !/\\[\\d+\\]/.test(p.textContent)).length""")
     n_cells = page.locator('.jp-Notebook .jp-CodeCell').count()
@@ -204,6 +228,57 @@ def plotly_stage(page, port, token, work, out, t0, checks):
         say(f'{label}: after the {move} moved ({time.time() - t2:.1f} s): {after}')
         checks[f'{label}: figure changed with its {move}'] = bool(after and before and after['title'] != before['title'] and after['traces'] > 0)
         cell.screenshot(path=str(out / f'{label.replace(" ", "_")}_after.png'))
+
+
+def run_lessons(args) -> int:
+    """Run All of every teaching notebook in one JupyterLab, one after another; each must finish without an error and
+    within 1.5 times its stated time (at most 90 s)."""
+    t_install = time.time()
+    ensure_chromium()
+    ensure_python_packages()
+    from playwright.sync_api import sync_playwright
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix='dl-lessons-'))
+    shutil.copytree(ROOT / 'nbs', work / 'nbs', ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
+    port, token = free_port(), secrets.token_hex(16)
+    log = open(out / 'jupyterlab.log', 'w')
+    t0 = time.time()
+    lab = start_lab(work, port, token, log, one_thread=False)
+    rows, ok = [], True
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+            for name in LESSONS:
+                stated = stated_seconds(work / 'nbs' / f'{name}.ipynb')
+                page = browser.new_page(viewport={'width': 1400, 'height': 1000})
+                page.set_default_timeout(max(args.timeout, 3 * (stated or 60)) * 1000)
+                seconds, errors, unrun = open_and_run_all(page, port, token, f'nbs/{name}.ipynb', out, t0, workspace=name)
+                page.screenshot(path=str(out / f'{name}.png'), full_page=False)
+                passed = errors == 0 and unrun == 0 and stated is not None and stated <= 90 and seconds <= 1.5 * stated
+                ok &= passed
+                rows.append({'notebook': name, 'stated_s': stated, 'run_all_s': round(seconds, 1), 'errors': errors,
+                             'cells_not_run': unrun, 'passed': passed})
+                say(f"{'PASS' if passed else 'FAIL'} {name}: Run All {seconds:.1f} s (stated {stated} s), {errors} errors, {unrun} cells not run")
+                page.close()
+                for sess in json.loads(urllib.request.urlopen(f'http://127.0.0.1:{port}/api/sessions?token={token}').read()):
+                    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/sessions/{sess['id']}?token={token}", method='DELETE')
+                    urllib.request.urlopen(req)                   # shut the kernel down: the next lesson starts alone
+            browser.close()
+    finally:
+        os.killpg(lab.pid, 15)
+        try:
+            lab.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(lab.pid, 9)
+        log.close()
+        shutil.rmtree(work, ignore_errors=True)
+    cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), 'unknown CPU') \
+        if Path('/proc/cpuinfo').exists() else 'unknown CPU'
+    (out / 'lessons.json').write_text(json.dumps({'cpu': cpu, 'cores': os.cpu_count(), 'lessons': rows,
+                                                  'seconds': time.time() - t0}, indent=1))
+    say(f'{cpu}, {os.cpu_count()} cores: ' + '; '.join(f"{r['notebook']} {r['run_all_s']} s / {r['stated_s']} s" for r in rows))
+    return 0 if ok else 1
 
 
 def run(args) -> int:
@@ -284,4 +359,6 @@ if __name__ == '__main__':
     ap.add_argument('--out', default='out/browser', help='folder for the screenshots and the log (default: %(default)s)')
     ap.add_argument('--timeout', type=float, default=240, help='seconds to wait for any one step (default: %(default)s)')
     ap.add_argument('--no-plotly', dest='plotly', action='store_false', help='leave out the plotly explorers')
-    sys.exit(run(ap.parse_args()))
+    ap.add_argument('--lessons', action='store_true', help='Run All of every teaching notebook against its stated time')
+    a = ap.parse_args()
+    sys.exit(run_lessons(a) if a.lessons else run(a))

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 PICKS = {'00_schedules': 'show_forward(lin, pts', '03_score_matching': 'score_explorer({', '04_samplers': 'sampler_explorer(grid_mixture',
-         '05_training': "modes, {1 - r_['off_support']", '10_hallucination': 'threshold_explorer(run[', '11_hspace': 'fig = edit_grid(ed, pick, haas_dirs',
+         '05_training': 'ax.plot(range(50, 1501, 50), smooth', '10_hallucination': 'threshold_explorer(run[', '11_hspace': 'fig = edit_grid(ed, pick, haas_dirs',
          '12_generators': 'plot_guidance(samples', '97_commands': "Image(filename=", '13_mnist': "Image(filename='results/bench-mnist/samples.png'",
          '14_generalization': 'fig = headline_figure(examples, ns)'}
 EXT = {'image/png': 'png', 'image/jpeg': 'jpg'}
