@@ -180,9 +180,16 @@ def open_and_run_all(page, port, token, name, out, t0, workspace=None):
     # idle for a moment after Run All, before the first cell has started
     page.wait_for_function("""() => document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]') &&
         ![...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].some(p => /\\[\\*\\]/.test(p.textContent))""")
-    tracebacks = page.locator('[data-mime-type="application/vnd.jupyter.error"]').count()
-    unrun = page.evaluate("""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-                                  .filter(p => !/\\[\\d+\\]/.test(p.textContent)).length""")
+    # JupyterLab draws an error as a stderr output (data-mime-type application/vnd.jupyter.stderr) holding the traceback
+    tracebacks = page.evaluate("""() => [...document.querySelectorAll('.jp-OutputArea-output')]
+        .filter(o => /vnd.jupyter.(error|stderr)/.test(o.getAttribute('data-mime-type') || '') &&
+                     /Traceback|Error: /.test(o.textContent)).length""")
+    unrun_src = page.evaluate("""() => [...document.querySelectorAll('.jp-CodeCell')]
+        .filter(c => { const p = c.querySelector('.jp-InputPrompt'); return !p || !/\\[\\d+\\]/.test(p.textContent); })
+        .map(c => (c.querySelector('.jp-InputArea-editor') || c).textContent.slice(0, 60))""")
+    unrun = len(unrun_src)
+    if unrun:
+        say(f'{name}: cells without an execution count: {unrun_src}')
     n_cells = page.locator('.jp-Notebook .jp-CodeCell').count()
     run_s = time.time() - t1
     say(f'{name}: all cells ran in {run_s:.1f} s: {n_cells} code cells, {unrun} without an execution count, {tracebacks} errors')
@@ -249,7 +256,7 @@ def run_lessons(args) -> int:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-            for name in LESSONS:
+            for name in (args.lesson or LESSONS):
                 stated = stated_seconds(work / 'nbs' / f'{name}.ipynb')
                 page = browser.new_page(viewport={'width': 1400, 'height': 1000})
                 page.set_default_timeout(max(args.timeout, 3 * (stated or 60)) * 1000)
@@ -360,5 +367,6 @@ if __name__ == '__main__':
     ap.add_argument('--timeout', type=float, default=240, help='seconds to wait for any one step (default: %(default)s)')
     ap.add_argument('--no-plotly', dest='plotly', action='store_false', help='leave out the plotly explorers')
     ap.add_argument('--lessons', action='store_true', help='Run All of every teaching notebook against its stated time')
+    ap.add_argument('--lesson', action='append', choices=LESSONS, help='with --lessons: only this one (repeatable)')
     a = ap.parse_args()
     sys.exit(run_lessons(a) if a.lessons else run(a))
