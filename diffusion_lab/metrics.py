@@ -54,7 +54,7 @@ def _whole(name: str, v, lo: int = 1) -> int:
         raise ValueError(f'{name} must be a whole number >= {lo}; got {v!r}')
     return v
 
-
+# %% ../nbs/06_metrics.ipynb
 def mmd(x: Tensor, y: Tensor, scales=(0.01, 0.03, 0.1, 0.3, 1.0), bandwidth: float | None = None) -> float:
     "Multi-bandwidth RBF MMD (biased estimate, square root) between samples `x` (N, ...) and `y` (M, ...)."
     x, y = _samples('mmd', x, y)
@@ -200,7 +200,7 @@ def feature_net(images: Tensor, labels: Tensor, name: str = 'data', steps: int =
         save_cached(path, net.state_dict())                   # an unwritable cache: one line, and the net is still used
     return net
 
-
+# %% ../nbs/06_metrics.ipynb
 @torch.no_grad()
 def embed(net: FeatureNet, images: Tensor, batch: int = 500):
     "Features (N, 64) and class probabilities (N, C) of `images` under `net`, computed on the net's device, returned on the CPU."
@@ -239,7 +239,6 @@ def kid(fa: Tensor, fb: Tensor, subsets: int = 20, size: int = 500, seed: int = 
         vals.append((kaa.sum() - kaa.trace()) / (m * (m - 1)) + (kbb.sum() - kbb.trace()) / (m * (m - 1)) - 2 * kab.mean())
     return float(torch.stack(vals).mean())
 
-
 # %% ../nbs/06_metrics.ipynb
 def _knn_radii(f: Tensor, k: int, chunk: int = 2048) -> Tensor:
     "The distance from each row of `f` to its k-th nearest other row."
@@ -265,7 +264,7 @@ def precision_recall(real: Tensor, fake: Tensor, k: int = 3) -> dict:
             'recall': _covered(real, fake, _knn_radii(fake, k)).double().mean().item(),
             'k': k, 'n_real': len(real), 'n_fake': len(fake)}
 
-
+# %% ../nbs/06_metrics.ipynb
 def nearest_two(x: Tensor, ref: Tensor, chunk: int = 1024) -> Tensor:
     "Pixel-space (flattened) distances (N, 2) from each of `x` to its nearest and second-nearest image in `ref`."
     x, ref = (s.float() for s in _samples('nearest_two', x, ref, least=1))
@@ -296,7 +295,7 @@ def memorization_rate(x: Tensor, train: Tensor, ratio: float = 1 / 3, reference:
     r = d1 / other.clamp(min=1e-12)
     return {'rate': (r < ratio).double().mean().item(), 'ratios': r, 'nearest': idx, 'distance': d1, 'ratio': ratio, 'n': len(x)}
 
-
+# %% ../nbs/06_metrics.ipynb
 def classification_accuracy(train_x: Tensor, train_y: Tensor, test_x: Tensor, test_y: Tensor, steps: int = 600,
                             seed: int = 0, device=None) -> float:
     """Accuracy on (`test_x`, `test_y`) of a `feature_net` trained from scratch on (`train_x`, `train_y`), never cached.

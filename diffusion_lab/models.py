@@ -53,7 +53,7 @@ class _Sinusoidal(nn.Module):
     def __init__(self, dim): super().__init__(); self.dim = dim
     def forward(self, c): return sinusoidal_embedding(c, self.dim)
 
-
+# %% ../nbs/02_models.ipynb
 class MLPDenoiser(nn.Module):
     "An MLP `(x (B, dim), c (B,), y=None) -> (B, dim)` with time (and optional class) embedding and residual blocks."
     def __init__(self, dim: int = 2, hidden: int = 128, depth: int = 3, emb: str = 'sinusoidal', emb_dim: int = 64,
@@ -78,7 +78,7 @@ class MLPDenoiser(nn.Module):
             h = h + b(h)
         return self.out(h)
 
-
+# %% ../nbs/02_models.ipynb
 def _labels(y, B, num_classes, device):
     "Labels (B,) long; None means the 'no label' index `num_classes`."
     if y is None:
@@ -111,7 +111,7 @@ class ResBlock(nn.Module):
         h = self.n2(h) * (1 + scale) + shift
         return self.skip(x) + self.c2(self.drop(F.silu(h)))
 
-
+# %% ../nbs/02_models.ipynb
 class Attention(nn.Module):
     "Multi-head self-attention over the pixels, with a residual connection."
     def __init__(self, ch: int, heads: int = 4, groups: int = 8):
@@ -126,7 +126,7 @@ class Attention(nn.Module):
         a = F.scaled_dot_product_attention(q, k, v)                      # (B, heads, HW, C/heads)
         return x + self.proj(a.transpose(-1, -2).reshape(B, C, H, W))
 
-
+# %% ../nbs/02_models.ipynb
 class UNet(nn.Module):
     """A small U-Net `(x (B, C, H, W), c (B,), y=None) -> (B, C, H, W)`.
 

@@ -66,7 +66,7 @@ def time_grid(schedule: Schedule, steps: int, spacing: str = 'uniform', rho: flo
         ts = ts.unique().flip(0)
     return ts
 
-
+# %% ../nbs/04_samplers.ipynb
 def check_grid(schedule: Schedule, ts) -> Tensor:
     """`ts` as the samplers need it, or a `ValueError` that says what is wrong: a 1-D tensor of at least two real times
     inside the schedule's range (integer steps for a discrete schedule), strictly monotone. Returns it on the CPU as
@@ -120,7 +120,7 @@ def _evaluate(denoiser, x: Tensor, t: Tensor, args: dict, i: int) -> Tensor:
         raise FloatingPointError(f'the denoiser returned NaN or inf at step {i} (t = {float(t.max()):g}); check the model and its inputs')
     return eps
 
-
+# %% ../nbs/04_samplers.ipynb
 @dataclass
 class Step:
     """What a step rule sees: step `i` of `n`, from time `t` down to `s`; the state `x` at t and the denoiser's `eps`
@@ -149,7 +149,7 @@ class Step:
         "True on the last step of the grid."
         return self.i == self.n - 1
 
-
+# %% ../nbs/04_samplers.ipynb
 @dataclass(frozen=True)
 class Sampler:
     """A sampler: its step `rule(step, **options) -> x_s`, the default `spacing` of its time grid, `nfe(steps, options)`
@@ -182,7 +182,7 @@ class Sampler:
 
 SAMPLERS: dict[str, Sampler] = {}
 
-
+# %% ../nbs/04_samplers.ipynb
 def register(name: str, spacing: str = 'uniform', nfe=None, sde: bool = False, ode: bool = False):
     "Decorator: make the step rule `rule(step, **options)` the `Sampler` `name` and file it in `SAMPLERS`."
     def wrap(rule):
@@ -201,7 +201,7 @@ def get_sampler(sampler) -> Sampler:
         raise ValueError(f'unknown sampler {sampler!r}; choose one of {list(SAMPLERS)}')
     return SAMPLERS[sampler]
 
-
+# %% ../nbs/04_samplers.ipynb
 def sampling(sampler, denoiser, x: Tensor, schedule, ts, generator: torch.Generator | None = None,
              extra_args: dict | None = None, progress: bool = False, **options):
     """The one sampling loop, as a generator. Walks `x` along the checked grid `ts` with `sampler`'s step rule and
@@ -327,7 +327,7 @@ def em(st: Step) -> Tensor:
     x = st.x - dt * (f * st.x + g2 * st.eps / st.s_t)
     return x if st.last else x + math.sqrt(g2 * dt) * st.noise()
 
-
+# %% ../nbs/04_samplers.ipynb
 @register('langevin', nfe=lambda steps, o: steps * o['n_inner'] + 1)
 def langevin(st: Step, n_inner: int = 5, step: float = 0.5) -> Tensor:
     """Annealed Langevin dynamics (Song & Ermon, NCSN): `n_inner` Langevin steps of size `step * sigma_t^2` at level t,

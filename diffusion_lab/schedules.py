@@ -31,7 +31,7 @@ def expand_like(v: Tensor, x: Tensor) -> Tensor:
                          f'{tuple(x.shape)}; got shape {tuple(v.shape)}')
     return v.reshape(-1, *([1] * (x.ndim - 1)))
 
-
+# %% ../nbs/00_schedules.ipynb
 class Schedule:
     """A Gaussian forward process `x_t = alpha(t) * x0 + sigma(t) * eps`.
 
@@ -130,7 +130,7 @@ def sigmoid_betas(T: int, beta_start: float = 1e-4, beta_end: float = 0.02, lo: 
 
 DDPM_BETAS = {'linear': linear_betas, 'cosine': cosine_betas, 'sigmoid': sigmoid_betas}
 
-
+# %% ../nbs/00_schedules.ipynb
 class DDPM(Schedule):
     """A discrete schedule from `betas` (length T). Integer steps t = 0..T, t = 0 is clean data.
 
@@ -202,7 +202,7 @@ class VP(Schedule):
 
     def __repr__(self): return f'VP(beta_min={self.beta_min}, beta_max={self.beta_max})'
 
-
+# %% ../nbs/00_schedules.ipynb
 class VE(Schedule):
     "Variance-exploding SDE (Song et al., NCSN) on t in [0, 1]: alpha = 1, sigma = sigma_min (sigma_max/sigma_min)^t."
     def __init__(self, sigma_min: float = 0.01, sigma_max: float = 50.0):
@@ -220,7 +220,7 @@ class VE(Schedule):
 
     def __repr__(self): return f'VE(sigma_min={self.sigma_min}, sigma_max={self.sigma_max})'
 
-
+# %% ../nbs/00_schedules.ipynb
 class EDM(Schedule):
     "Karras et al. (EDM): alpha = 1 and sigma(t) = t, with t the noise level in [sigma_min, sigma_max]."
     def __init__(self, sigma_min: float = 0.002, sigma_max: float = 80.0):
@@ -253,7 +253,7 @@ def karras_sigmas(n: int, sigma_min: float = 0.002, sigma_max: float = 80.0, rho
 
 SCHEDULES = ('linear', 'cosine', 'sigmoid', 'vp', 've', 'edm')
 
-
+# %% ../nbs/00_schedules.ipynb
 def get_schedule(name: str, **kwargs) -> Schedule:
     "A schedule by name: 'linear', 'cosine', 'sigmoid' (DDPM, kwargs `T`, ...) or 'vp', 've', 'edm'."
     if isinstance(name, Schedule):

@@ -62,7 +62,7 @@ def _per_sample(t, n: int) -> Tensor:
     t = torch.as_tensor(t)
     return t.expand(n) if t.ndim == 0 else t
 
-
+# %% ../nbs/03_score_matching.ipynb
 def model_denoiser(model, schedule: Schedule, pred: str = 'eps', y=None, **model_kwargs):
     """Wrap `model(x, c, y, **model_kwargs)` predicting `pred` ('eps', 'x0', 'v', 'score' or 'edm') into the sampler
     signature `denoise(x, t, **extra_args) -> eps`. The conditioning can also come per call, which is how samplers pass
@@ -135,7 +135,7 @@ def _weight(weighting, a, s):
         raise ValueError(f"unknown weighting {weighting!r}; choose None, {list(table)} or a function of (alpha, sigma)")
     return table[weighting]()
 
-
+# %% ../nbs/03_score_matching.ipynb
 def _objective(predict, x0: Tensor, schedule: Schedule, pred: str, weighting, t, generator, reduce: bool):
     "Shared body of `diffusion_loss` and `loss_floor`: `predict(x_t, t) -> prediction in `pred` units`."
     n = x0.shape[0]
@@ -149,7 +149,7 @@ def _objective(predict, x0: Tensor, schedule: Schedule, pred: str, weighting, t,
     per = err.reshape(n, -1).mean(1) * torch.as_tensor(_weight(weighting, a, s)).reshape(-1)
     return per.mean() if reduce else per
 
-
+# %% ../nbs/03_score_matching.ipynb
 def diffusion_loss(model, x0: Tensor, schedule: Schedule, pred: str = 'eps', weighting=None, t=None,
                    generator: torch.Generator | None = None, **model_kwargs) -> Tensor:
     """The denoising loss of `model(x, c, y)` predicting `pred` ('eps', 'x0', 'v', 'score'; 'edm' for an

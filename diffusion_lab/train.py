@@ -103,7 +103,7 @@ def place_data(model: nn.Module, data: Tensor, labels: Tensor | None, device: to
     data = data.to(device) if on_device else data.pin_memory()
     return model, data, (labels.to(data.device) if labels is not None else None), on_device
 
-
+# %% ../nbs/05_training.ipynb
 def make_optimizer(model: nn.Module, lr: float, weight_decay: float = 0.0, warmup: int = 100):
     "AdamW (fused on CUDA) and a linear learning-rate warm-up over `warmup` steps."
     cuda = next(model.parameters()).device.type == 'cuda'
@@ -142,7 +142,7 @@ def wrap_model(model: nn.Module, world: int, compile: bool | str = False) -> nn.
     net = nn.parallel.DistributedDataParallel(model, device_ids=[dev.index] if dev.type == 'cuda' else None) if world > 1 else model
     return torch.compile(net, mode=compile if isinstance(compile, str) else None) if compile else net
 
-
+# %% ../nbs/05_training.ipynb
 class _Progress:
     "A progress bar over the steps, or over the seconds when the run has a time budget."
     def __init__(self, steps, start, max_seconds, enabled):
@@ -196,7 +196,7 @@ class Keep:
     progress: bool = True
     callback: Callable | None = None
 
-
+# %% ../nbs/05_training.ipynb
 @dataclass
 class Compute:
     """Where and how it computes: `device` (None: CUDA when available, else the CPU); `amp`: True bf16 autocast on CUDA
@@ -399,7 +399,7 @@ def fit(model: nn.Module, data: Tensor, loss_fn, *, labels: Tensor | None = None
     model.eval(); run.ema.eval()
     return TrainResult(model, run.ema.module, run.log, run.step, seconds, out, world, sums, run.resumed, precision)
 
-
+# %% ../nbs/05_training.ipynb
 def _loop(run: _Training, net: nn.Module, loss_fn, data_iter, steps: int, keep: Keep, compute: Compute) -> float:
     """The tutorial's loop, with the EMA, the log points (mean loss, NaN guard, `keep.callback`), the progress bar and
     the checkpoints every `keep.every` steps, until `steps` or the time budget; returns its seconds."""
