@@ -225,13 +225,15 @@ def build_unet(config='digits-small', **overrides) -> UNet:
 
 
 def build_model(config: dict) -> nn.Module:
-    "Rebuild a network from the configuration a checkpoint stores: `{'kind': 'mlp' or 'unet', **settings}`."
+    """Rebuild a network from the configuration a checkpoint stores: `{'kind': 'mlp' or 'unet', **settings}`, with
+    `precond='edm'` (and `sigma_data`) for the network wrapped in EDM's preconditioning."""
     cfg = dict(config)
-    kind = cfg.pop('kind', None)
-    if kind == 'mlp':
-        return MLPDenoiser(**cfg)
-    if kind == 'unet':
-        return build_unet(cfg)
+    kind, precond, sigma_data = cfg.pop('kind', None), cfg.pop('precond', None), cfg.pop('sigma_data', 0.5)
+    if precond not in (None, 'edm'):
+        raise ValueError(f"unknown preconditioning {precond!r} in the configuration; expected None or 'edm'")
+    if kind in ('mlp', 'unet'):
+        net = MLPDenoiser(**cfg) if kind == 'mlp' else build_unet(cfg)
+        return EDMPrecond(net, sigma_data=sigma_data) if precond == 'edm' else net
     raise ValueError(f"unknown model kind {kind!r} in the configuration; expected 'mlp' or 'unet'")
 
 # %% ../nbs/02_models.ipynb
