@@ -124,6 +124,17 @@ def start_lab(folder: Path, port: int, token: str, log, one_thread: bool = True)
     raise SystemExit('browser_test: jupyter lab did not answer within 60 s')
 
 
+def stop_lab(lab, log, work: Path):
+    "Stop the JupyterLab server (its whole process group), close its log and remove the working copy."
+    os.killpg(lab.pid, 15)
+    try:
+        lab.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(lab.pid, 9)
+    log.close()
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def widget_image(page):
     "The src of the first image inside the first widget output area (the explorer's picture), or None."
     return page.evaluate("""() => {
@@ -273,13 +284,7 @@ def run_lessons(args) -> int:
                     urllib.request.urlopen(req)                   # shut the kernel down: the next lesson starts alone
             browser.close()
     finally:
-        os.killpg(lab.pid, 15)
-        try:
-            lab.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(lab.pid, 9)
-        log.close()
-        shutil.rmtree(work, ignore_errors=True)
+        stop_lab(lab, log, work)
     cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), 'unknown CPU') \
         if Path('/proc/cpuinfo').exists() else 'unknown CPU'
     (out / 'lessons.json').write_text(json.dumps({'cpu': cpu, 'cores': os.cpu_count(), 'lessons': rows,
@@ -345,13 +350,7 @@ def run(args) -> int:
                 page.screenshot(path=str(out / 'jupyterlab_plotly.png'), full_page=False)
             browser.close()
     finally:
-        os.killpg(lab.pid, 15)
-        try:
-            lab.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(lab.pid, 9)
-        log.close()
-        shutil.rmtree(work, ignore_errors=True)
+        stop_lab(lab, log, work)
     for k, ok in checks.items():
         say(('PASS ' if ok else 'FAIL ') + k)
     say(f'screenshots in {out} (jupyterlab.png, explorer_*.png, jupyterlab_plotly.png, *_explorer_*.png); {time.time() - t0:.1f} s in all')
