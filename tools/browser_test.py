@@ -72,13 +72,8 @@ def free_port():
 
 
 def prepare_notebook(src: Path, folder: Path) -> Path:
-    "A copy of the notebook without the cells marked `#| eval: false` (nbdev_export), which are not meant to run."
-    nb = json.loads(src.read_text())
-    nb['cells'] = [c for c in nb['cells'] if not (c['cell_type'] == 'code' and '#| eval: false' in ''.join(c['source']))]
-    nb.setdefault('metadata', {})['kernelspec'] = {'name': 'python3', 'display_name': 'Python 3 (ipykernel)', 'language': 'python'}
-    dst = folder / src.name
-    dst.write_text(json.dumps(nb))
-    return dst
+    "A copy of the notebook as it is (it carries its kernelspec and no export cell, so it opens and runs as a student's)."
+    return Path(shutil.copy(src, folder / src.name))
 
 
 LESSONS = ('00_schedules', '01_data', '02_models', '03_score_matching', '04_samplers', '05_training', '06_metrics')
@@ -251,7 +246,6 @@ def plotly_stage(page, port, token, work, out, t0, checks):
 def run_lessons(args) -> int:
     """Run All of every teaching notebook in one JupyterLab, one after another; each must finish without an error and
     within 1.5 times its stated time (at most 90 s)."""
-    t_install = time.time()
     ensure_chromium()
     ensure_python_packages()
     from playwright.sync_api import sync_playwright
