@@ -174,14 +174,27 @@ def open_and_run_all(page, port, token, name, out, t0, workspace=None):
         page.locator('.jp-Dialog .jp-mod-accept').first.click()
     page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', state='attached')
     say(f'{name} open, kernel idle after {time.time() - t0:.1f} s; Run > Run All Cells')
-    page.locator('.lm-MenuBar-itemLabel', has_text='Run').first.click()
-    page.locator('.lm-Menu-itemLabel', has_text='Run All Cells').first.click()
-    t1 = time.time()
-    # the run has started once the kernel is busy or a cell shows [*] or a number; a loaded machine may take a while,
-    # and a fast run may be over before a busy indicator is seen, hence the prompts
-    page.wait_for_function("""() => document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="busy"]') ||
-        [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))""",
-                           timeout=120_000)
+    # Run All queues every cell at once, so each prompt reads [*] (or a number, once run) right after the click. A click
+    # that came too early (a CI run once saw Run All do nothing: 33 cells, none run) leaves the prompts blank: then the
+    # menu is used again, up to three times, before giving up. The kernel's busy light alone is no sign, as a kernel
+    # that has just started is busy for a moment of its own.
+    for attempt in range(1, 4):
+        t1 = time.time()                                 # a lesson's time counts from the click that started it
+        page.locator('.lm-MenuBar-itemLabel', has_text='Run').first.click()
+        page.locator('.lm-Menu-itemLabel', has_text='Run All Cells').first.click()
+        try:
+            page.wait_for_function("""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))""", timeout=30_000)
+            break
+        except Exception as e:                           # playwright's TimeoutError
+            page.screenshot(path=str(out / f'run_all_not_started_{attempt}.png'))
+            say(f'{name}: Run All started no cell within 30 s (try {attempt} of 3; {type(e).__name__})')
+            if attempt == 3:
+                raise RuntimeError(f'{name}: Run All Cells started no cell in three tries') from e
+            page.keyboard.press('Escape')                # close a menu left open
+            if page.locator('.jp-Dialog').count():       # a dialog that came late (the kernel chooser)
+                say(f'dialog: {page.locator(".jp-Dialog").first.inner_text()[:120]!r}; accepting its default')
+                page.locator('.jp-Dialog .jp-mod-accept').first.click()
     # done: the kernel idle and no cell still queued or running ([*]); on a loaded machine the indicator alone can read
     # idle for a moment after Run All, before the first cell has started
     page.wait_for_function("""() => document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]') &&
