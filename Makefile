@@ -3,7 +3,9 @@
 #   make test        export, regenerate tests/, README and pictures, check all is in step, the fast tests (pytest), the
 #                    teaching notebooks (nbdev_test), the browser test
 #   make test-slow   the long acceptance runs: tests flagged `#| slow`, the research notebooks (10 to 14), and Run All
-#                    of every lesson in JupyterLab against its stated time (browser-lessons)
+#                    of every lesson in JupyterLab against its stated time (browser-lessons), an exercise notebook
+#                    solved and the website checked in the browser (browser-slow)
+#   make docs   the lessons as a website (offline), out/docs/html/index.html
 #   make lab    JupyterLab on nbs/
 SHELL := /bin/bash
 VENV ?= .venv
@@ -18,7 +20,7 @@ ARGS ?=
 # the notebooks and the commands, so each is trained once per machine.
 export DIFFUSION_LAB_CACHE ?= $(HOME)/.cache/diffusion_lab
 
-.PHONY: all install precision demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser browser-lessons explorers export lab clean bench bench-gpu bench-mnist hallucination hallucination-cpu hallucination-shapes hallucination-digits hallucination-mnist hallucination-suspects hallucination-gpu hspace generalization
+.PHONY: all install precision demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser browser-lessons browser-slow docs explorers export lab clean bench bench-gpu bench-mnist hallucination hallucination-cpu hallucination-shapes hallucination-digits hallucination-mnist hallucination-suspects hallucination-gpu hspace generalization
 all: test
 
 $(VENV)/.installed: settings.ini setup.py
@@ -74,9 +76,23 @@ browser: $(VENV)/.lab
 browser-lessons: $(VENV)/.lab
 	$(PY) tools/browser_test.py --lessons --out out/browser-lessons
 
+# The lessons as a website, offline (Sphinx with myst-nb and the book theme; tools/build_docs.py says why): every
+# notebook with its stored outputs, the reading order as navigation, the API reference, search; out/docs/html/index.html
+docs: $(VENV)/.docs
+	$(PY) tools/build_docs.py --out out/docs
+
+$(VENV)/.docs: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[dev,docs]'
+	@touch $@
+
+# Browser checks too long for make test: lesson 00's exercise notebook solved in JupyterLab (a solution typed, its check
+# seen to pass), and the website built by make docs (index, a lesson page's figures and formulas, an API page, search)
+browser-slow: $(VENV)/.lab docs
+	$(PY) tools/browser_test.py --exercises --site out/docs/html --out out/browser-slow
+
 test: check pytest nbtest browser
 
-test-slow: pytest-slow nbtest-slow browser-lessons
+test-slow: pytest-slow nbtest-slow browser-lessons browser-slow
 
 $(VENV)/.lab: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[dev,lab]'

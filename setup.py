@@ -1,7 +1,7 @@
 """nbdev-2-style installer: every piece of metadata comes from `settings.ini`.
 
-`pip install -e .` works without nbdev installed. Extras: `dev` (nbdev 2 line, pytest) and `lab`
-(JupyterLab). Unlike nbdev's template this file does not import `pkg_resources`, so it runs with
+`pip install -e .` works without nbdev installed. Extras: `dev` (nbdev 2 line, pytest), `lab`
+(JupyterLab) and `docs` (Sphinx, myst-nb, the book theme: `make docs`). Unlike nbdev's template this file does not import `pkg_resources`, so it runs with
 any setuptools.
 """
 import shlex
@@ -26,6 +26,7 @@ min_python = cfg['min_python']
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 lab_requirements = shlex.split(cfg.get('lab_requirements', ''))
+docs_requirements = shlex.split(cfg.get('docs_requirements', ''))
 console_scripts = cfg.get('console_scripts', '').split()
 
 setuptools.setup(
@@ -40,7 +41,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'lab': lab_requirements},
+    extras_require={'dev': dev_requirements, 'lab': lab_requirements, 'docs': docs_requirements},
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

@@ -8,7 +8,7 @@ __all__ = ['STUDIES']
 
 # %% ../nbs/index.ipynb
 # `import diffusion_lab as dl`: the core's modules and the names a researcher needs (API below); studies are modules
-from . import checkpoint, data, experiment, explorers, images, metrics, models, ode, precision, samplers, schedules, score, studies, train, widgets
+from . import checkpoint, data, experiment, explorers, grading, images, metrics, models, ode, precision, samplers, schedules, score, studies, train, widgets
 from .schedules import DDPM, EDM, VE, VP, Schedule, get_schedule, posterior, q_sample
 from .data import DATASETS, GaussianMixture, circle_mixture, grid_mixture, load_dataset, mixture_1d
 from .images import heldout_split, load_images, show_images
@@ -29,7 +29,7 @@ import importlib.util as _util
 import sys as _sys
 import warnings as _warnings
 
-_CORE = ('schedules', 'data', 'images', 'models', 'score', 'samplers', 'ode', 'explorers', 'train', 'checkpoint', 'precision', 'metrics', 'widgets', 'experiment')
+_CORE = ('schedules', 'data', 'images', 'models', 'score', 'samplers', 'ode', 'explorers', 'train', 'checkpoint', 'precision', 'metrics', 'widgets', 'experiment', 'grading')
 _MOVED = {'hallucination': 'studies.hallucination', 'hspace': 'studies.hspace', 'generators': 'studies.generators',
           'mnist_cpu': 'studies.mnist', 'generalization': 'studies.generalization'}   # the modules' old homes
 

@@ -18,6 +18,7 @@ import torch
 
 from . import __version__
 from .commands import (CKPT, DATASETS, TRAIN_CONFIGS, prepare_out, run_bench_samplers, run_sample, run_train, tour)
+from .grading import LESSONS, write_exercises
 from .samplers import SAMPLERS
 from .experiment import describe
 from .studies.generalization import GENERALIZATION_CONFIGS, run_generalization
@@ -29,7 +30,7 @@ from .studies.mnist import MNIST_CPU, run_bench_mnist
 
 # %% auto 0
 __all__ = ['SAMPLING', 'HALLUCINATION_PARTS', 'COMMANDS', 'USER_ERRORS', 'Option', 'Command', 'from_config', 'hallucination',
-           'main', 'options_table']
+           'exercises', 'main', 'options_table']
 
 # %% ../nbs/99_cli.ipynb
 _EMPTY = inspect.Parameter.empty
@@ -187,6 +188,15 @@ def hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination', p
                              **({'shapes': part} if part else {}))
 
 
+def exercises(out='exercises', solutions: bool = False, lesson=None) -> dict:
+    "The `exercises` command: `write_exercises`, then what it wrote, a line per notebook (no metrics: nothing is measured)."
+    w = write_exercises(out, solutions, lesson)
+    for name, found in w['exercises'].items():
+        print(f"diffusion-lab exercises: {Path(w['folder']) / (name + '.ipynb')}: {len(found)} exercises ({', '.join(found)})")
+    print(f"diffusion-lab exercises: done{' (with solutions)' if solutions else ''}; open them with: jupyter lab {w['folder']}")
+    return {}
+
+
 def _say_resumed(m: dict, args):
     if m.get('resumed_from_step') is not None:
         print(f"diffusion-lab train: resumed from step {m['resumed_from_step']} of {Path(args.out).resolve() / CKPT}", flush=True)
@@ -215,6 +225,11 @@ COMMANDS = {
                               (Option('--n', 'number of 2-D points', type=_ranged(int, 1, 10**7)),
                                Option('--fit-steps', 'training steps of the fit-against-plain-loop comparison; 0 leaves it out',
                                       type=_ranged(int, 0, 10**7)))),
+    'exercises': Command(exercises, 'the lessons as exercise notebooks for students (checks graded against exact answers)',
+                         'Write each lesson as a notebook whose exercise cells are stubs, each followed by its check; the checks '
+                         'fail politely until the student writes the code. Never overwrites a notebook in --out.',
+                         (Option('--solutions', 'keep the solutions in the exercise cells (a teacher\'s copy)', action='store_true'),
+                          Option('--lesson', 'only these lessons (default: all)', nargs='+', choices=list(LESSONS)))),
 }
 
 # %% ../nbs/99_cli.ipynb

@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 from diffusion_lab import __version__
 from diffusion_lab.commands import (CKPT, DATASETS, TRAIN_CONFIGS, prepare_out, run_bench_samplers, run_sample, run_train, tour)
+from diffusion_lab.grading import LESSONS, write_exercises
 from diffusion_lab.samplers import SAMPLERS
 from diffusion_lab.experiment import describe
 from diffusion_lab.studies.generalization import GENERALIZATION_CONFIGS, run_generalization
@@ -172,7 +173,7 @@ def test_two_floors_and_the_api():
     from pathlib import Path
     import diffusion_lab as dl
     pkg = Path(dl.__file__).parent
-    CORE = {'schedules', 'data', 'images', 'models', 'score', 'samplers', 'ode', 'explorers', 'train', 'checkpoint', 'precision', 'metrics', 'widgets', 'experiment'}
+    CORE = {'schedules', 'data', 'images', 'models', 'score', 'samplers', 'ode', 'explorers', 'train', 'checkpoint', 'precision', 'metrics', 'widgets', 'experiment', 'grading'}
     def imports_of(f: Path) -> set:
         "The diffusion_lab modules a file imports, anywhere in it, as dotted names below the package."
         here = f.relative_to(pkg).with_suffix('').parts

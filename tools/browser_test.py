@@ -16,6 +16,12 @@ most 90 s); each time is printed and written to `lessons.json`. Run by `make bro
 
     python tools/browser_test.py [--notebook nbs/00_schedules.ipynb] [--out out/browser] [--timeout 240]
     python tools/browser_test.py --lessons [--out out/browser-lessons]
+    python tools/browser_test.py --exercises --site out/docs/html [--out out/browser-slow]
+
+With `--exercises`, a student's first exercise: lesson 00's exercise notebook (`diffusion-lab exercises`) run top to bottom
+in JupyterLab, its checks saying "not written yet"; the solution typed into the first stub, run, its check seen to pass.
+With `--site DIR`, the website built by `make docs`: its index, a lesson page with its figures and formulas, the link to
+the API page, and search. Both are run by `make browser-slow` (part of `make test-slow`).
 """
 import argparse
 import json
@@ -366,6 +372,133 @@ def run(args) -> int:
     return 0 if checks and all(checks.values()) else 1
 
 
+def cell_output(cell) -> str:
+    "The text of a notebook cell's outputs as the page shows it."
+    return '\n'.join(cell.locator('.jp-OutputArea-output').all_inner_texts())
+
+
+def exercise_stage(page, port, token, work, out, t0, checks, lesson='00_schedules', name='alpha_bar_from_betas'):
+    """A student's first exercise: the exercise notebook of `lesson` (written by `write_exercises`) run top to bottom, its
+    checks saying "not written yet"; the solution typed into the stub of `name`, that cell and its check run, the check
+    seen to pass."""
+    sys.path.insert(0, str(ROOT))
+    from diffusion_lab.grading import exercise_cells, write_exercises
+    written = write_exercises(work / 'exercises', lesson=lesson)
+    n_ex = len(written['exercises'][lesson])
+    solution = exercise_cells(json.loads((ROOT / 'nbs' / f'{lesson}.ipynb').read_text()))[name]
+    _, errors, unrun = open_and_run_all(page, port, token, f'exercises/{lesson}.ipynb', out, t0, workspace='exercises')
+    checks['exercise notebook ran top to bottom without an error'] = errors == 0 and unrun == 0
+    cells = page.locator('.jp-CodeCell')
+    texts = [cells.nth(i).locator('.jp-InputArea-editor').inner_text() for i in range(cells.count())]
+    i = next(k for k, t in enumerate(texts) if f"raise NotImplementedError('write {name}')" in t)
+    pending = sum('is not written yet' in cell_output(cells.nth(k)) for k in range(cells.count()))
+    say(f'exercise notebook: {pending} of {n_ex} checks say "not written yet"')
+    checks[f'every check says "not written yet" ({n_ex})'] = pending == n_ex
+    stub_cell, check_cell = cells.nth(i), cells.nth(i + 1)
+    stub_cell.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(out / 'exercise_before.png'))
+    before = cell_output(check_cell)
+    stub_cell.locator('.cm-content').first.click()
+    page.keyboard.press('Control+A')                     # the whole cell, inside its editor
+    page.keyboard.insert_text(solution.rstrip('\n'))     # as pasted: no auto-indent or closing brackets
+    typed = stub_cell.locator('.jp-InputArea-editor').inner_text()
+    checks['the solution typed into its cell'] = 'torch.cumprod(1 - betas, 0)' in typed and 'NotImplementedError' not in typed
+    page.keyboard.press('Shift+Enter')                   # run the solution; the check cell is selected next
+    page.keyboard.press('Shift+Enter')                   # run the check
+    check_cell.locator('.jp-OutputArea-output', has_text=f'{name} is right').first.wait_for(timeout=60_000)
+    after = cell_output(check_cell)
+    say(f'check before: {before[:90]!r}')
+    say(f'check after typing the solution: {after[:120]!r}')
+    checks['the check passes once the solution is typed'] = after.startswith('✓') and 'not written yet' in before
+    check_cell.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(out / 'exercise_after.png'))
+
+
+def site_stage(page, site: Path, out, checks):
+    """The built website (tools/build_docs.py), served from its folder: the index lists the lessons in order; a lesson page
+    shows its figures (loaded images); its link leads to the API page, which shows the module's functions; search finds a
+    function."""
+    import functools
+    import http.server
+    import threading
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a): pass
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f'http://127.0.0.1:{server.server_address[1]}'
+    try:
+        page.goto(f'{base}/index.html')
+        nav = page.locator('nav.bd-links a.reference.internal').all_inner_texts()
+        lessons = [t for t in nav if re.match(r'^(The forward process|Data|Models|Score matching|Samplers|Training|Metrics)', t)]
+        say(f'site index: {len(nav)} links in the navigation; lessons first: {lessons[:7]}')
+        checks['site: the index lists the seven lessons in the navigation'] = len(lessons) >= 7
+        page.screenshot(path=str(out / 'site_index.png'))
+        page.locator('nav.bd-links a.reference.internal', has_text='The forward process').first.click()
+        page.wait_for_load_state('load')
+        page.wait_for_function("() => [...document.querySelectorAll('article img')].some(i => i.complete && i.naturalWidth > 0)")
+        figures = page.evaluate("() => [...document.querySelectorAll('article img')].filter(i => i.complete && i.naturalWidth > 0).length")
+        math = page.evaluate("() => document.querySelectorAll('mjx-container').length")
+        say(f'site lesson page {page.url.rsplit("/", 1)[-1]}: {figures} figures loaded, {math} formulas typeset by MathJax (served by the site)')
+        checks['site: a lesson page shows its figures'] = figures >= 3
+        checks['site: its formulas are typeset offline'] = math >= 5
+        page.screenshot(path=str(out / 'site_lesson.png'))
+        page.locator('article a', has_text='diffusion_lab.schedules').first.click()
+        page.wait_for_load_state('load')
+        sigs = page.locator('dt.sig').all_inner_texts()
+        say(f'site API page {page.url.rsplit("/", 1)[-1]}: {len(sigs)} signatures, e.g. {[x.split("(")[0] for x in sigs[:4]]}')
+        checks['site: the lesson links to its API page, which documents q_sample'] = any('q_sample(' in x for x in sigs)
+        page.screenshot(path=str(out / 'site_api.png'))
+        page.goto(f'{base}/search.html?q=posterior')
+        page.wait_for_function("() => document.querySelectorAll('#search-results li, ul.search li').length > 0", timeout=60_000)
+        hits = page.evaluate("() => document.querySelectorAll('#search-results li, ul.search li').length")
+        say(f'site search for "posterior": {hits} results')
+        checks['site: search finds pages'] = hits > 0
+        page.screenshot(path=str(out / 'site_search.png'))
+    finally:
+        server.shutdown()
+
+
+def run_slow(args) -> int:
+    "The browser checks of the slow suite: an exercise notebook solved in JupyterLab, and the website."
+    t0 = time.time()
+    ensure_chromium()
+    ensure_python_packages()
+    from playwright.sync_api import sync_playwright
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    checks = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        if args.exercises:
+            work = Path(tempfile.mkdtemp(prefix='dl-exercises-'))
+            port, token = free_port(), secrets.token_hex(16)
+            log = open(out / 'jupyterlab.log', 'w')
+            lab = start_lab(work, port, token, log)
+            try:
+                page = browser.new_page(viewport={'width': 1400, 'height': 1000})
+                page.set_default_timeout(args.timeout * 1000)
+                exercise_stage(page, port, token, work, out, t0, checks)
+                page.close()
+            finally:
+                stop_lab(lab, log, work)
+        if args.site:
+            page = browser.new_page(viewport={'width': 1400, 'height': 1000})
+            page.set_default_timeout(args.timeout * 1000)
+            site = Path(args.site).resolve()
+            if not (site / 'index.html').exists():
+                raise SystemExit(f'browser_test: {site} has no index.html; build the site first (make docs)')
+            site_stage(page, site, out, checks)
+        browser.close()
+    for k, ok in checks.items():
+        say(('PASS ' if ok else 'FAIL ') + k)
+    say(f'screenshots in {out} (exercise_before.png, exercise_after.png, site_*.png); {time.time() - t0:.1f} s in all')
+    (out / 'result.json').write_text(json.dumps({'checks': checks, 'seconds': time.time() - t0}, indent=1))
+    return 0 if checks and all(checks.values()) else 1
+
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--notebook', default='nbs/00_schedules.ipynb', help='notebook to open (default: %(default)s)')
@@ -374,5 +507,7 @@ if __name__ == '__main__':
     ap.add_argument('--no-plotly', dest='plotly', action='store_false', help='leave out the plotly explorers')
     ap.add_argument('--lessons', action='store_true', help='Run All of every teaching notebook against its stated time')
     ap.add_argument('--lesson', action='append', choices=LESSONS, help='with --lessons: only this one (repeatable)')
+    ap.add_argument('--exercises', action='store_true', help='an exercise notebook solved in JupyterLab')
+    ap.add_argument('--site', help='the built website to check (e.g. out/docs/html)')
     a = ap.parse_args()
-    sys.exit(run_lessons(a) if a.lessons else run(a))
+    sys.exit(run_lessons(a) if a.lessons else run_slow(a) if a.exercises or a.site else run(a))
