@@ -528,7 +528,7 @@ def stub(source: str) -> str:
         last = node.end_lineno
     return '\n'.join(out + lines[last:]).rstrip() + '\n'
 
-
+# %% ../nbs/95_grading.ipynb
 def _exercise_name(src: str) -> str | None:
     "The name in a cell's `#| exercise NAME` line, or None."
     for line in src.splitlines():
@@ -598,7 +598,7 @@ def write_exercises(out='exercises', solutions: bool = False, lesson=None) -> di
         written[n] = list(exercise_cells(nb))
     return {'folder': str(out.resolve()), 'solutions': solutions, 'exercises': written}
 
-
+# %% ../nbs/95_grading.ipynb
 def run_notebook(path) -> list:
     """Run a notebook top to bottom in a fresh kernel (execnb, a development dependency), stopping at an error; the text of
     each code cell's outputs. The tests run the exercise notebooks with it."""

@@ -71,6 +71,15 @@ def ensure_python_packages():
         subprocess.run([sys.executable, '-m', 'pip', 'install', '-q', *missing], check=True)
 
 
+def ready(args) -> Path:
+    "Chromium and the Python packages installed when absent; the output folder `args.out` made; returns it."
+    ensure_chromium()
+    ensure_python_packages()
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
@@ -265,11 +274,8 @@ def plotly_stage(page, port, token, work, out, t0, checks):
 def run_lessons(args) -> int:
     """Run All of every teaching notebook in one JupyterLab, one after another; each must finish without an error and
     within 1.5 times its stated time (at most 90 s)."""
-    ensure_chromium()
-    ensure_python_packages()
+    out = ready(args)
     from playwright.sync_api import sync_playwright
-    out = Path(args.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix='dl-lessons-'))
     shutil.copytree(ROOT / 'nbs', work / 'nbs', ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
     port, token = free_port(), secrets.token_hex(16)
@@ -308,12 +314,9 @@ def run_lessons(args) -> int:
 
 def run(args) -> int:
     t_install = time.time()
-    ensure_chromium()
-    ensure_python_packages()
+    out = ready(args)
     say(f'chromium and playwright ready after {time.time() - t_install:.1f} s')
     from playwright.sync_api import sync_playwright
-    out = Path(args.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix='dl-browser-'))
     nb = prepare_notebook(ROOT / args.notebook, work)
     port, token = free_port(), secrets.token_hex(16)
@@ -464,11 +467,8 @@ def site_stage(page, site: Path, out, checks):
 def run_slow(args) -> int:
     "The browser checks of the slow suite: an exercise notebook solved in JupyterLab, and the website."
     t0 = time.time()
-    ensure_chromium()
-    ensure_python_packages()
+    out = ready(args)
     from playwright.sync_api import sync_playwright
-    out = Path(args.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
     checks = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
