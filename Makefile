@@ -26,7 +26,7 @@ all: test
 $(VENV)/.installed: settings.ini setup.py
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -c 'import torch' 2>/dev/null || $(PY) -m pip install -q "$(TORCH)"
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,lab]'
 	@touch $@
 
 install: $(VENV)/.installed
@@ -94,8 +94,8 @@ test: check pytest nbtest browser
 
 test-slow: pytest-slow nbtest-slow browser-lessons browser-slow
 
+# JupyterLab comes with the first install (the lab extra): one pip run instead of two
 $(VENV)/.lab: $(VENV)/.installed
-	$(PY) -m pip install -q -e '.[dev,lab]'
 	@touch $@
 
 lab: $(VENV)/.lab
