@@ -9,7 +9,7 @@ __all__ = ['STUDIES']
 # %% ../nbs/index.ipynb
 # `import diffusion_lab as dl`: the core's modules and the names a researcher needs (API below); studies are modules
 from . import checkpoint, data, experiment, explorers, grading, images, metrics, models, ode, precision, samplers, schedules, score, studies, train, widgets
-from .schedules import DDPM, EDM, VE, VP, Schedule, get_schedule, posterior, q_sample
+from .schedules import DDPM, EDM, VE, VP, Flow, Schedule, get_schedule, posterior, q_sample
 from .data import DATASETS, GaussianMixture, circle_mixture, grid_mixture, load_dataset, mixture_1d
 from .images import heldout_split, load_images, show_images
 from .models import EDMPrecond, MLPDenoiser, UNet, build_model, build_unet, count_params

@@ -213,7 +213,7 @@ COMMANDS = {
                      (Option('--restart', 'start over in --out, replacing a checkpoint there (by default a run of the same settings '
                              'resumes, and one of other settings is refused)', action='store_true'),)
                      + from_config(TRAIN_CONFIGS, choices={'data': DATASETS, 'size': ('small', 'medium'), 'sampler': list(SAMPLERS),
-                                                         'pred': ('eps', 'x0', 'v', 'score', 'edm')}),
+                                                         'pred': ('eps', 'x0', 'v', 'score', 'velocity', 'edm')}),
                      frozenset({'param_checksums', 'class_fractions'}), after=_say_resumed),
     'sample': Command(run_sample, 'sample a checkpoint written by train and measure the samples',
                       'Sample the EMA weights of a checkpoint; writes samples.png and metrics.json into --out.',

@@ -154,7 +154,7 @@ class TrainConfig:
     batch: int | None = setting(None, 'batch size (None: 512 for points, 64 for images)', hi=65536)
     lr: float = setting(2e-3, 'learning rate', lo=1e-8, hi=10.0)
     schedule: str = setting('vp', 'noise schedule: linear, cosine, sigmoid, vp, ve, edm')
-    pred: str = setting('eps', "what the network predicts ('edm': EDM's preconditioned network, on the edm schedule)")
+    pred: str = setting('eps', "what the network predicts ('velocity': flow matching, on a continuous schedule such as flow; 'edm': EDM's preconditioned network, on the edm schedule)")
     sampler: str = setting('ddim', 'sampler of the evaluation')
     nfe: int = setting(20, 'denoiser evaluations per sample', hi=10_000)
     n_samples: int = setting(2000, 'number of samples to draw and measure', lo=2, hi=10**6)
@@ -183,6 +183,8 @@ def run_train(out='out/train', seed: int = 0, progress: bool = True, restart: bo
     get_sampler(sampler); get_schedule(schedule)                     # unknown names fail before any work
     if (pred == 'edm') != (schedule == 'edm'):
         raise ValueError("pred 'edm' (EDM's preconditioned network) and the edm schedule go together; pass both or neither")
+    if pred == 'velocity' and get_schedule(schedule).discrete:
+        raise ValueError(f"pred 'velocity' (flow matching) needs a continuous schedule (flow, vp, ve); got the discrete {schedule!r}")
     settings = dict(data=data, size=size, steps=steps, max_seconds=max_seconds, batch=batch, lr=lr, schedule=schedule,
                     pred=pred, seed=seed, sampler=sampler, nfe=nfe, n_samples=n_samples, ema_decay=ema_decay, cond=cond,
                     label_drop=label_drop if cond else None)

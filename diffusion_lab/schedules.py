@@ -17,8 +17,8 @@ from .widgets import explorer
 
 # %% auto 0
 __all__ = ['DDPM_BETAS', 'SCHEDULES', 'expand_like', 'Schedule', 'linear_betas', 'cosine_betas', 'sigmoid_betas', 'DDPM', 'VP',
-           'VE', 'EDM', 'karras_sigmas', 'get_schedule', 'plot_log_snr', 'q_sample', 'show_forward', 'posterior',
-           'forward_slider', 'plotly_log_snr']
+           'VE', 'EDM', 'karras_sigmas', 'Flow', 'get_schedule', 'plot_log_snr', 'q_sample', 'show_forward',
+           'posterior', 'forward_slider', 'plotly_log_snr']
 
 # %% ../nbs/00_schedules.ipynb
 def expand_like(v: Tensor, x: Tensor) -> Tensor:
@@ -105,6 +105,16 @@ class Schedule:
         f, = torch.autograd.grad(la.sum(), t, retain_graph=True)
         ds2, = torch.autograd.grad(s2.sum(), t)
         return f.detach(), (ds2 - 2 * f * s2).detach()
+
+    def rates(self, t) -> tuple[Tensor, Tensor]:
+        "`(d alpha/dt, d sigma/dt)`: the path's speed, which a flow velocity needs; autograd here, closed forms in subclasses."
+        if self.discrete:
+            raise ValueError(f'{self!r} is discrete and has no time derivative; use a continuous schedule (vp, ve, edm, flow)')
+        t = self.check_t(t).detach().clone().requires_grad_(True)
+        a, s = self._alpha(t) + 0 * t, self._sigma(t) + 0 * t
+        da, = torch.autograd.grad(a.sum(), t, retain_graph=True)
+        ds, = torch.autograd.grad(s.sum(), t)
+        return da.detach(), ds.detach()
 
     def __repr__(self):
         return f'{type(self).__name__}({self.name!r})'
@@ -251,16 +261,36 @@ def karras_sigmas(n: int, sigma_min: float = 0.002, sigma_max: float = 80.0, rho
     return (hi + ramp * (lo - hi)) ** rho
 
 
-SCHEDULES = ('linear', 'cosine', 'sigmoid', 'vp', 've', 'edm')
+SCHEDULES = ('linear', 'cosine', 'sigmoid', 'vp', 've', 'edm', 'flow')
+
+# %% ../nbs/00_schedules.ipynb
+class Flow(Schedule):
+    """The straight path of flow matching and rectified flow: alpha = 1 - t, sigma = t on t in [0, t_max], so that
+    x_t = (1 - t) x0 + t eps moves at the constant speed eps - x0. `t_max` < 1 (default 0.999), where alpha > 0."""
+    def __init__(self, t_max: float = 0.999):
+        self.t_max, self.name = _level('t_max', t_max, 0.5, 1 - 1e-9), 'flow'
+
+    def _alpha(self, t): return 1 - t
+    def _sigma(self, t): return t.clone()
+
+    def rates(self, t):
+        t = self.check_t(t)
+        return -torch.ones_like(t), torch.ones_like(t)
+
+    def sde(self, t):
+        t = self.check_t(t)
+        return -1 / (1 - t), 2 * t / (1 - t)
+
+    def __repr__(self): return f'Flow(t_max={self.t_max})'
 
 # %% ../nbs/00_schedules.ipynb
 def get_schedule(name: str, **kwargs) -> Schedule:
-    "A schedule by name: 'linear', 'cosine', 'sigmoid' (DDPM, kwargs `T`, ...) or 'vp', 've', 'edm'."
+    "A schedule by name: 'linear', 'cosine', 'sigmoid' (DDPM, kwargs `T`, ...) or 'vp', 've', 'edm', 'flow'."
     if isinstance(name, Schedule):
         return name
     if name in DDPM_BETAS:
         return DDPM.from_name(name, **kwargs)
-    cls = {'vp': VP, 've': VE, 'edm': EDM}.get(name)
+    cls = {'vp': VP, 've': VE, 'edm': EDM, 'flow': Flow}.get(name)
     if cls is None:
         raise ValueError(f'unknown schedule {name!r}; choose one of {list(SCHEDULES)}')
     known = list(inspect.signature(cls).parameters)

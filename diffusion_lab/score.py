@@ -15,24 +15,31 @@ from .data import GaussianMixture
 from .schedules import EDM, Schedule, expand_like, q_sample
 
 # %% auto 0
-__all__ = ['PREDICTIONS', 'convert', 'alpha_sigma', 'time_condition', 'model_denoiser', 'guided_denoiser', 'sample_times',
-           'diffusion_loss', 'loss_floor', 'field', 'plot_score_fields', 'score_error', 'score_explorer', 'jacobian',
-           'score_jacobian', 'asymmetry', 'intrinsic_dimension']
+__all__ = ['PREDICTIONS', 'convert', 'alpha_sigma', 'path_rates', 'time_condition', 'model_denoiser', 'guided_denoiser',
+           'sample_times', 'diffusion_loss', 'loss_floor', 'field', 'plot_score_fields', 'score_error',
+           'score_explorer', 'jacobian', 'score_jacobian', 'asymmetry', 'intrinsic_dimension']
 
 # %% ../nbs/03_score_matching.ipynb
-PREDICTIONS = ('eps', 'x0', 'v', 'score')
+PREDICTIONS = ('eps', 'x0', 'v', 'score', 'velocity')
 
 
-def convert(value: Tensor, src: str, dst: str, x: Tensor, alpha, sigma) -> Tensor:
+def convert(value: Tensor, src: str, dst: str, x: Tensor, alpha, sigma, rates=None) -> Tensor:
     """Convert a prediction at `x = alpha x0 + sigma eps` from `src` to `dst` (each one of `PREDICTIONS`).
 
-    `alpha` and `sigma` are numbers or tensors that broadcast against `x`."""
+    `alpha` and `sigma` are numbers or tensors that broadcast against `x`; `rates`, the pair (d alpha/dt, d sigma/dt)
+    shaped alike (`path_rates`), is needed when either side is the flow 'velocity'."""
     for p in (src, dst):
         if p not in PREDICTIONS:
             raise ValueError(f'unknown prediction type {p!r}; choose one of {list(PREDICTIONS)}')
     if src == dst:
         return value
-    if src == 'eps':
+    if 'velocity' in (src, dst) and rates is None:
+        raise ValueError("the flow 'velocity' needs the path's rates: pass rates=(d alpha/dt, d sigma/dt), e.g. path_rates(schedule, t, x)")
+    da, ds = rates if rates is not None else (None, None)
+    if src == 'velocity':
+        det = alpha * ds - sigma * da
+        x0 = (ds * x - sigma * value) / det; eps = (alpha * value - da * x) / det
+    elif src == 'eps':
         eps = value; x0 = (x - sigma * eps) / alpha
     elif src == 'x0':
         x0 = value; eps = (x - alpha * x0) / sigma
@@ -41,12 +48,19 @@ def convert(value: Tensor, src: str, dst: str, x: Tensor, alpha, sigma) -> Tenso
         x0 = (alpha * x - sigma * value) / n; eps = (sigma * x + alpha * value) / n
     else:  # score
         eps = -sigma * value; x0 = (x - sigma * eps) / alpha
+    if dst == 'velocity':
+        return da * x0 + ds * eps
     return {'eps': eps, 'x0': x0, 'v': alpha * eps - sigma * x0, 'score': -eps / sigma}[dst]
 
 
 def alpha_sigma(schedule: Schedule, t, x: Tensor):
     "alpha(t) and sigma(t) shaped to broadcast against `x`, in x's dtype."
     return (expand_like(schedule.alpha(t), x).to(x), expand_like(schedule.sigma(t), x).to(x))
+
+
+def path_rates(schedule: Schedule, t, x: Tensor):
+    "The rates (d alpha/dt, d sigma/dt) at t shaped to broadcast against `x`, in x's dtype: `convert`'s `rates` for the velocity."
+    return tuple(expand_like(v, x).to(x) for v in schedule.rates(t))
 
 # %% ../nbs/03_score_matching.ipynb
 def time_condition(schedule: Schedule, t) -> Tensor:
@@ -64,7 +78,7 @@ def _per_sample(t, n: int) -> Tensor:
 
 # %% ../nbs/03_score_matching.ipynb
 def model_denoiser(model, schedule: Schedule, pred: str = 'eps', y=None, **model_kwargs):
-    """Wrap `model(x, c, y, **model_kwargs)` predicting `pred` ('eps', 'x0', 'v', 'score' or 'edm') into the sampler
+    """Wrap `model(x, c, y, **model_kwargs)` predicting `pred` ('eps', 'x0', 'v', 'score', 'velocity' or 'edm') into the sampler
     signature `denoise(x, t, **extra_args) -> eps`. The conditioning can also come per call, which is how samplers pass
     their `extra_args`: `y` (a label, or one per sample; default the `y` given here), `guidance` (a classifier-free
     guidance scale w: (1 + w) eps(x | y) - w eps(x | none), both passes in one batch) and any further keyword for the
@@ -78,7 +92,8 @@ def model_denoiser(model, schedule: Schedule, pred: str = 'eps', y=None, **model
         a, s = alpha_sigma(schedule, t, x)
         if pred == 'edm':
             return convert(model(x / a, (s / a).reshape(-1), yb, **kw), 'x0', 'eps', x, a, s)
-        return convert(model(x, time_condition(schedule, t).to(x.device), yb, **kw), pred, 'eps', x, a, s)
+        rates = path_rates(schedule, t, x) if pred == 'velocity' else None
+        return convert(model(x, time_condition(schedule, t).to(x.device), yb, **kw), pred, 'eps', x, a, s, rates)
 
     def denoise(x: Tensor, t, y=y, guidance: float = 0.0, **kwargs) -> Tensor:
         kw = {**model_kwargs, **kwargs}
@@ -144,7 +159,11 @@ def _objective(predict, x0: Tensor, schedule: Schedule, pred: str, weighting, t,
                       device=generator.device if generator is not None else x0.device).to(x0.device)
     xt, _ = q_sample(schedule, x0, t, eps=eps)
     a, s = alpha_sigma(schedule, t, x0)
-    target = {'eps': eps, 'x0': x0, 'edm': x0, 'v': a * eps - s * x0, 'score': -eps / s}[pred]
+    if pred == 'velocity':                            # flow matching: the path's speed d_alpha x0 + d_sigma eps
+        da, ds = path_rates(schedule, t, x0)
+        target = da * x0 + ds * eps
+    else:
+        target = {'eps': eps, 'x0': x0, 'edm': x0, 'v': a * eps - s * x0, 'score': -eps / s}[pred]
     err = (predict(xt, t) - target) ** 2
     per = err.reshape(n, -1).mean(1) * torch.as_tensor(_weight(weighting, a, s)).reshape(-1)
     return per.mean() if reduce else per
@@ -152,8 +171,8 @@ def _objective(predict, x0: Tensor, schedule: Schedule, pred: str, weighting, t,
 # %% ../nbs/03_score_matching.ipynb
 def diffusion_loss(model, x0: Tensor, schedule: Schedule, pred: str = 'eps', weighting=None, t=None,
                    generator: torch.Generator | None = None, **model_kwargs) -> Tensor:
-    """The denoising loss of `model(x, c, y)` predicting `pred` ('eps', 'x0', 'v', 'score'; 'edm' for an
-    `EDMPrecond`, which predicts x0 and is weighted 'edm' by default) on a batch `x0`, averaged over the batch.
+    """The denoising loss of `model(x, c, y)` predicting `pred` ('eps', 'x0', 'v', 'score', 'velocity' (flow
+    matching, on a continuous schedule); 'edm' for an `EDMPrecond`, which predicts x0 and is weighted 'edm' by default) on a batch `x0`, averaged over the batch.
 
     Times are drawn by `sample_times` (from `generator`) unless `t` is given. `model_kwargs` go to the model: `y=`, the
     labels of a class-conditional model (its third argument, None by default), and any other keyword it takes."""
@@ -180,7 +199,8 @@ def loss_floor(law: GaussianMixture, schedule: Schedule, n: int = 100_000, pred:
 
     def predict(xt, t):
         a, s = alpha_sigma(schedule, t, xt)
-        return convert(law.eps(xt, schedule, t), 'eps', 'x0' if pred == 'edm' else pred, xt, a, s)
+        return convert(law.eps(xt, schedule, t), 'eps', 'x0' if pred == 'edm' else pred, xt, a, s,
+                       path_rates(schedule, t, xt) if pred == 'velocity' else None)
     return _objective(predict, x0, schedule, pred, weighting, t, g, True).item()
 
 # %% ../nbs/03_score_matching.ipynb

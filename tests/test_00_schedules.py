@@ -34,6 +34,25 @@ def test_cosine_endpoints():
     assert abs(s_.alpha_bar[500].item() - f(0.5) / f(0)) < 1e-12 and 0.45 < s_.alpha_bar[500] < 0.55  # half-way is half signal
 
 
+def test_flow_path_identities():
+    import pytest
+    fl_ = Flow()
+    t_ = torch.linspace(0, fl_.t_max, 11, dtype=torch.float64)
+    assert torch.equal(fl_.alpha(t_) + fl_.sigma(t_), torch.ones_like(t_)) and fl_.alpha(0.0) == 1 and fl_.sigma(0.0) == 0
+    x0_, e_ = torch.randn(11, 2, dtype=torch.float64), torch.randn(11, 2, dtype=torch.float64)
+    # the path's speed for a fixed (x0, eps) is eps - x0, by finite differences of q_sample
+    h_ = 1e-6
+    x_at_ = lambda t: fl_.alpha(t)[:, None] * x0_ + fl_.sigma(t)[:, None] * e_
+    lo_, hi_ = (t_ * 0.9 - h_).clamp(min=0), t_ * 0.9 + h_
+    fd_ = (x_at_(hi_) - x_at_(lo_)) / (hi_ - lo_)[:, None]
+    assert torch.allclose(fd_, e_ - x0_, atol=1e-6)
+    assert get_schedule('flow', t_max=0.99).t_max == 0.99
+    with pytest.raises(ValueError, match='t_max'):
+        Flow(t_max=1.0)
+    with pytest.raises(ValueError, match='no time derivative'):
+        DDPM.from_name('linear').rates(torch.tensor([3]))
+
+
 def test_linear_ddpm_approaches_vp():
     vp = VP(0.1, 20.0)
     errs = []
@@ -46,11 +65,12 @@ def test_linear_ddpm_approaches_vp():
 
 
 def test_sde_closed_forms_match_autograd():
-    for s_ in (VP(), VE(), EDM()):
+    for s_ in (VP(), VE(), EDM(), Flow()):
         t = torch.linspace(s_.t_min + 1e-3, s_.t_max, 7, dtype=torch.float64)
         f, g2 = s_.sde(t)
         f_ad, g2_ad = Schedule.sde(s_, t)
         assert torch.allclose(f, f_ad, rtol=1e-9, atol=1e-12) and torch.allclose(g2, g2_ad, rtol=1e-9), s_
+        assert all(torch.allclose(r, r_ad, rtol=1e-9, atol=1e-12) for r, r_ad in zip(s_.rates(t), Schedule.rates(s_, t))), s_
     ks = karras_sigmas(18)
     assert ks[0] == 80.0 and abs(ks[-1].item() - 0.002) < 1e-15 and (ks.diff() < 0).all()
 
