@@ -108,6 +108,7 @@ def test_user_errors_are_one_line_and_status_2():
                   if not torch.cuda.is_available() else []) + [(['train', '--steps', '-5'], r'argument --steps: must lie in \[1, '),
              (['train', '--batch', '0'], r'argument --batch: must lie in \[1, 65536\]'),
              (['train', '--sampler', 'ddpn'], "invalid choice: 'ddpn'"),
+             (['train', '--pred', 'velocity', '--schedule', 'linear', '--steps', '2'], "error: pred 'velocity' .flow matching. needs a continuous schedule"),
              (['sample', '--ckpt', str(d / 'missing.pt')], 'error: no checkpoint at'),
              (['sample', '--ckpt', str(d)], 'error: refused to load .*could run code'),
              (['train', '--data', 'moons', '--steps', '2', '--out', str(d / 'file' / 'sub')], 'error: cannot write to the output folder .*Pass --out'),
