@@ -136,8 +136,9 @@ class GaussianMixture:
 
     def velocity(self, x: Tensor, schedule: Schedule, t) -> Tensor:
         "The exact marginal velocity E[dx_t/dt | x_t] = alpha'(t) E[x0 | x_t] + sigma'(t) E[eps | x_t], the field flow matching learns."
-        da, ds = (expand_like(v, x).to(x.dtype) for v in schedule.rates(t))
-        return da * self.x0(x, schedule, t) + ds * self.eps(x, schedule, t)
+        a, s, da, ds = (expand_like(v, x).to(x.dtype) for v in (schedule.alpha(t), schedule.sigma(t), *schedule.rates(t)))
+        score = self.score(x, schedule, t)            # once: E[x0 | x_t] = (x + s^2 score) / a, E[eps | x_t] = -s score
+        return da * (x + s**2 * score) / a - ds * s * score
 
     def denoiser(self, schedule: Schedule):
         "This law's exact eps-predictor as a function `(x, t) -> eps`, the signature every sampler takes."

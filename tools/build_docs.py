@@ -103,18 +103,17 @@ def stage(src: Path) -> dict:
         if (NBS / d).exists():
             shutil.copytree(NBS / d, src / 'nbs' / d)
     (src / 'conf.py').write_text(CONF)
-    modules, order = [], groups()
+    modules, order = {}, groups()                  # module -> the notebook it is exported from
     for names in order.values():
         for n in names:
             nb = json.loads((NBS / f'{n}.ipynb').read_text())
             mod = module_of(nb)
             link = None
             if mod:
-                modules.append(mod)
+                modules[mod] = n
                 link = f'> API reference of this notebook\'s module: [diffusion_lab.{mod}](../api/{mod}.md)'
             (src / 'nbs' / f'{n}.ipynb').write_text(json.dumps(staged(nb, link)))
-    for mod in modules:
-        back = next(n for ns in order.values() for n in ns if module_of(json.loads((NBS / f'{n}.ipynb').read_text())) == mod)
+    for mod, back in modules.items():
         (src / 'api' / f'{mod}.md').write_text(
             f'# diffusion_lab.{mod}\n\nThe module exported from the notebook [{back}](../nbs/{back}.ipynb).\n\n'
             f'```{{eval-rst}}\n.. automodule:: diffusion_lab.{mod}\n```\n')
