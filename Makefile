@@ -20,7 +20,7 @@ ARGS ?=
 # the notebooks and the commands, so each is trained once per machine.
 export DIFFUSION_LAB_CACHE ?= $(HOME)/.cache/diffusion_lab
 
-.PHONY: all install precision demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser browser-lessons browser-slow docs explorers export lab clean bench bench-gpu bench-mnist hallucination hallucination-cpu hallucination-shapes hallucination-digits hallucination-mnist hallucination-suspects hallucination-gpu hspace generalization
+.PHONY: all install precision flow demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser browser-lessons browser-slow docs explorers export lab clean bench bench-gpu bench-mnist hallucination hallucination-cpu hallucination-shapes hallucination-digits hallucination-mnist hallucination-suspects hallucination-gpu hspace generalization
 all: test
 
 $(VENV)/.installed: settings.ini setup.py
@@ -71,7 +71,7 @@ nbtest-slow: install
 browser: $(VENV)/.lab
 	$(PY) tools/browser_test.py --out out/browser
 
-# Run All of every lesson (00 to 06) in JupyterLab in Chromium, one after another, with the default kernel and torch's
+# Run All of every lesson (00 to 07) in JupyterLab in Chromium, one after another, with the default kernel and torch's
 # default threads: each must finish within 1.5x its stated time; the times in out/browser-lessons/lessons.json
 browser-lessons: $(VENV)/.lab
 	$(PY) tools/browser_test.py --lessons --out out/browser-lessons
@@ -126,6 +126,11 @@ explorers: install
 # learning curve at 2, 5 and 10 minutes, held-out FID, precision, recall, CAS and copy rate, adaptive guidance (about 17 minutes)
 bench-mnist: install
 	$(VENV)/bin/diffusion-lab bench-mnist --out out/bench-mnist --no-progress
+
+# flow matching in few steps (notebook 15): the few-step table and straightness on 8 Gaussians and the 5x5 grid, then
+# MNIST by flow matching against EDM at equal steps (about 50 minutes on 2 cores; finished parts are reused)
+flow: install
+	$(VENV)/bin/diffusion-lab flow --out out/flow --no-progress
 
 # research studies (long; figures + metrics.json under out/)
 # the medium configuration of issue 13: the authors' law, schedule, model and data order on 2 CPU cores (about 80

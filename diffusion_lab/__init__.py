@@ -8,7 +8,7 @@ __all__ = ['STUDIES']
 
 # %% ../nbs/index.ipynb
 # `import diffusion_lab as dl`: the core's modules and the names a researcher needs (API below); studies are modules
-from . import checkpoint, data, experiment, explorers, grading, images, metrics, models, ode, precision, samplers, schedules, score, studies, train, widgets
+from . import checkpoint, data, experiment, explorers, flow, grading, images, metrics, models, ode, precision, samplers, schedules, score, studies, train, widgets
 from .schedules import DDPM, EDM, VE, VP, Flow, Schedule, get_schedule, posterior, q_sample
 from .data import DATASETS, GaussianMixture, circle_mixture, grid_mixture, load_dataset, mixture_1d
 from .images import heldout_split, load_images, show_images
@@ -17,6 +17,7 @@ from .score import alpha_sigma, convert, diffusion_loss, guided_denoiser, loss_f
 from .samplers import SAMPLERS, Trajectory, get_sampler, sample, sampling, time_grid
 from .ode import ddim_invert
 from .train import Compute, Keep, Optim, TrainResult, fit, plain_fit, train_diffusion
+from .flow import flow_explorer, ot_pairing, reflow_pairs, straightness, train_flow, velocity_field
 from .checkpoint import load_checkpoint, save_checkpoint
 from diffusion_lab.metrics import (
     fid, image_scores, kid, log_likelihood, memorization_rate, mmd, mmd_floor, mode_stats, precision_recall, sampler_report,
@@ -29,7 +30,7 @@ import importlib.util as _util
 import sys as _sys
 import warnings as _warnings
 
-_CORE = ('schedules', 'data', 'images', 'models', 'score', 'samplers', 'ode', 'explorers', 'train', 'checkpoint', 'precision', 'metrics', 'widgets', 'experiment', 'grading')
+_CORE = ('schedules', 'data', 'images', 'models', 'score', 'samplers', 'ode', 'explorers', 'train', 'checkpoint', 'precision', 'metrics', 'widgets', 'experiment', 'grading', 'flow')
 _MOVED = {'hallucination': 'studies.hallucination', 'hspace': 'studies.hspace', 'generators': 'studies.generators',
           'mnist_cpu': 'studies.mnist', 'generalization': 'studies.generalization'}   # the modules' old homes
 

@@ -498,7 +498,43 @@ def _frechet_gaussian(mu1, cov1, mu2, cov2):
     return _fd(mu1, cov1, mu2, cov2)
 
 # %% ../nbs/95_grading.ipynb
-LESSONS = ('00_schedules', '01_data', '02_models', '03_score_matching', '04_samplers', '05_training', '06_metrics')
+def _path_cases():
+    g = _gen(15)
+    return [('a batch of 2-d points at times in (0, 1)', (_randn(6, 2, g=g) * 2, _randn(6, 2, g=g), torch.rand(6, generator=g, dtype=torch.float64))),
+            ('images (N, 1, 3, 3)', (_randn(4, 1, 3, 3, g=g), _randn(4, 1, 3, 3, g=g), torch.rand(4, generator=g, dtype=torch.float64)))]
+
+
+def _path(x0, eps, t, swap=False, vp=False):
+    tt = t.reshape(-1, *[1] * (x0.ndim - 1))
+    a, s = ((1 - tt).sqrt(), tt.sqrt()) if vp else (1 - tt, tt)
+    return s * x0 + a * eps if swap else a * x0 + s * eps
+
+
+@exercise('straight_path', '07_flow_matching', 'return x_t = (1 - t) x0 + t eps, with t of shape (N,) broadcast over each row of x0 (N, ...).',
+          _path_cases,
+          {'t and 1 - t swapped': (lambda *a: _path(*a, swap=True), 'at t = 0 the path is at the data x0, at t = 1 at the noise.'),
+           'the variance-preserving weights': (lambda *a: _path(*a, vp=True), 'the straight path weighs by 1 - t and t, not their square roots.')},
+          't.reshape(-1, *[1] * (x0.ndim - 1)) lines t up with the rows of x0.')
+def _straight_path(x0, eps, t):
+    return _path(x0, eps, t)
+
+
+def _vel_cases():
+    g = _gen(16)
+    return [('t = 0.3', (_randn(5, 2, g=g), _randn(5, 2, g=g), 0.3)), ('t = 0.9', (_randn(5, 2, g=g), _randn(5, 2, g=g), 0.9))]
+
+
+@exercise('velocity_from_eps', '07_flow_matching', 'return the velocity eps - x0 of the straight path at (x, t), with x0 = (x - t eps) / (1 - t).',
+          _vel_cases,
+          {'the sign flipped': (lambda e, x, t: (x - t * e) / (1 - t) - e, 'the path runs from x0 (t = 0) to eps (t = 1): its velocity is eps - x0.'),
+           'x in place of x0': (lambda e, x, t: e - x, 'x is x_t, not x0: recover x0 = (x - t eps) / (1 - t) first.'),
+           'the roles of t and 1 - t swapped': (lambda e, x, t: e - (x - (1 - t) * e) / t, 'x_t = (1 - t) x0 + t eps.')},
+          'x_t = (1 - t) x0 + t eps: solve it for x0.')
+def _velocity_from_eps(eps, x, t):
+    return eps - (x - t * eps) / (1 - t)
+
+# %% ../nbs/95_grading.ipynb
+LESSONS = ('00_schedules', '01_data', '02_models', '03_score_matching', '04_samplers', '05_training', '06_metrics', '07_flow_matching')
 _DROP = ('#| test', '#| default_exp', '#| hide', '#| eval: false')
 
 

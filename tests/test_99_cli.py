@@ -14,6 +14,7 @@ from diffusion_lab.commands import (CKPT, DATASETS, TRAIN_CONFIGS, prepare_out, 
 from diffusion_lab.grading import LESSONS, write_exercises
 from diffusion_lab.samplers import SAMPLERS
 from diffusion_lab.experiment import describe
+from diffusion_lab.studies.flow import FLOW_CONFIGS, run_flow
 from diffusion_lab.studies.generalization import GENERALIZATION_CONFIGS, run_generalization
 from diffusion_lab.studies.generators import GENERATOR_CONFIGS, run_generators
 from diffusion_lab.studies.hallucination import (HALLUCINATION_CONFIGS, default_parts, run_digits, run_hallucination,

@@ -4,12 +4,13 @@ Installs what it needs when absent (Debian's `chromium` by apt-get; JupyterLab, 
 into this Python's environment; never `playwright install`), starts `jupyter lab` on 127.0.0.1 with a token over a copy
 of a notebook, opens it in Chromium, runs all cells from the Run menu, waits for the first explorer widget, moves its
 slider with the keyboard, checks that the picture the widget shows changed, and saves screenshots. Then the plotly
-explorers: a small notebook with `score_explorer` (notebook 03) and `sampler_explorer` (notebook 04) is run the same way;
+explorers: a small notebook with `score_explorer` (notebook 03), `sampler_explorer` (notebook 04) and `flow_explorer`
+(notebook 07) is run the same way;
 each must draw a real plotly figure (an SVG plot with traces, not an empty output or a text repr), and the figure must
-change when a control moves (the score explorer's t slider, the sampler explorer's menu). Exit status 0 when every
+change when a control moves (the score and flow explorers' t sliders, the sampler explorer's menu). Exit status 0 when every
 check passed. Run by `make browser` (part of `make test`).
 
-With `--lessons`, it runs instead every teaching notebook (00 to 06) with Run All, one after another, as a student
+With `--lessons`, it runs instead every teaching notebook (00 to 07) with Run All, one after another, as a student
 would: a copy of nbs/ (so their relative links and results resolve), the default kernel, torch's default threads. Each
 must finish without an error and within one and a half times the time its "Time on a CPU" line states (and that line at
 most 90 s); each time is printed and written to `lessons.json`. Run by `make browser-lessons` (part of `.ci/run`).
@@ -91,7 +92,7 @@ def prepare_notebook(src: Path, folder: Path) -> Path:
     return Path(shutil.copy(src, folder / src.name))
 
 
-LESSONS = ('00_schedules', '01_data', '02_models', '03_score_matching', '04_samplers', '05_training', '06_metrics')
+LESSONS = ('00_schedules', '01_data', '02_models', '03_score_matching', '04_samplers', '05_training', '06_metrics', '07_flow_matching')
 
 
 def stated_seconds(nb_path: Path):
@@ -162,11 +163,12 @@ PLOTLY_CELLS = [
     "law, vp = grid_mixture(n=3, std=0.15), VP()\n"
     "score_explorer({'shifted': lambda x, t: law.eps(x, vp, t) + 0.1}, law, vp, n=13)",
     "from diffusion_lab.explorers import sampler_explorer\nsampler_explorer(law, 'vp', n=200, n_paths=10, steps=5)",
+    "from diffusion_lab.flow import FLOW, flow_explorer\nflow_explorer({'exact': law.denoiser(FLOW), 'shifted': lambda x, t: law.eps(x, FLOW, t) + 0.2}, n=9, n_paths=10)",
 ]
 
 
 def plotly_notebook(folder: Path) -> Path:
-    "A notebook holding the two plotly explorers, one per cell."
+    "A notebook holding the three plotly explorers, one per cell."
     cells = [{'cell_type': 'code', 'execution_count': None, 'metadata': {}, 'outputs': [], 'source': c} for c in PLOTLY_CELLS]
     nb = {'cells': cells, 'nbformat': 4, 'nbformat_minor': 5,
           'metadata': {'kernelspec': {'name': 'python3', 'display_name': 'Python 3 (ipykernel)', 'language': 'python'}}}
@@ -242,10 +244,10 @@ def plotly_stage(page, port, token, work, out, t0, checks):
     name = plotly_notebook(work).name
     _, errors, unrun = open_and_run_all(page, port, token, name, out, t0, workspace='plotly')
     checks['plotly notebook ran without an error'] = errors == 0 and unrun == 0
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2")
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3")
     page.wait_for_timeout(1000)
     cells = page.locator('.jp-CodeCell')
-    for i, (label, move) in enumerate((('score explorer', 'slider'), ('sampler explorer', 'menu'))):
+    for i, (label, move) in enumerate((('score explorer', 'slider'), ('sampler explorer', 'menu'), ('flow explorer', 'slider'))):
         before = page.evaluate(PLOT_STATE, i)
         say(f'{label}: plotly figure {before}')
         checks[f'{label}: plotly figure drawn'] = bool(before and before['svg'] > 0 and before['traces'] > 0 and before['title'])

@@ -15,7 +15,8 @@ import time
 SHOWN = {'exact_score_samplers_match_the_law', 'gaussians8_mlp_2500_steps', 'tour_writes_figures_and_metrics',
          'tweedie_against_importance_sampling', 'dsm_equals_explicit_score_matching_plus_a_constant', 'elbo_term_is_a_weighted_eps_loss',
          'sampler_refusal_table', 'metrics_refuse_what_they_cannot_measure',
-         'every_check_passes_the_solution_and_fails_the_stub_and_each_mistake'}
+         'every_check_passes_the_solution_and_fails_the_stub_and_each_mistake', 'heun_t_and_euler_orders_with_the_exact_velocity',
+         'reflow_of_the_exact_field_is_a_fixed_point'}
 
 
 def smaller_images(cell):
