@@ -17,7 +17,6 @@ from .score import alpha_sigma, convert, diffusion_loss, guided_denoiser, loss_f
 from .samplers import SAMPLERS, Trajectory, get_sampler, sample, sampling, time_grid
 from .ode import ddim_invert
 from .train import Compute, Keep, Optim, TrainResult, fit, plain_fit, train_diffusion
-from .flow import flow_explorer, ot_pairing, reflow_pairs, straightness, train_flow, velocity_field
 from .checkpoint import load_checkpoint, save_checkpoint
 from diffusion_lab.metrics import (
     fid, image_scores, kid, log_likelihood, memorization_rate, mmd, mmd_floor, mode_stats, precision_recall, sampler_report,

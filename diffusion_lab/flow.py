@@ -76,7 +76,7 @@ def train_flow(model, data: Tensor, coupling: str = 'independent', noise: Tensor
     return fit(model, torch.cat([data, noise], 1), lambda m, x, y, g: flow_matching_loss(m, x[:, :c], x[:, c:], 'pairs', y, g), **kwargs)
 
 # %% ../nbs/07_flow_matching.ipynb
-@register('heun_t', nfe=lambda steps, o: 2 * steps - 1, ode=True)
+@register('heun_t', nfe=lambda steps, o: 2 * steps - 1, sde=True, ode=True)
 def heun_t(st) -> Tensor:
     """Heun's method in t on the probability-flow ODE dx/dt = f x - g^2/2 score: the second-order partner of 'euler'
     (on `Flow`, dx/dt is the velocity: rectified flow's Heun). The last step, onto sigma = 0, is an Euler step."""

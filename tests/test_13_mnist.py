@@ -40,4 +40,10 @@ def test_bench_mnist_contract_in_miniature():
     from diffusion_lab.experiment import RESULTS, compare_numbers                 # the stored miniature of the code before the move
     want_ = json.loads((RESULTS / 'miniatures' / 'mnist.json').read_text())['numbers']
     got_ = dict(saved_, curve_fid=[r['fid'] for r in curve_], nfe_adaptive=ag_['nfe_adaptive'])
-    assert not compare_numbers(got_, want_), compare_numbers(got_, want_)
+    # precision and recall are fractions of the 200 samples: on another CPU's kernels (AVX-512 against AVX2) rounding moves a
+    # sample across a k-NN radius, 0.005; they are held to one sample, the rest to the default 2e-3
+    counts_ = ('precision', 'recall')
+    rest_ = {k: v for k, v in want_.items() if k not in counts_}
+    assert not compare_numbers(got_, rest_), compare_numbers(got_, rest_)
+    one_ = compare_numbers(got_, {k: want_[k] for k in counts_}, rtol=0, atol=1.01 / 200)
+    assert not one_, one_
