@@ -24,14 +24,14 @@ from .experiment import describe
 from .studies.flow import FLOW_CONFIGS, run_flow
 from .studies.generalization import GENERALIZATION_CONFIGS, run_generalization
 from .studies.generators import GENERATOR_CONFIGS, run_generators
-from .studies.hallucination import (HALLUCINATION_CONFIGS, default_parts, run_digits, run_hallucination,
+from .studies.hallucination import (HALLUCINATION_CONFIGS, default_parts, run_compute_curve, run_digits, run_hallucination,
                                                  run_recursive_mnist, run_shapes)
 from .studies.hspace import HSPACE_CONFIGS, run_hspace
 from .studies.mnist import MNIST_CPU, run_bench_mnist
 
 # %% auto 0
-__all__ = ['SAMPLING', 'HALLUCINATION_PARTS', 'COMMANDS', 'USER_ERRORS', 'Option', 'Command', 'from_config', 'hallucination',
-           'exercises', 'main', 'options_table']
+__all__ = ['SAMPLING', 'HALLUCINATION_PARTS', 'CURVE_READS', 'COMMANDS', 'USER_ERRORS', 'Option', 'Command', 'from_config',
+           'hallucination', 'exercises', 'main', 'options_table']
 
 # %% ../nbs/99_cli.ipynb
 _EMPTY = inspect.Parameter.empty
@@ -170,13 +170,26 @@ def _add(q: argparse.ArgumentParser, o: Option, sig):
 
 # %% ../nbs/99_cli.ipynb
 HALLUCINATION_PARTS = ('sweep', 'recursive', 'shapes', 'digits', 'mitigate')
+# the settings the compute curve (--config faithful) reads: the law's sigma, the schedule, the model and its training
+CURVE_READS = ('std', 'T', 'beta_start', 'beta_end', 'width', 'blocks', 'shared', 'lr', 'batch_size', 'init', 'order', 'balanced')
 
 
 def hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination', progress: bool = True, device=None,
                   skip=(), only: str | None = None, **settings) -> dict:
     """The hallucination study as the command runs it: `run_hallucination` without the parts in `skip`, or one part
     alone (`only`: 'shapes', 'digits' or 'recursive-mnist'). `settings`: `grid_n`, `shapes` (True: also Simple
-    Shapes), `shapes_steps` (its U-Net's training steps) and the configuration's own settings (None: its value)."""
+    Shapes), `shapes_steps` (its U-Net's training steps) and the configuration's own settings (None: its value).
+    `config='faithful'` is the compute curve (`run_compute_curve`, resumable; `minutes`: stop training after about that
+    long), which reads the law, model and training settings and refuses the others."""
+    minutes = settings.pop('minutes', None)
+    if config == 'faithful' and only is None:
+        given = sorted(k for k, v in settings.items() if v not in (None, False) and k not in CURVE_READS)
+        if given or skip:
+            raise ValueError(f"--config faithful runs the compute curve, which does not take {', '.join(given + ['skip'] * bool(skip))}; "
+                             f"it reads {', '.join(sorted(CURVE_READS))}")
+        return run_compute_curve(config, seed, out, progress, device, minutes, **{k: v for k, v in settings.items() if v is not None})
+    if minutes is not None:
+        raise ValueError('--minutes is for --config faithful (the resumable compute curve)')
     shapes, shapes_steps, grid_n = settings.pop('shapes', False), settings.pop('shapes_steps', None), settings.pop('grid_n', None)
     part = {'steps': shapes_steps} if shapes_steps else {}
     if only is not None:
@@ -254,7 +267,10 @@ COMMANDS.update({
                              'Train toy models (5x5 grid, rotated grid, 1-D sweep, recursive training) and a U-Net on Simple Shapes; '
                              'measure hallucinations and the detectors. Writes PNG figures and metrics.json.',
                              (Option('--config', "cpu: a few minutes on 2 cores; medium: the authors' law, schedule, model and data order, "
-                                     "about 30-40 minutes on 2 cores; faithful: the authors' protocol (a GPU)", choices=list(HALLUCINATION_CONFIGS)),
+                                     "about 30-40 minutes on 2 cores; faithful: the authors' recipe as a compute curve, the detector against samples seen up "
+                                     "to their 10,000 epochs (hours on 2 cores; resumable: the same command continues)", choices=list(HALLUCINATION_CONFIGS)),
+                              Option('--minutes', 'with --config faithful: stop training after about this many minutes (at a '
+                                     'checkpoint); the same command continues from there', type=_ranged(float, 0.001, 10**6)),
                               Option('--skip', 'parts to leave out', nargs='*', choices=HALLUCINATION_PARTS, default=[]),
                               Option('--grid-n', 'modes per side of the 2-D grid layout (default: 5)', type=_ranged(int, 2, 20)),
                               Option('--shapes', 'also train a U-Net on Simple Shapes (default: with --config faithful or medium)', action='store_true'),

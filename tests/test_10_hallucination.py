@@ -27,6 +27,7 @@ from diffusion_lab.studies.hallucination.toy import *
 from diffusion_lab.studies.hallucination.detector import *
 from diffusion_lab.studies.hallucination.images import *
 from diffusion_lab.studies.hallucination.recursive import *
+from diffusion_lab.studies.hallucination.faithful import *
 from diffusion_lab.studies.hallucination import *
 
 

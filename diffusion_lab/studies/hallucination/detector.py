@@ -213,13 +213,14 @@ def in_support_mmd(x: Tensor, law: GaussianMixture, n: int = 2000, seed: int = 1
 
 
 def mitigation_study(model: nn.Module, law: GaussianMixture, schedule: DDPM, sharpen: dict, base: dict, K: int = 10,
-                     progress: bool = False) -> dict:
+                     progress: bool = False, batch: int = 100_000) -> dict:
     """Between-mode rate and in-support quality of the samples of `base` (a `sample_toy` run of `model`) and of as many
     drawn again with Laplacian sharpening `sharpen` (same seed), the sharpening's extra evaluations per sample, and the
     detector filter *at the same cost*: spending those evaluations on drawing more samples and keeping the fraction
-    T / (T + extra) with the lowest x0 variance over the last `K` steps."""
+    T / (T + extra) with the lowest x0 variance over the last `K` steps. `batch`: as `base` was drawn (`sample_toy`),
+    so that both start from the same noise."""
     n, seed = len(base['x']), base['seed']
-    sharp = sample_toy(model, schedule, n, seed=seed, keep=K, sharpen=sharpen, progress=progress)
+    sharp = sample_toy(model, schedule, n, seed=seed, keep=K, sharpen=sharpen, progress=progress, batch=batch)
     lb, ls = classify_samples(base['x'], law), classify_samples(sharp['x'], law)
     extra = sharp['evaluations'] - base['evaluations']
     keep = base['evaluations'] / (base['evaluations'] + extra)

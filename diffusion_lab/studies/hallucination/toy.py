@@ -18,14 +18,14 @@ from ...models import sinusoidal_embedding
 from ...samplers import ddpm, time_grid
 from ...schedules import DDPM
 from ...score import model_denoiser
-from ...train import Compute, Keep, Optim, train_diffusion
+from ...train import Compute, Keep, Optim, TrainResult, train_diffusion
 from .sharpen import sharpened_denoiser
 from ...experiment import config, setting
 
 # %% auto 0
 __all__ = ['SHAPES_SHARPEN', 'HALLUCINATION_CONFIGS', 'ShapesStudy', 'DigitsStudy', 'RecursiveImagesStudy', 'HallucinationConfig',
            'hallucination_config', 'toy_law', 'toy_schedule', 'toy_data', 'ToyDecoder', 'mode_spacing',
-           'classify_samples', 'midpoints', 'midpoint_mass', 'xavier_init', 'train_toy', 'sample_toy',
+           'classify_samples', 'midpoints', 'midpoint_mass', 'xavier_init', 'toy_fit', 'train_toy', 'sample_toy',
            'plot_hallucinations', 'plot_interpolation_1d', 'hallucination_sweep_1d']
 
 # %% ../../../nbs/10a_hallucination_toy.ipynb
@@ -117,7 +117,8 @@ class HallucinationConfig:
 
 
 HALLUCINATION_CONFIGS = {
-    # the authors' protocol (gaussian_experiments/run.sh and train_toy.py), GPU work
+    # the authors' protocol (gaussian_experiments/run.sh and train_toy.py); `diffusion-lab hallucination --config faithful`
+    # runs its compute curve (10f: resumable, hours on 2 CPU cores); run_hallucination('faithful') is the whole study at GPU scale
     'faithful': HallucinationConfig(
         std=0.05, n_train=100_000, T=1000, beta_start=1e-3, beta_end=0.2, lr=1e-3, batch_size=10_000, steps=100_000,
         n_samples=100_000, recursive_n=100_000, recursive_steps=100_000, init='xavier', order='sequential', balanced=True,
@@ -280,11 +281,12 @@ def xavier_init(model: nn.Module) -> nn.Module:
     return model
 
 
-def train_toy(data: Tensor, cfg: HallucinationConfig, seed: int = 0, steps: int | None = None, progress: bool = False,
-              device=None) -> nn.Module:
+def toy_fit(data: Tensor, cfg: HallucinationConfig, seed: int = 0, steps: int | None = None, keep: Keep | None = None,
+            device=None) -> TrainResult:
     """Train the configuration's `ToyDecoder` on points `data` (N, dim) with the one training loop: its init
     ('xavier' or PyTorch's 'default'), batch order ('random', 'epoch' or 'sequential') and precision (`amp=False`:
-    fp32 on every device). Returns the raw model (or its EMA if cfg.ema)."""
+    fp32 on every device); `keep` (a `Keep`: checkpoints and resume, progress) as `fit` takes it. Returns fit's
+    `TrainResult`."""
     data = torch.as_tensor(data).float().reshape(len(data), -1)
     torch.manual_seed(seed)
     model = ToyDecoder(data.shape[1], cfg.width, cfg.blocks, cfg.shared)
@@ -292,10 +294,16 @@ def train_toy(data: Tensor, cfg: HallucinationConfig, seed: int = 0, steps: int 
         xavier_init(model)
     elif cfg.init != 'default':
         raise ValueError(f"init must be 'xavier' or 'default'; got {cfg.init!r}")
-    res = train_diffusion(model, data, toy_schedule(cfg), pred='eps', steps=steps or cfg.steps,
-                          batch_size=min(cfg.batch_size, len(data)), seed=seed,
-                          optim=Optim(lr=cfg.lr, warmup=0, grad_clip=None, ema_decay=0.999, order=cfg.order),
-                          keep=Keep(progress=progress), compute=Compute(device=device, amp=cfg.amp))
+    return train_diffusion(model, data, toy_schedule(cfg), pred='eps', steps=steps or cfg.steps,
+                           batch_size=min(cfg.batch_size, len(data)), seed=seed,
+                           optim=Optim(lr=cfg.lr, warmup=0, grad_clip=None, ema_decay=0.999, order=cfg.order),
+                           keep=keep or Keep(progress=False), compute=Compute(device=device, amp=cfg.amp))
+
+
+def train_toy(data: Tensor, cfg: HallucinationConfig, seed: int = 0, steps: int | None = None, progress: bool = False,
+              device=None) -> nn.Module:
+    "`toy_fit` without checkpoints: the trained raw model (or its EMA if cfg.ema), in eval mode."
+    res = toy_fit(data, cfg, seed, steps, Keep(progress=progress), device)
     return (res.ema if cfg.ema else res.model).eval()
 
 
