@@ -24,14 +24,14 @@ from .experiment import describe
 from .studies.flow import FLOW_CONFIGS, run_flow
 from .studies.generalization import GENERALIZATION_CONFIGS, run_generalization
 from .studies.generators import GENERATOR_CONFIGS, run_generators
-from .studies.hallucination import (HALLUCINATION_CONFIGS, default_parts, run_compute_curve, run_digits, run_hallucination,
-                                                 run_recursive_mnist, run_shapes)
+from .studies.hallucination import (CURVE_READS, HALLUCINATION_CONFIGS, default_parts, run_compute_curve, run_digits,
+                                                 run_hallucination, run_recursive_mnist, run_shapes)
 from .studies.hspace import HSPACE_CONFIGS, run_hspace
 from .studies.mnist import MNIST_CPU, run_bench_mnist
 
 # %% auto 0
-__all__ = ['SAMPLING', 'HALLUCINATION_PARTS', 'CURVE_READS', 'COMMANDS', 'USER_ERRORS', 'Option', 'Command', 'from_config',
-           'hallucination', 'exercises', 'main', 'options_table']
+__all__ = ['SAMPLING', 'HALLUCINATION_PARTS', 'COMMANDS', 'USER_ERRORS', 'Option', 'Command', 'from_config', 'hallucination',
+           'exercises', 'main', 'options_table']
 
 # %% ../nbs/99_cli.ipynb
 _EMPTY = inspect.Parameter.empty
@@ -170,8 +170,6 @@ def _add(q: argparse.ArgumentParser, o: Option, sig):
 
 # %% ../nbs/99_cli.ipynb
 HALLUCINATION_PARTS = ('sweep', 'recursive', 'shapes', 'digits', 'mitigate')
-# the settings the compute curve (--config faithful) reads: the law's sigma, the schedule, the model and its training
-CURVE_READS = ('std', 'T', 'beta_start', 'beta_end', 'width', 'blocks', 'shared', 'lr', 'batch_size', 'init', 'order', 'balanced')
 
 
 def hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination', progress: bool = True, device=None,

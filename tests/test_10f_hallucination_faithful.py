@@ -65,7 +65,8 @@ def test_faithful_curve_stops_at_its_time_limit_and_refuses_bad_input():
     cfg_ = hallucination_config('faithful')
     for bad_, msg_ in ((lambda: parse_arm('moons', cfg_), 'unknown law'), (lambda: parse_arm('1d-123@x', cfg_), 'whole number'),
                        (lambda: point_steps('1d-123', 10, cfg_, CurveSettings()), 'samples seen'),
-                       (lambda: run_compute_curve(out=tempfile.mkdtemp(), minutes=-1), 'minutes')):
+                       (lambda: run_compute_curve(out=tempfile.mkdtemp(), minutes=-1), 'minutes'),
+                       (lambda: run_compute_curve(out=tempfile.mkdtemp(), steps=10), 'does not take steps')):
         try:
             bad_()
             raise AssertionError(msg_)

@@ -17,8 +17,8 @@ from diffusion_lab.experiment import describe
 from diffusion_lab.studies.flow import FLOW_CONFIGS, run_flow
 from diffusion_lab.studies.generalization import GENERALIZATION_CONFIGS, run_generalization
 from diffusion_lab.studies.generators import GENERATOR_CONFIGS, run_generators
-from diffusion_lab.studies.hallucination import (HALLUCINATION_CONFIGS, default_parts, run_compute_curve, run_digits, run_hallucination,
-                                                 run_recursive_mnist, run_shapes)
+from diffusion_lab.studies.hallucination import (CURVE_READS, HALLUCINATION_CONFIGS, default_parts, run_compute_curve, run_digits,
+                                                 run_hallucination, run_recursive_mnist, run_shapes)
 from diffusion_lab.studies.hspace import HSPACE_CONFIGS, run_hspace
 from diffusion_lab.studies.mnist import MNIST_CPU, run_bench_mnist
 from diffusion_lab.cli import *

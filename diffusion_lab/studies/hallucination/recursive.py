@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -23,25 +24,32 @@ from .detector import detector_scores, keep_lowest
 from .images import sample_images
 
 # %% auto 0
-__all__ = ['recursive_training', 'Generations', 'recursive_arms', 'plot_recursive', 'recursive_images']
+__all__ = ['recursive_training', 'Generations', 'recursive_arms', 'histogram_kl', 'plot_recursive', 'recursive_images']
 
 # %% ../../../nbs/10e_hallucination_recursive.ipynb
 def recursive_training(law: GaussianMixture, cfg: HallucinationConfig, generations: int = 5, arms=('none', 'random', 'variance'),
-                       K: int = 10, seed: int = 0, progress: bool = False, device=None) -> dict:
+                       K: int = 10, seed: int = 0, progress: bool = False, device=None, measure: str = 'between') -> dict:
     """Train `generations` generations per arm; generation 1 on `recursive_n` real points (shared by the arms), each
     next one on `recursive_n` samples of the previous model: drawn as is ('none'), or `gen_factor` x as many drawn
     and `recursive_n` kept at random ('random') or with the lowest x0 variance ('variance'; the authors draw 102.5k
-    and keep 100k, gen_factor 1.025). Returns `{arm: [between-mode rate of each generation's
-    samples]}`."""
+    and keep 100k, gen_factor 1.025). Returns `{arm: [measure of each generation's samples]}`: `measure='between'`,
+    the between-mode rate; `'kl'`, the authors' `histogram_kl` against generation 1's real points (2-D laws)."""
+    if measure not in ('between', 'kl'):
+        raise ValueError(f"measure must be 'between' (the between-mode rate) or 'kl' (histogram_kl); got {measure!r}")
+    if measure == 'kl' and law.D != 2:
+        raise ValueError(f'the histogram KL is for 2-D laws; this law has {law.D} coordinates (use measure=\'between\')')
     S, n = toy_schedule(cfg), cfg.recursive_n
     train = lambda x, s: train_toy(x, cfg, seed=s, steps=cfg.recursive_steps, device=device)
 
     def draw(model, m, s):
         run = sample_toy(model, S, m, seed=s, keep=K)
         return run['x'], detector_scores(run, K)['x0_var']
-    first = train(toy_data(law, n, seed, cfg.balanced), seed)
-    return recursive_arms(first, draw, train, lambda x: classify_samples(x, law)['between'].double().mean().item(),
-                          Generations(n, cfg.gen_factor, generations, arms), seed, progress, 'recursive training')
+    real = toy_data(law, n, seed, cfg.balanced)
+    first = train(real, seed)
+    judge = ((lambda x: classify_samples(x, law)['between'].double().mean().item()) if measure == 'between' else
+             (lambda x: histogram_kl(x, real)))
+    return recursive_arms(first, draw, train, judge, Generations(n, cfg.gen_factor, generations, arms), seed, progress,
+                          'recursive training')
 
 
 @dataclass
@@ -80,6 +88,31 @@ def recursive_arms(first, draw, train, measure, plan: Generations, seed: int = 0
             model = train(x, seed + g + 1)
     bar.close()
     return out
+
+# %% ../../../nbs/10e_hallucination_recursive.ipynb
+def histogram_kl(x, reference, bins: int | None = None, value_range=None, eps: float = 1e-9) -> float:
+    """The authors' recursive-training measure: KL(reference || x) between 2-D histograms of `reference` (the true
+    points) and `x` (generated), each normalised to sum 1 over the cells it falls in. `bins` cells a side (None: the
+    authors' floor(sqrt(len(reference) // 10))); `value_range` ((x0, x1), (y0, y1)) (None: the reference's range
+    widened 5% each side, their `infer_range`). Points outside the range, and non-finite ones, are left out."""
+    def points(a, name):
+        a = np.asarray(a.detach().cpu() if isinstance(a, Tensor) else a, dtype=np.float64)
+        if a.ndim != 2 or a.shape[1] != 2 or len(a) == 0:
+            raise ValueError(f'{name} must be a non-empty array of 2-D points, shape (n, 2); got shape {a.shape}')
+        return a[np.isfinite(a).all(1)]
+    ref, gen = points(reference, 'reference'), points(x, 'x')
+    bins = int(np.sqrt(len(ref) // 10)) if bins is None else bins
+    if bins < 1:
+        raise ValueError(f'bins must be a whole number >= 1 (or None: the authors\' rule, which needs >= 10 reference points); got {bins}')
+    if value_range is None:
+        lo, hi = ref.min(0), ref.max(0)
+        pad = 0.05 * (hi - lo)
+        value_range = tuple(zip(lo - pad, hi + pad))
+    hist = lambda a: np.histogram2d(a[:, 0], a[:, 1], bins=bins, range=value_range)[0]
+    p, q = hist(ref), hist(gen)
+    p, q = p / (p.sum() + eps), q / (q.sum() + eps)
+    return float(np.sum(p * (np.log(p + eps) - np.log(q + eps))))
+
 
 # %% ../../../nbs/10e_hallucination_recursive.ipynb
 def plot_recursive(rates: dict, ax=None, ylabel: str = 'between-mode rate'):
