@@ -185,7 +185,8 @@ def hallucination(config: str = 'cpu', seed: int = 0, out='out/hallucination', p
         if given or skip:
             raise ValueError(f"--config faithful runs the compute curve, which does not take {', '.join(given + ['skip'] * bool(skip))}; "
                              f"it reads {', '.join(sorted(CURVE_READS))}")
-        return run_compute_curve(config, seed, out, progress, device, minutes, **{k: v for k, v in settings.items() if v is not None})
+        return run_compute_curve(config, seed, out, progress, device, minutes,
+                                 **{k: v for k, v in settings.items() if v is not None and k in CURVE_READS})
     if minutes is not None:
         raise ValueError('--minutes is for --config faithful (the resumable compute curve)')
     shapes, shapes_steps, grid_n = settings.pop('shapes', False), settings.pop('shapes_steps', None), settings.pop('grid_n', None)

@@ -115,7 +115,10 @@ def test_user_errors_are_one_line_and_status_2():
              (['train', '--data', 'moons', '--steps', '2', '--out', str(d / 'file' / 'sub')], 'error: cannot write to the output folder .*Pass --out'),
              (['generalization', '--ns', '0'], r'argument --ns: must lie in \[1, '),
              (['generalization', '--config', 'tpu'], "invalid choice: 'tpu'"),
-             (['generalization', '--ns', '5000', '--out', str(d / 'g')], 'error: ')]   # two sets of 5,000 need 10,000 training images
+             (['generalization', '--ns', '5000', '--out', str(d / 'g')], 'error: '),   # two sets of 5,000 need 10,000 training images
+             (['hallucination', '--config', 'faithful', '--steps', '5'], 'error: --config faithful runs the compute curve, which does not take steps'),
+             # the curve's own door, reached with the command's defaults (shapes off, ...): the folder is refused, nothing else
+             (['hallucination', '--config', 'faithful', '--out', str(d / 'file' / 'sub')], 'error: cannot write to the output folder')]
     import contextlib, io, re
     def in_process(argv):                        # main() itself: the same code path, without starting Python and torch again
         err_ = io.StringIO()
