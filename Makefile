@@ -20,7 +20,7 @@ ARGS ?=
 # the notebooks and the commands, so each is trained once per machine.
 export DIFFUSION_LAB_CACHE ?= $(HOME)/.cache/diffusion_lab
 
-.PHONY: hallucination-faithful all install precision flow demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser browser-lessons browser-slow docs explorers export lab clean bench bench-gpu bench-mnist hallucination hallucination-cpu hallucination-shapes hallucination-digits hallucination-mnist hallucination-suspects hallucination-gpu hspace generalization
+.PHONY: distill hallucination-faithful all install precision flow demo test test-slow outputs check pytest pytest-slow nbtest nbtest-slow browser browser-lessons browser-slow docs explorers export lab clean bench bench-gpu bench-mnist hallucination hallucination-cpu hallucination-shapes hallucination-digits hallucination-mnist hallucination-suspects hallucination-gpu hspace generalization
 all: test
 
 $(VENV)/.installed: settings.ini setup.py
@@ -163,6 +163,12 @@ hallucination-suspects: install
 hallucination-faithful: install
 	test -d out/hallucination-faithful || cp -r nbs/results/hallucination-faithful out/hallucination-faithful
 	$(VENV)/bin/diffusion-lab hallucination --config faithful --seed 0 --out out/hallucination-faithful $(if $(MINUTES),--minutes $(MINUTES))
+
+# generators in 1 to 8 steps (notebook 16): the teacher, stage 1, progressive distillation, consistency distillation, the
+# 2-rectified flow and the teacher's learning curve, in resumable parts; continues the stored run (nbs/results/distillation)
+distill: install
+	test -d out/distill || cp -r nbs/results/distillation out/distill
+	$(VENV)/bin/diffusion-lab distill --seed 0 --out out/distill
 
 # the compute curve on a GPU (the fast path: MINUTES=7 of training a call, the same resumable command), not yet run on one
 hallucination-gpu:

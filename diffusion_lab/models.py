@@ -135,7 +135,9 @@ class UNet(nn.Module):
     conditioning (label `num_classes` = none). `patch` > 1 folds each patch x patch block of pixels into channels
     before the first layer and unfolds them after the last (`pixel_unshuffle` / `pixel_shuffle`, as vision transformers
     patchify): every layer then works at 1/patch the resolution, about patch**2 times cheaper. H and W must be
-    divisible by patch * 2**(len(ch_mult) - 1). The bottleneck (h-space) is readable (`return_h=True`) and shiftable (`h_shift=`)."""
+    divisible by patch * 2**(len(ch_mult) - 1). The bottleneck (h-space) is readable (`return_h=True`) and shiftable (`h_shift=`).
+    `emb=` (B, 4 * ch) is added to the time (and class) embedding: how a distilled student takes a further input, such as
+    the guidance scale (notebook 16)."""
     def __init__(self, in_ch: int = 1, ch: int = 32, ch_mult=(1, 2, 2), num_res: int = 1, attn_levels=(2,),
                  groups: int = 8, num_classes: int | None = None, dropout: float = 0.0, emb: str = 'sinusoidal', patch: int = 1):
         super().__init__()
@@ -168,7 +170,7 @@ class UNet(nn.Module):
         self.out = nn.Sequential(nn.GroupNorm(min(groups, cur), cur), nn.SiLU(), nn.Conv2d(cur, in_ch * patch**2, 3, padding=1))
         nn.init.zeros_(self.out[-1].weight); nn.init.zeros_(self.out[-1].bias)
 
-    def forward(self, x: Tensor, c: Tensor, y: Tensor | None = None, h_shift=None, return_h: bool = False):
+    def forward(self, x: Tensor, c: Tensor, y: Tensor | None = None, h_shift=None, return_h: bool = False, emb=None):
         f = 2 ** (self.levels - 1) * self.patch
         if x.ndim != 4 or x.shape[1] != self.in_ch or x.shape[2] % f or x.shape[3] % f:
             raise ValueError(f'UNet(in_ch={self.in_ch}, {self.levels} levels) takes x of shape (B, {self.in_ch}, H, W) '
@@ -176,6 +178,10 @@ class UNet(nn.Module):
         e = self.temb(torch.as_tensor(c, device=x.device).expand(x.shape[0]))
         if self.cemb is not None:
             e = e + self.cemb(_labels(y, x.shape[0], self.num_classes, x.device))
+        if emb is not None:
+            if emb.shape != e.shape:
+                raise ValueError(f'emb must have the embedding shape {tuple(e.shape)}; got {tuple(emb.shape)}')
+            e = e + emb.to(e.dtype)
         h = self.conv_in(F.pixel_unshuffle(x, self.patch) if self.patch > 1 else x)
         skips = [h]
         for blk in self.down:

@@ -14,6 +14,7 @@ from diffusion_lab.commands import (CKPT, DATASETS, TRAIN_CONFIGS, prepare_out, 
 from diffusion_lab.grading import LESSONS, write_exercises
 from diffusion_lab.samplers import SAMPLERS
 from diffusion_lab.experiment import describe
+from diffusion_lab.studies.distillation import DISTILL_CONFIGS, run_distill
 from diffusion_lab.studies.flow import FLOW_CONFIGS, run_flow
 from diffusion_lab.studies.generalization import GENERALIZATION_CONFIGS, run_generalization
 from diffusion_lab.studies.generators import GENERATOR_CONFIGS, run_generators
@@ -100,6 +101,8 @@ def test_user_errors_are_one_line_and_status_2():
              (['train', '--steps', '2', '--out', ''], 'error: the output folder is empty'),
              (['sample', '--ckpt', str(d / 'x'), '--nfe', '100000000'], r'argument --nfe: must lie in \[1, 10000\]'),
              (['bench-samplers', '--fit-steps', '-5'], r'argument --fit-steps: must lie in \[0, '),
+             (['distill', '--config', 'quick', '--pd-start', '12', '--out', str(d / 'distill')], 'error: pd_start must be a power of 2'),
+             (['distill', '--config', 'quick', '--routes', 'progressive', '--out', str(d / 'distill')], "error: the route 'progressive' starts from the stage-1 student"),
              (['hspace', '--device', 'nope'], "argument --device: expected cpu, cuda or cuda:N, got 'nope'"),
              (['sample', '--ckpt', str(d / 'empty.pt')], 'error: .*empty.pt is not a readable checkpoint'),
              (['sample', '--ckpt', str(d / 'one.pt')], 'error: .*one.pt is not a readable checkpoint'),
