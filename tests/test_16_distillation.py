@@ -18,7 +18,7 @@ from diffusion_lab.samplers import Sampler, sample, time_grid
 from diffusion_lab.schedules import EDM
 from diffusion_lab.score import guided_denoiser, sample_times
 from diffusion_lab.train import Compute, Keep, Optim, fit, train_diffusion, use_bf16
-from diffusion_lab.studies.generators import Draw, generate
+from diffusion_lab.studies.generators import Bench, Draw, generate
 from diffusion_lab.studies.mnist import MNIST_CPU, mnist_model
 from diffusion_lab.studies.distillation import *
 

@@ -25,16 +25,15 @@ from ..samplers import Sampler, sample, time_grid
 from ..schedules import EDM
 from ..score import guided_denoiser, sample_times
 from ..train import Compute, Keep, Optim, fit, train_diffusion, use_bf16
-from .generators import Draw, generate
+from .generators import Bench, Draw, generate
 from .mnist import MNIST_CPU, mnist_model
 
 # %% auto 0
 __all__ = ['DISTILL_CONFIGS', 'ROUTES', 'CONSISTENCY', 'ROUTE_COLORS', 'DistillConfig', 'GuidedStudent', 'AtScale', 'edm_weight',
            'guided_x0', 'ddim_step', 'two_step_target', 'ConsistencyModel', 'guided_loss', 'halving_loss',
-           'consistency_loss', 'reflow_loss', 'Bench', 'train_stage', 'load_stage', 'score', 'teacher_draw',
-           'student_draw', 'route_teacher', 'route_guided', 'halvings', 'route_halving', 'route_consistency',
-           'reflow_pairs_edm', 'route_reflow', 'route_curve', 'route_spread', 'targets', 'plot_table', 'plot_samples',
-           'run_distill']
+           'consistency_loss', 'reflow_loss', 'train_stage', 'load_stage', 'score', 'teacher_draw', 'student_draw',
+           'route_teacher', 'route_guided', 'halvings', 'route_halving', 'route_consistency', 'reflow_pairs_edm',
+           'route_reflow', 'route_curve', 'route_spread', 'targets', 'plot_table', 'plot_samples', 'run_distill']
 
 # %% ../../nbs/16_distillation.ipynb
 @dataclass
@@ -252,18 +251,6 @@ def reflow_loss(sigma_data: float = 0.5, sigma_min: float = 0.002, sigma_max: fl
     return loss_fn
 
 # %% ../../nbs/16_distillation.ipynb
-@dataclass
-class Bench:
-    "What every route's training and scoring share: the run, the settings, the split, the feature classifier, the seed, the device."
-    run: Run
-    cfg: DistillConfig
-    sp: dict
-    classifier: nn.Module
-    seed: int
-    device: torch.device
-    progress: bool
-
-
 def _spent(folder: Path) -> float:
     try:
         return float(json.loads((folder / 'spent.json').read_text())['seconds'])
