@@ -9,7 +9,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 from torch import Tensor, nn
-from diffusion_lab.checkpoint import load_weights, save_cached
+from diffusion_lab.checkpoint import load_checkpoint, load_weights, save_cached
 from diffusion_lab.experiment import Run, config as config_of, setting, write_json
 from diffusion_lab.images import heldout_split, show_images
 from diffusion_lab.metrics import classification_accuracy, feature_net, image_scores

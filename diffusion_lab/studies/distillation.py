@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import torch
 from torch import Tensor, nn
 
-from ..checkpoint import load_weights, save_cached
+from ..checkpoint import load_checkpoint, load_weights, save_cached
 from ..experiment import Run, config as config_of, setting, write_json
 from ..images import heldout_split, show_images
 from ..metrics import classification_accuracy, feature_net, image_scores
@@ -258,6 +258,17 @@ def _spent(folder: Path) -> float:
         return 0.0
 
 
+def _timer(folder: Path) -> tuple[float, object]:
+    """The seconds a training in `folder` spent in earlier calls, and a `Keep` callback that records the total at each
+    checkpoint step (every 200), so that a stopped run's minutes are kept up to its last checkpoint."""
+    prior = _spent(folder)
+
+    def keep_time(state):
+        if state['step'] % 200 == 0:
+            write_json(folder / 'spent.json', {'seconds': prior + state['seconds'], 'step': state['step']})
+    return prior, keep_time
+
+
 def train_stage(b: Bench, name: str, model: nn.Module, loss_fn, steps: int, data: Tensor | None = None,
                 labels: Tensor | None = None) -> tuple[nn.Module, float]:
     """Train one route's student `steps` steps through the one training loop (`fit`: AdamW at `cfg.lr`, the EMA that
@@ -265,11 +276,7 @@ def train_stage(b: Bench, name: str, model: nn.Module, loss_fn, steps: int, data
     resumed from there; the seconds spent over all calls are kept in `out/name/spent.json`. The EMA weights go to
     `out/name/student.pt`. Returns the EMA model and the total seconds."""
     folder = b.run.out / name
-    prior = _spent(folder)
-
-    def keep_time(state):                       # at checkpoint steps: the seconds up to the checkpoint on disk
-        if state['step'] % 200 == 0:
-            write_json(folder / 'spent.json', {'seconds': prior + state['seconds'], 'step': state['step']})
+    prior, keep_time = _timer(folder)
     xtr, ytr = b.sp['train']
     res = fit(model, xtr if data is None else data, loss_fn, labels=ytr if labels is None else labels, steps=steps,
               batch_size=b.cfg.batch, seed=b.seed, optim=Optim(lr=b.cfg.lr, warmup=100, ema_decay=b.cfg.ema_decay),
@@ -344,11 +351,7 @@ def _teacher(b: Bench) -> tuple[EDMPrecond, float]:
 
 def _train_teacher(b: Bench, steps: int):
     (xtr, ytr), folder = b.sp['train'], b.run.out / 'teacher'
-    prior = _spent(folder)
-
-    def keep_time(state):
-        if state['step'] % 200 == 0:
-            write_json(folder / 'spent.json', {'seconds': prior + state['seconds'], 'step': state['step']})
+    prior, keep_time = _timer(folder)
     res = train_diffusion(mnist_model(MNIST_CPU, int(ytr.max()) + 1, xtr.shape[1], b.seed), xtr, 'edm', pred='edm',
                           labels=ytr, label_drop=MNIST_CPU.label_drop, steps=steps, batch_size=MNIST_CPU.batch, seed=b.seed,
                           optim=Optim(lr=MNIST_CPU.lr, warmup=100, ema_decay=MNIST_CPU.ema_decay),
@@ -441,7 +444,6 @@ def reflow_pairs_edm(b: Bench, teacher) -> tuple[Tensor, Tensor, Tensor, float]:
     z = torch.randn((cfg.reflow_n, *shape), generator=torch.Generator().manual_seed(b.seed + 77))
     path = b.run.out / 'reflow' / 'pairs.pt'
     if path.is_file():
-        from diffusion_lab.checkpoint import load_checkpoint
         st = load_checkpoint(path)
         if st.get('x') is not None and tuple(st['x'].shape) == tuple(z.shape):
             return z, st['x'], y, float(st['seconds'])
@@ -511,7 +513,6 @@ def _part(b: Bench, name: str, route: str, make) -> dict:
         saved = json.loads(path.read_text())
         if saved.get('key') == key:
             b.run.say(f'{name}: reusing {path.name} (same settings)')
-            from diffusion_lab.checkpoint import load_checkpoint
             ip = b.run.out / f'{name}_images.pt'
             saved['images'] = load_checkpoint(ip) if ip.is_file() else {}
             return saved
