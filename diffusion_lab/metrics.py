@@ -56,13 +56,17 @@ def _whole(name: str, v, lo: int = 1) -> int:
 
 # %% ../nbs/06_metrics.ipynb
 def mmd(x: Tensor, y: Tensor, scales=(0.01, 0.03, 0.1, 0.3, 1.0), bandwidth: float | None = None) -> float:
-    "Multi-bandwidth RBF MMD (biased estimate, square root) between samples `x` (N, ...) and `y` (M, ...)."
+    "Multi-bandwidth RBF MMD (biased estimate, square root) between samples `x` (N, ...) and `y` (M, ...); float32 kernels, float64 ones for float64 samples."
     x, y = _samples('mmd', x, y)
     if not len(scales) or any(not 0 < s < float('inf') for s in scales):
         raise ValueError(f'mmd: scales must be one or more positive numbers; got {scales!r}')
     if bandwidth is not None and not 0 < bandwidth < float('inf'):
         raise ValueError(f'mmd: bandwidth must be a positive number (or None: the median distance); got {bandwidth!r}')
-    z = torch.cat([x, y]).float()      # float32 kernels: twice as fast, ample for a mean of millions of terms
+    z = torch.cat([x, y])
+    # float32 kernels unless the samples are float64: twice as fast, ample for a mean of millions of terms. float64 asks
+    # for exactness: mmd(x, x) is then 0 on every CPU (in float32 the x-x and x-y blocks of one matmul can round apart on
+    # another MKL code path, and the square root lifts a residue of 1e-7 to 5e-4)
+    z = z if z.dtype == torch.float64 else z.float()
     d2 = torch.cdist(z, z).pow(2)
     if bandwidth is None:
         sub = d2[:2000, :2000]
