@@ -272,9 +272,31 @@ def test_stored_results_reproduced():
     import json, tempfile
     from pathlib import Path
     from diffusion_lab.experiment import RESULTS, compare_numbers
+    from diffusion_lab.studies.hallucination.faithful import CurveSettings, curve_law, measure_point, milestone_model, wilson_interval
     d_ = Path(tempfile.mkdtemp())
     m_ = run_hallucination('cpu', seed=0, out=d_, progress=False, parts=(), steps=300, n_samples=2000)
-    got_ = dict(m_)
     assert m_['figures'] == ['grid.png', 'detector.png'] and m_['settings']['overrides'] == {'steps': 300, 'n_samples': 2000}
-    want_ = json.loads((RESULTS / 'miniatures' / 'hallucination.json').read_text())['numbers']
-    assert not compare_numbers(got_, want_), compare_numbers(got_, want_)
+    assert all(0 <= m_[k_] <= 1 for k_ in ('between_mode_rate', 'off_support_rate', 'tpr_at_96_retention')), m_
+    assert all(0 <= v_ <= 1 for v_ in m_['auroc'].values()) and set(m_['auroc']) == {'k10', 'k40'}, m_['auroc']
+    ref_ = json.loads((RESULTS / 'miniatures' / 'hallucination.json').read_text())
+    a_ = ref_['arguments']
+    cfg_ = hallucination_config('faithful')
+    law_ = curve_law(a_['law'], cfg_)[0]
+    model_ = milestone_model(RESULTS / 'hallucination-faithful' / a_['folder'], a_['steps'], cfg_, law_.D).double()
+    was_ = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)               # the noise, the network and the sampler in float64
+    try:
+        p_ = measure_point(model_, law_, cfg_, CurveSettings(n_eval=a_['n'], ks=(10,), mmd_n=a_['n']), seed=a_['seed'])
+    finally:
+        torch.set_default_dtype(was_)
+    got_ = {k_: p_[k_] for k_ in ref_['numbers']}
+    want_ = ref_['numbers']
+    counts_ = ('between_mode_rate', 'off_support_rate', 'between_spacing_rate')          # fractions of n: one sample
+    assert not compare_numbers(got_, {k_: want_[k_] for k_ in counts_}, rtol=0, atol=1.01 / a_['n']), (got_, want_)
+    if p_['positives'] == want_['positives']:                                             # the same samples flagged: the same ranking
+        assert not compare_numbers(got_, {k_: want_[k_] for k_ in ('auroc_k10', 'tpr_at_96_k10')}, rtol=0, atol=1e-6), (got_, want_)
+    assert p_['auroc_k10'] >= 0.8, p_['auroc_k10']                                      # the detector works on a model trained this long
+    stored_ = json.loads((RESULTS / 'hallucination-faithful' / a_['point']).read_text())
+    lo_, hi_ = wilson_interval(p_['positives'], p_['n'], z=3.29)
+    assert lo_ <= stored_['between_mode_rate'] <= hi_, (p_['positives'], p_['n'], stored_['between_mode_rate'])
+    print({k_: round(v_, 4) for k_, v_ in got_.items()}, 'stored at n = 20,000:', stored_['between_mode_rate'], stored_['auroc_k10'])

@@ -214,7 +214,7 @@ class ToyDecoder(nn.Module):
     def forward(self, x: Tensor, c: Tensor, y=None) -> Tensor:
         if x.ndim != 2 or x.shape[1] != self.dim:
             raise ValueError(f'ToyDecoder(dim={self.dim}) takes points of shape (B, {self.dim}); got {tuple(x.shape)}')
-        emb = self.t_proj(sinusoidal_embedding(c, self.width))
+        emb = self.t_proj(sinusoidal_embedding(c, self.width).to(x.dtype))
         h = self.inp(x)
         for block in self.blocks:
             h = block(h, emb)
