@@ -217,20 +217,24 @@ class Run:
 RESULTS = Path(__file__).resolve().parents[1] / 'nbs' / 'results' if '__file__' in globals() else Path('results').resolve()
 
 
-def compare_numbers(got, want, rtol: float = 2e-3, atol: float = 2e-3, path: str = '') -> list:
+def compare_numbers(got, want, rtol: float = 2e-3, atol: float = 2e-3, path: str = '', tolerance: dict | None = None) -> list:
     """Where `got` differs from `want` (nested dicts and lists of numbers, strings, booleans, None): a list of
     'path: got vs want' lines, empty when every number agrees within `rtol` (relative) or `atol` (absolute) and every
-    other value is equal. Keys of `want` missing from `got` are differences; extra keys in `got` are not."""
+    other value is equal. Keys of `want` missing from `got` are differences; extra keys in `got` are not. `tolerance`
+    maps a number's path as printed ('.fid', '.curve[0]', '.auroc.k10') to its own absolute tolerance (a measured
+    spread, say), which replaces `rtol` and `atol` there."""
+    tol = tolerance or {}
     if isinstance(want, dict):
         if not isinstance(got, dict):
             return [f'{path or "."}: {type(got).__name__} vs a dict']
-        return [d for k, v in want.items() for d in (compare_numbers(got[k], v, rtol, atol, f'{path}.{k}') if k in got
+        return [d for k, v in want.items() for d in (compare_numbers(got[k], v, rtol, atol, f'{path}.{k}', tol) if k in got
                                                        else [f'{path}.{k}: missing'])]
     if isinstance(want, (list, tuple)):
         if not isinstance(got, (list, tuple)) or len(got) != len(want):
             return [f'{path}: {got!r} vs {want!r}']
-        return [d for i, (a, b) in enumerate(zip(got, want)) for d in compare_numbers(a, b, rtol, atol, f'{path}[{i}]')]
+        return [d for i, (a, b) in enumerate(zip(got, want)) for d in compare_numbers(a, b, rtol, atol, f'{path}[{i}]', tol)]
     if isinstance(want, (int, float)) and not isinstance(want, bool) and isinstance(got, (int, float)) and not isinstance(got, bool):
-        return [] if abs(got - want) <= max(atol, rtol * abs(want)) else [f'{path}: {got!r} vs {want!r}']
+        bound = tol[path] if path in tol else max(atol, rtol * abs(want))
+        return [] if abs(got - want) <= bound else [f'{path}: {got!r} vs {want!r} (tolerance {bound:.3g})']
     same = got == want and isinstance(got, bool) == isinstance(want, bool)       # True is not the number 1 here
     return [] if same else [f'{path}: {got!r} vs {want!r}']

@@ -44,5 +44,8 @@ def test_stored_results_reproduced():
                         zero_shot_n=50, classifier_steps=50, baseline_steps=3, progress=False)
     got_ = dict(m_)
     assert m_['trained']['generator']['steps'] == 60 and (d_ / 'metrics.json').is_file()
-    want_ = json.loads((RESULTS / 'miniatures' / 'generators.json').read_text())['numbers']
-    assert not compare_numbers(got_, want_), compare_numbers(got_, want_)
+    stored_ = json.loads((RESULTS / 'miniatures' / 'generators.json').read_text())
+    # a training miniature is one draw: each number is held to 1.5x its spread over seeds, threads and MKL code paths
+    # (tools/miniature_spread.py measured it; the JSON keeps each condition's value beside the tolerance)
+    diff_ = compare_numbers(got_, stored_['numbers'], tolerance=stored_['tolerance'])
+    assert not diff_, diff_

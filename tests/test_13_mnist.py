@@ -38,12 +38,9 @@ def test_bench_mnist_contract_in_miniature():
     assert (d_ / 'train' / 'checkpoint.pt').is_file() and all((d_ / f).is_file() for f in saved_['figures'])
     assert saved_['trained']['mnist']['steps'] == 60 and saved_['train_precision'] == 'fp32' and saved_['settings']['curve_steps'] == [20, 60]
     from diffusion_lab.experiment import RESULTS, compare_numbers                 # the stored miniature of the code before the move
-    want_ = json.loads((RESULTS / 'miniatures' / 'mnist.json').read_text())['numbers']
+    stored_ = json.loads((RESULTS / 'miniatures' / 'mnist.json').read_text())
     got_ = dict(saved_, curve_fid=[r['fid'] for r in curve_], nfe_adaptive=ag_['nfe_adaptive'])
-    # precision and recall are fractions of the 200 samples: on another CPU's kernels (AVX-512 against AVX2) rounding moves a
-    # sample across a k-NN radius, 0.005; they are held to one sample, the rest to the default 2e-3
-    counts_ = ('precision', 'recall')
-    rest_ = {k: v for k, v in want_.items() if k not in counts_}
-    assert not compare_numbers(got_, rest_), compare_numbers(got_, rest_)
-    one_ = compare_numbers(got_, {k: want_[k] for k in counts_}, rtol=0, atol=1.01 / 200)
-    assert not one_, one_
+    # a training miniature is one draw: each number is held to 1.5x its spread over seeds, threads and MKL code paths
+    # (tools/miniature_spread.py measured it; the JSON keeps each condition's value beside the tolerance)
+    diff_ = compare_numbers(got_, stored_['numbers'], tolerance=stored_['tolerance'])
+    assert not diff_, diff_

@@ -73,7 +73,9 @@ def test_run_owns_its_folder_and_writes_every_setting():
 def test_compare_numbers_finds_differences():
     want_ = {'fid': 10.0, 'curve': [1.0, 2.0], 'name': 'x', 'nested': {'rate': 0.5}}
     assert compare_numbers({'fid': 10.01, 'curve': [1.0, 2.0], 'name': 'x', 'nested': {'rate': 0.5}, 'extra': 1}, want_) == []
-    assert compare_numbers({'fid': 10.1, 'curve': [1.0, 2.0], 'name': 'x', 'nested': {'rate': 0.5}}, want_) == ['.fid: 10.1 vs 10.0']
+    assert compare_numbers({'fid': 10.1, 'curve': [1.0, 2.0], 'name': 'x', 'nested': {'rate': 0.5}}, want_) == ['.fid: 10.1 vs 10.0 (tolerance 0.02)']
     assert compare_numbers({'fid': 10.0, 'curve': [1.0], 'name': 'y', 'nested': {}}, want_) == [
         '.curve: [1.0] vs [1.0, 2.0]', ".name: 'y' vs 'x'", '.nested.rate: missing']
     assert compare_numbers(True, 1) == [': True vs 1'] and (RESULTS / 'miniatures').is_dir()
+    assert compare_numbers({'fid': 10.1, 'curve': [1.0, 2.5]}, {'fid': 10.0, 'curve': [1.0, 2.0]}, tolerance={'.fid': 0.2, '.curve[1]': 0.4}) == [
+        '.curve[1]: 2.5 vs 2.0 (tolerance 0.4)']       # a number's own tolerance replaces rtol and atol
