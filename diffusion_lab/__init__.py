@@ -68,7 +68,10 @@ if not any(isinstance(f, _OldPaths) for f in _sys.meta_path):
     _sys.meta_path.append(_OldPaths())
 
 
-STUDIES = ('hallucination', 'hspace', 'generators', 'mnist', 'generalization')
+import pkgutil as _pkgutil
+
+# the studies are whatever diffusion_lab/studies/ holds, a module or a package each: no hand-kept list to fall behind
+STUDIES = tuple(sorted(m.name for m in _pkgutil.iter_modules(studies.__path__) if not m.name.startswith('_')))
 
 
 def _study(name):

@@ -46,6 +46,22 @@ def test_every_check_passes_the_solution_and_fails_the_stub_and_each_mistake():
         print(f'{r_[0]:18} {r_[1]:22} {r_[2]:5d}  {r_[3]}')
 
 
+def test_readme_counts_come_from_the_course():
+    import re
+    from diffusion_lab.grading import EXERCISES, LESSONS, lessons_dir
+    on_disk_ = sorted(p.stem for p in lessons_dir().glob('0[0-9]_*.ipynb'))
+    assert list(LESSONS) == on_disk_, (LESSONS, on_disk_)                  # every lesson notebook is a lesson here, in order
+    words_ = 'zero one two three four five six seven eight nine ten eleven twelve'.split()
+    readme_ = (lessons_dir().parent / 'README.md').read_text()
+    said_ = re.search(r'A course you run, not only read: (\w+) short lessons', readme_).group(1)
+    assert said_ == words_[len(LESSONS)], (said_, len(LESSONS))
+    exercises_ = int(re.search(r'Every lesson has two or three exercises \((\d+) in all\)', readme_).group(1))
+    assert exercises_ == len(EXERCISES), (exercises_, len(EXERCISES))
+    per_lesson_ = {l_: sum(e_.lesson == l_ for e_ in EXERCISES.values()) for l_ in LESSONS}
+    assert all(2 <= k_ <= 3 for k_ in per_lesson_.values()), per_lesson_
+    print(said_, 'lessons,', exercises_, 'exercises:', per_lesson_)
+
+
 def test_check_reports_what_went_wrong():
     import pytest, torch
     from diffusion_lab.grading import check, stub

@@ -223,3 +223,24 @@ def test_two_floors_and_the_api():
         assert dl.show_forward is dl.schedules.show_forward
         assert dl.toy_law is dl.studies.hallucination.toy.toy_law            # a study's name, from its package
     assert 'diffusion_lab.schedules.show_forward' in str(w[0].message) and 'diffusion_lab.studies.hallucination.toy_law' in str(w[1].message)
+
+
+def test_every_study_reachable_and_every_command_helps():
+    import contextlib, io, pytest
+    from pathlib import Path
+    import diffusion_lab as dl
+    folder_ = Path(dl.studies.__file__).parent
+    on_disk_ = sorted(p.stem for p in folder_.iterdir()
+                      if not p.name.startswith('_') and (p.suffix == '.py' or (p / '__init__.py').is_file()))
+    assert list(dl.STUDIES) == on_disk_ and {'flow', 'distillation', 'hallucination'} <= set(on_disk_), (dl.STUDIES, on_disk_)
+    for name_ in dl.STUDIES:
+        assert getattr(dl.studies, name_).__name__ == f'diffusion_lab.studies.{name_}', name_
+    with pytest.raises(AttributeError, match='the studies are'):
+        dl.studies.no_such_study
+    for name_, cmd_ in COMMANDS.items():
+        buf_ = io.StringIO()
+        with contextlib.redirect_stdout(buf_), pytest.raises(SystemExit) as e_:
+            main([name_, '--help'])
+        assert e_.value.code == 0 and f'diffusion-lab {name_}' in buf_.getvalue(), (name_, e_.value.code, buf_.getvalue()[:200])
+        assert ' '.join(cmd_.description.split()[:6]) in ' '.join(buf_.getvalue().split()), name_
+    print(len(dl.STUDIES), 'studies:', ', '.join(dl.STUDIES), '|', len(COMMANDS), 'commands answer --help')
