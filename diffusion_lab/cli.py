@@ -20,7 +20,7 @@ from . import __version__
 from .commands import (CKPT, DATASETS, TRAIN_CONFIGS, prepare_out, run_bench_samplers, run_sample, run_train, tour)
 from .grading import LESSONS, write_exercises
 from .samplers import SAMPLERS
-from .experiment import describe
+from .experiment import describe, over_seeds, seed_list
 from .studies.distillation import DISTILL_CONFIGS, run_distill
 from .studies.flow import FLOW_CONFIGS, run_flow
 from .studies.generalization import GENERALIZATION_CONFIGS, run_generalization
@@ -141,12 +141,23 @@ SAMPLING = (Option('--sampler', 'sampler', choices=list(SAMPLERS)),
             Option('--nfe', 'denoiser evaluations per sample', type=_ranged(int, 1, 10_000)))
 
 # %% ../nbs/99_cli.ipynb
+def _seeds(s: str) -> tuple:
+    "An argparse type: seeds as `seed_list` reads them ('0,1,2', '0-4'), or a one-line error."
+    try:
+        return seed_list(s)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def _common(runner) -> tuple:
-    "The options every command has whose runner takes them: --out, --seed, --no-progress, --device."
+    "The options every command has whose runner takes them: --out, --seed and --seeds, --no-progress, --device."
     sig = inspect.signature(runner).parameters
     opts = [Option('--out', 'output folder, created if missing')]
     if 'seed' in sig:
         opts.append(Option('--seed', 'random seed', type=_ranged(int, 0, 2**62)))
+        opts.append(Option('--seeds', "repeat the run over these seeds ('0,1,2' or '0-4'; replaces --seed): each into "
+                           '--out/seed_<s>, and --out/metrics.json gives every number over them (mean, std, 95%% interval)',
+                           type=_seeds))
     opts.append(Option('--no-progress', 'no progress lines or bars', action='store_true', param='no_progress'))
     if 'device' in sig:
         opts.append(Option('--device', 'cpu or cuda (default: cuda when available)', type=_device))
@@ -345,7 +356,12 @@ def _run(args) -> tuple[dict, Path, set]:
     kw = {o.dest: getattr(args, o.dest) for o in _common(cmd.runner) + cmd.options if o.dest != 'no_progress'}
     if 'progress' in inspect.signature(cmd.runner).parameters:
         kw['progress'] = not args.no_progress
-    m = cmd.runner(**kw)
+    seeds = kw.pop('seeds', None)
+    if seeds is not None:                           # the whole command once per seed, then the summary over them
+        kw.pop('seed', None)
+        m = over_seeds(cmd.runner, seeds, name=args.command, **kw)
+    else:
+        m = cmd.runner(**kw)
     if cmd.after:
         cmd.after(m, args)
     return m, Path(args.out), set(cmd.hidden)

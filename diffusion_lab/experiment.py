@@ -26,7 +26,8 @@ from .train import TrainResult
 
 # %% auto 0
 __all__ = ['INT_RANGE', 'FLOAT_RANGE', 'RESULTS', 'setting', 'setting_range', 'check_ranges', 'describe', 'config', 'cpu_model',
-           'environment', 'write_json', 'plain', 'Run', 'compare_numbers']
+           'environment', 'write_json', 'plain', 'Run', 'seed_list', 'wilson_interval', 'summarize',
+           'bootstrap_interval', 'pm', 'separated', 'over_seeds', 'compare_numbers']
 
 # %% ../nbs/98_experiment.ipynb
 INT_RANGE, FLOAT_RANGE = (1, 10**9), (0.0, 1e6)     # what a whole-number or a real setting may be, unless it says
@@ -158,6 +159,8 @@ class Run:
         else:
             self._release = lambda: None
         self.settings = plain(settings or {})
+        if 'seed' in self.settings:                         # every run records the seeds its numbers rest on
+            self.settings.setdefault('seeds', [self.settings['seed']])
         self.env = environment(device)
         self.figures, self.models, self.t0 = [], {}, time.perf_counter()
 
@@ -212,6 +215,116 @@ class Run:
     def release(self):
         "Give the folder's lock back (`finish` does; a run that raised gives it back when it is collected, or its process ends)."
         self._release()
+
+# %% ../nbs/98_experiment.ipynb
+def seed_list(seeds) -> tuple:
+    """Seeds as a tuple of distinct whole numbers >= 0, from '0,1,2', a range '0-4', an int or a sequence of ints; a
+    `ValueError` that says what to pass otherwise."""
+    bad = ValueError(f"seeds must be distinct whole numbers >= 0, as '0,1,2' or '0-4'; got {seeds!r}")
+    if isinstance(seeds, str):
+        out = []
+        for part in filter(None, (s.strip() for s in seeds.split(','))):
+            a, dash, b = part.partition('-')
+            if not (a.isdigit() and (not dash or b.isdigit())) or (dash and int(b) < int(a)):
+                raise bad
+            out += range(int(a), int(b) + 1) if dash else [int(a)]
+    elif isinstance(seeds, int) and not isinstance(seeds, bool):
+        out = [seeds]
+    else:
+        try:
+            out = list(seeds)
+        except TypeError:
+            raise bad from None
+    if not out or len(set(out)) != len(out) or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in out):
+        raise bad
+    return tuple(out)
+
+
+def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple | None:
+    "The Wilson score interval (95% by default) of a proportion of `k` in `n` (None when n = 0)."
+    if n <= 0:
+        return None
+    if not 0 <= k <= n:
+        raise ValueError(f'a rate needs 0 <= k <= n; got k={k}, n={n}')
+    p, d = k / n, 1 + z * z / n
+    c, h = (p + z * z / (2 * n)) / d, z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return (max(0.0, c - h), min(1.0, c + h))
+
+# %% ../nbs/98_experiment.ipynb
+def summarize(values, level: float = 0.95) -> dict:
+    """Values of one number over k seeds: `values`, `k`, `mean`, `std` (k - 1 in the denominator; 0 for one value) and
+    `ci95`, the Student-t interval for the mean at `level` (None for one value: one seed says nothing of the spread)."""
+    from scipy.stats import t as student_t
+    vals = [float(v) for v in values]
+    if not vals or not all(math.isfinite(v) for v in vals):
+        raise ValueError(f'summarize takes one or more finite numbers; got {values!r}')
+    k, mean = len(vals), sum(vals) / len(vals)
+    std = math.sqrt(sum((v - mean) ** 2 for v in vals) / (k - 1)) if k > 1 else 0.0
+    half = float(student_t.ppf(0.5 + level / 2, k - 1)) * std / math.sqrt(k) if k > 1 else None
+    return {'values': vals, 'k': k, 'mean': mean, 'std': std,
+            'ci95': None if half is None else [mean - half, mean + half]}
+
+
+def bootstrap_interval(stat, n: int, draws: int = 200, seed: int = 0, level: float = 0.95) -> list:
+    """The percentile interval at `level` of `stat(idx)` over `draws` resamples (with replacement) of `n` samples;
+    `stat` receives a LongTensor of n indices into the samples it closes over."""
+    if n < 2 or draws < 2:
+        raise ValueError(f'a bootstrap needs n >= 2 samples and draws >= 2; got n={n}, draws={draws}')
+    g = torch.Generator().manual_seed(seed)
+    vals = sorted(float(stat(torch.randint(0, n, (n,), generator=g))) for _ in range(draws))
+    lo = (1 - level) / 2
+    return [vals[int(lo * (draws - 1))], vals[int(round((1 - lo) * (draws - 1)))]]
+
+
+def pm(s: dict, digits: int = 3) -> str:
+    "A `summarize` record as 'mean ± half-width (k seeds)', or 'value (1 seed)'."
+    if s.get('ci95') is None:
+        return f"{s['mean']:.{digits}g} ({s['k']} seed)"
+    return f"{s['mean']:.{digits}g} ± {(s['ci95'][1] - s['ci95'][0]) / 2:.{digits}g} ({s['k']} seeds)"
+
+
+def separated(rows: dict) -> list:
+    """Which rows a table's intervals separate: the pairs (a, b) of `rows` (name -> a record with 'ci95', or a pair
+    (lo, hi)) whose intervals do not overlap, a's below b's. Rows without an interval separate nothing."""
+    iv = {k: (v.get('ci95') if isinstance(v, dict) else v) for k, v in rows.items()}
+    iv = {k: v for k, v in iv.items() if v is not None}
+    return [(a, b) for a in iv for b in iv if a != b and iv[a][1] < iv[b][0]]
+
+# %% ../nbs/98_experiment.ipynb
+_NOT_SUMMED = ('settings', 'environment', 'figures', 'trained', 'seconds')
+
+
+def _combine(values: list):
+    "One structure from the same structure of k seeds: equal values kept as they are; numbers -> `summarize`; else their list."
+    first = values[0]
+    if all(v == first and type(v) is type(first) for v in values):
+        return first
+    if isinstance(first, dict) and all(isinstance(v, dict) for v in values):
+        return {k: _combine([v[k] for v in values]) for k in first if all(k in v for v in values)}
+    if isinstance(first, list) and all(isinstance(v, list) and len(v) == len(first) for v in values):
+        return [_combine([v[i] for v in values]) for i in range(len(first))]
+    num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    if all(num(v) for v in values):
+        return summarize(values)
+    return list(values)
+
+
+def over_seeds(runner, seeds, out, name: str | None = None, progress: bool = True, **kw) -> dict:
+    """Run `runner(seed=s, out=out/seed_<s>, progress=..., **kw)` for each of `seeds` (`seed_list` reads them), then
+    write `out/metrics.json`: `seeds`, `runs` (each seed's folder), and `summary`, every number the runs share as its
+    `summarize` record over the seeds (values, mean, std, ci95). Returns those metrics."""
+    seeds = seed_list(seeds)
+    out = ensure_writable(out)
+    name = name or getattr(runner, '__name__', 'run').removeprefix('run_')
+    runs = []
+    for i, s in enumerate(seeds):
+        if progress:
+            tqdm.write(f'{name}: seed {s} ({i + 1} of {len(seeds)}) into {out / f"seed_{s}"}', file=sys.stderr)
+        runs.append(runner(seed=s, out=out / f'seed_{s}', progress=progress, **kw))
+    settings = {k: v for k, v in runs[0].get('settings', {}).items() if k not in ('seed', 'seeds')}
+    run = Run(name, out, dict(settings, seeds=list(seeds)), progress, kw.get('device'))
+    summary = _combine([{k: v for k, v in m.items() if k not in _NOT_SUMMED} for m in runs])
+    return run.finish({'seeds': list(seeds), 'runs': {str(s): f'seed_{s}' for s in seeds}, 'summary': summary})
 
 # %% ../nbs/98_experiment.ipynb
 RESULTS = Path(__file__).resolve().parents[1] / 'nbs' / 'results' if '__file__' in globals() else Path('results').resolve()

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from .schedules import Schedule, get_schedule, karras_sigmas
 
 # %% auto 0
-__all__ = ['SAMPLERS', 'time_grid', 'check_grid', 'PerStep', 'Step', 'Sampler', 'register', 'get_sampler', 'sampling',
+__all__ = ['GRIDS', 'SAMPLERS', 'time_grid', 'check_grid', 'PerStep', 'Step', 'Sampler', 'register', 'get_sampler', 'sampling',
            'ancestral_step', 'ddim', 'ddpm', 'euler', 'heun', 'dpmpp_2m', 'em', 'langevin', 'pc', 'evaluations',
            'steps_for_nfe', 'Trajectory', 'sample']
 
@@ -37,14 +37,15 @@ def _t_of_ratio(schedule: Schedule, r: Tensor) -> Tensor:
         lo, hi = torch.where(up, mid, lo), torch.where(up, hi, mid)
     return (lo + hi) / 2
 
-
+# %% ../nbs/04_samplers.ipynb
 def time_grid(schedule: Schedule, steps: int, spacing: str = 'uniform', rho: float = 7.0, ratio_min: float = 2e-3) -> Tensor:
-    """`steps + 1` decreasing times from `t_max` to `t_min`, spaced 'uniform'ly in t or as 'karras' (EDM) in
-    (sigma/alpha)^(1/rho), with the smallest positive sigma/alpha at least `ratio_min` before the final time."""
+    """`steps + 1` decreasing times from `t_max` to `t_min`, spaced 'uniform'ly in t, 'logsnr' (evenly in
+    log(sigma/alpha), half the log-SNR) or 'karras' (EDM: evenly in (sigma/alpha)^(1/rho)); the last two keep the
+    smallest positive sigma/alpha at least `ratio_min` before the final time."""
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
         raise ValueError(f'steps must be an integer >= 1; got {steps!r}')
-    if spacing not in ('uniform', 'karras'):
-        raise ValueError(f"unknown spacing {spacing!r}; choose 'uniform' or 'karras'")
+    if spacing not in ('uniform', 'logsnr', 'karras'):
+        raise ValueError(f"unknown spacing {spacing!r}; choose 'uniform', 'logsnr' or 'karras'")
     if schedule.discrete and steps > schedule.t_max:
         raise ValueError(f'{schedule!r} has only {schedule.t_max} steps; got steps={steps}')
     if spacing == 'uniform':
@@ -58,13 +59,19 @@ def time_grid(schedule: Schedule, steps: int, spacing: str = 'uniform', rho: flo
     n = steps + 1 if r_end >= ratio_min else steps        # keep the last step for the jump to t_min
     if n < 2:
         return torch.tensor([schedule.t_max, schedule.t_min], dtype=torch.long if schedule.discrete else torch.float64)
-    ts = _t_of_ratio(schedule, karras_sigmas(n, lo, r_max, rho))
+    ratios = (karras_sigmas(n, lo, r_max, rho).double() if spacing == 'karras' else
+              torch.linspace(math.log(r_max), math.log(lo), n, dtype=torch.float64).exp())
+    ts = _t_of_ratio(schedule, ratios)
     ts[0] = schedule.t_max
     end = torch.tensor([schedule.t_min], dtype=ts.dtype)
     ts = torch.cat([ts, end]) if n == steps else torch.cat([ts[:-1], end])
-    if schedule.discrete:                                    # integer steps: near t = 1 Karras levels can coincide
+    if schedule.discrete:                                    # integer steps: near t = 1 levels can coincide
         ts = ts.unique().flip(0)
     return ts
+
+
+GRIDS = {'uniform': dict(spacing='uniform'), 'logsnr': dict(spacing='logsnr'),
+         'karras3': dict(spacing='karras', rho=3.0), 'karras7': dict(spacing='karras', rho=7.0)}
 
 # %% ../nbs/04_samplers.ipynb
 def check_grid(schedule: Schedule, ts) -> Tensor:
@@ -388,15 +395,15 @@ class Trajectory:
 
 @torch.no_grad()
 def sample(denoiser, schedule, shape=None, x: Tensor | None = None, sampler='ddim', steps: int = 50,
-           spacing: str | None = None, seed: int | None = None, generator: torch.Generator | None = None,
+           spacing: str | None = None, rho: float = 7.0, seed: int | None = None, generator: torch.Generator | None = None,
            extra_args: dict | None = None, callback=None, return_trajectory: bool = False, progress: bool = True, **options):
     """Draw samples with `sampler` (a name in `SAMPLERS`) in `steps` steps from `x` (or N(0, sigma_max^2) noise of `shape`).
 
-    `denoiser(x, t, **extra_args) -> eps`; `schedule` a `Schedule` or its name; `spacing` 'uniform' or 'karras' (default:
-    the sampler's); `callback(state)` sees every step; `options` go to the step rule (eta, variance, n_inner, ...).
+    `denoiser(x, t, **extra_args) -> eps`; `schedule` a `Schedule` or its name; `spacing` 'uniform', 'logsnr' or 'karras' (default:
+    the sampler's; `rho` for 'karras'; `GRIDS` names four); `callback(state)` sees every step; `options` go to the step rule (eta, variance, n_inner, ...).
     Returns the samples, or `(samples, Trajectory)` with `return_trajectory=True`."""
     schedule, s = get_schedule(schedule), get_sampler(sampler)
-    ts = time_grid(schedule, steps, spacing or s.spacing)
+    ts = time_grid(schedule, steps, spacing or s.spacing, rho)
     if generator is None:
         generator = torch.Generator().manual_seed(0 if seed is None else seed)
     if x is None:
