@@ -13,6 +13,18 @@ from diffusion_lab.schedules import Schedule, get_schedule, karras_sigmas
 from diffusion_lab.samplers import *
 
 
+def test_logsnr_grid_is_even_in_log_ratio():
+    from diffusion_lab.schedules import VP
+    vp_ = VP()
+    for steps_ in (3, 8, 20):
+        ts_ = time_grid(vp_, steps_, 'logsnr')
+        lr_ = (vp_.sigma(ts_[:-1]) / vp_.alpha(ts_[:-1])).double().log()    # the last time is the jump to t_min
+        gaps_ = lr_[:-1] - lr_[1:]
+        assert len(ts_) == steps_ + 1 and (gaps_ > 0).all(), ts_
+        assert (gaps_ - gaps_.mean()).abs().max() < 1e-6 * gaps_.mean(), gaps_    # bisection to 60 halvings: exact to float
+        assert time_grid(vp_, steps_, **GRIDS['karras7']).equal(time_grid(vp_, steps_, 'karras'))
+
+
 def test_six_line_ddim_is_the_library_ddim():
     from diffusion_lab.data import grid_mixture
     from diffusion_lab.schedules import DDPM

@@ -271,8 +271,8 @@ def test_cpu_configuration_acceptance():
 def test_stored_results_reproduced():
     import json, tempfile
     from pathlib import Path
-    from diffusion_lab.experiment import RESULTS, compare_numbers
-    from diffusion_lab.studies.hallucination.faithful import CurveSettings, curve_law, measure_point, milestone_model, wilson_interval
+    from diffusion_lab.experiment import RESULTS, compare_numbers, wilson_interval
+    from diffusion_lab.studies.hallucination.faithful import CurveSettings, curve_law, measure_point, milestone_model
     d_ = Path(tempfile.mkdtemp())
     m_ = run_hallucination('cpu', seed=0, out=d_, progress=False, parts=(), steps=300, n_samples=2000)
     assert m_['figures'] == ['grid.png', 'detector.png'] and m_['settings']['overrides'] == {'steps': 300, 'n_samples': 2000}

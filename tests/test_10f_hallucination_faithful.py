@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 from diffusion_lab.checkpoint import save_checkpoint
-from diffusion_lab.experiment import Run, setting
+from diffusion_lab.experiment import Run, setting, wilson_interval, write_json
 from diffusion_lab.metrics import mmd, mmd_floor
 from diffusion_lab.train import Keep
 from diffusion_lab.studies.hallucination.detector import detector_scores, in_support_mmd, mitigation_study, retention_filter, roc_curve
@@ -53,6 +53,28 @@ def test_faithful_curve_writes_the_contract_and_resumes_exactly():
         one_ = toy_fit(data_, cfg_, seed=0, steps=200).model.state_dict()
         seg_ = torch.load(Path(d_) / '1d-123' / 'model_200.pt', weights_only=True)
         assert max((one_[k] - seg_[k]).abs().max().item() for k in one_) < 1e-6
+
+
+def test_faithful_census_pools_the_sets_of_the_full_model():
+    import json, tempfile
+    from pathlib import Path
+    full_ = dict(points=(('1d-123', 'full'),), epochs=5, n_eval=400, ks=(10,), segment=20, mmd_n=300, mitigate=False, census=2)
+    with tempfile.TemporaryDirectory() as d_:
+        m_ = run_compute_curve('faithful', out=d_, progress=False, curve=full_, batch_size=1000, T=100)
+        c_ = json.loads((Path(d_) / 'census_1d-123.json').read_text())
+        pt_ = m_['compute_curve'][0]
+        assert c_['steps'] == pt_['steps'] == 100 and [s_['set'] for s_ in c_['sets']] == [1, 2]
+        assert len({s_['seed'] for s_ in c_['sets']} | {1}) == 3                         # each set its own noise, not the point's
+        h_ = m_['headline']['1d-123']
+        pos_ = pt_['positives'] + sum(s_['positives'] for s_ in c_['sets'])
+        flag_ = round(pt_['tpr_at_96_k10'] * pt_['positives']) + sum(s_['flagged'] for s_ in c_['sets'])
+        assert h_['positives'] == pos_ > pt_['positives'] and h_['n_samples'] == 1200 and h_['sets'] == 3
+        assert list(h_['tpr_interval_95']) == list(wilson_interval(flag_, pos_)) and abs(h_['tpr_at_96_retention'] - flag_ / pos_) < 1e-12
+        assert h_['first_set']['positives'] == pt_['positives'] and 0 <= flag_ <= pos_
+        # a rerun with one more set draws only that one, and the first two are kept as they were
+        m2_ = run_compute_curve('faithful', out=d_, progress=False, curve=dict(full_, census=3), batch_size=1000, T=100)
+        c2_ = json.loads((Path(d_) / 'census_1d-123.json').read_text())
+        assert c2_['sets'][:2] == c_['sets'] and len(c2_['sets']) == 3 and m2_['headline']['1d-123']['sets'] == 4
 
 
 def test_faithful_curve_stops_at_its_time_limit_and_refuses_bad_input():

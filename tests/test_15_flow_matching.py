@@ -8,12 +8,12 @@ import matplotlib.pyplot as plt
 import torch
 from torch import Tensor
 from diffusion_lab.data import POINT_LAWS
-from diffusion_lab.experiment import Run, config as config_of, setting, write_json
+from diffusion_lab.experiment import Run, config as config_of, separated, setting, summarize, write_json
 from diffusion_lab.flow import FLOW, reflow_pairs, straightness, train_flow
 from diffusion_lab.images import heldout_split, show_images
 from diffusion_lab.metrics import classification_accuracy, feature_net, image_scores, mmd_floor, sampler_report
 from diffusion_lab.models import MLPDenoiser, count_params
-from diffusion_lab.samplers import evaluations, sample, steps_for_nfe
+from diffusion_lab.samplers import GRIDS, evaluations, sample, steps_for_nfe
 from diffusion_lab.schedules import get_schedule
 from diffusion_lab.score import model_denoiser
 from diffusion_lab.train import Compute, Keep, Optim, train_diffusion
@@ -28,8 +28,16 @@ def test_flow_study_writes_the_results_contract():
         m_ = run_flow('quick', out=d_, progress=False, mnist=False)
         saved_ = json.loads((Path(d_) / 'metrics.json').read_text())
         assert {r['method'] for r in saved_['few_step']} == set(FEW_STEP_METHODS)
+        assert saved_['settings']['seeds'] == [1, 2] and saved_['settings']['seed'] == 0
         for r_ in saved_['few_step']:
-            assert {'law', 'method', 'nfe', 'mmd_over_floor', 'modes_covered', 'modes'} <= set(r_) and r_['evaluations'] <= r_['nfe']
+            assert {'law', 'method', 'nfe', 'mmd_over_floor', 'modes_covered', 'modes', 'grid'} <= set(r_) and r_['evaluations'] <= r_['nfe']
+            assert r_['seeds'] == [1, 2] and len(r_['mmd_over_floor_values']) == 2 and r_['grid'] in ('uniform', 'karras7')
+            lo_, hi_ = r_['mmd_over_floor_ci']
+            assert lo_ <= r_['mmd_over_floor'] <= hi_ and abs(sum(r_['mmd_over_floor_values']) / 2 - r_['mmd_over_floor']) < 1e-9
+        assert len(saved_['grid_sweep']) == 2 * len(saved_['few_step'])    # the choosing seed tried both grids everywhere
+        for r_ in saved_['few_step']:                                      # and the table uses the grid that won there
+            tried_ = {q['grid']: q['mmd_over_floor'] for q in saved_['grid_sweep'] if (q['method'], q['nfe']) == (r_['method'], r_['nfe'])}
+            assert tried_[r_['grid']] == min(tried_.values()), (r_['method'], r_['nfe'], tried_)
         ex_ = {q['nfe']: q['mmd_over_floor'] for q in saved_['few_step'] if q['method'] == 'exact_euler'}
         assert ex_[4] < ex_[1], ex_                                  # the exact field with more steps is closer
         s_ = {q['method']: q['straightness'] for q in saved_['straightness']}

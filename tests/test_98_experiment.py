@@ -70,6 +70,52 @@ def test_run_owns_its_folder_and_writes_every_setting():
             Run('t', blocker / 'sub')
 
 
+def test_intervals_have_their_coverage():
+    import pytest
+    from scipy.stats import t as t_
+    s_ = summarize([1.0, 2.0, 3.0])
+    assert s_['mean'] == 2.0 and s_['std'] == 1.0 and s_['k'] == 3
+    assert abs(s_['ci95'][1] - (2.0 + 4.302652729911275 / 3 ** 0.5)) < 1e-9          # t(0.975, 2 df) = 4.3027
+    assert summarize([5.0])['ci95'] is None and pm(summarize([5.0])) == '5 (1 seed)'
+    assert pm(s_) == '2 ± 2.48 (3 seeds)'
+    lo_, hi_ = wilson_interval(4, 4)
+    assert abs(lo_ - 0.5101) < 1e-4 and hi_ == 1.0                                  # the 0.51-1 of issue 39
+    assert wilson_interval(0, 0) is None and wilson_interval(0, 10)[0] == 0.0
+    g_ = torch.Generator().manual_seed(1)                                           # coverage: 400 intervals of 20 draws each
+    cover_ = [summarize(torch.randn(20, generator=g_).tolist())['ci95'] for _ in range(400)]
+    rate_ = sum(a <= 0 <= b for a, b in cover_) / 400
+    assert 0.92 <= rate_ <= 0.98, rate_                                             # 95% +- 3 binomial sd of 400 draws
+    x_ = torch.randn(2000, generator=g_)
+    b_ = bootstrap_interval(lambda i: x_[i].mean(), 2000, draws=400, seed=3)
+    assert b_[0] < x_.mean() < b_[1] and 0.06 < b_[1] - b_[0] < 0.11                # 2 x 1.96 / sqrt(2000) = 0.0877
+    assert separated({'A': summarize([1.0, 1.1, 0.9]), 'B': summarize([2.0, 2.1, 1.9]), 'C': (0.0, 5.0)}) == [('A', 'B')]
+    assert seed_list('0,1,2') == (0, 1, 2) and seed_list('3-5') == (3, 4, 5) and seed_list(7) == (7,) and seed_list([2, 0]) == (2, 0)
+    for bad_ in ('', '1,1', 'a', '-1', '3-1', [True], [0.5], None):
+        with pytest.raises(ValueError):
+            seed_list(bad_)
+    with pytest.raises(ValueError):
+        summarize([])
+
+
+def test_over_seeds_summarises_every_shared_number():
+    import json, tempfile
+    from pathlib import Path
+    def toy_(seed=0, out='x', progress=True, scale=1.0):
+        r = Run('toy', out, {'seed': seed, 'scale': scale}, progress=False)
+        return r.finish({'score': scale * (seed + 1), 'rows': [{'name': 'a', 'v': float(seed)}], 'label': 'same',
+                         'by_seed': f'seed {seed}', 'flag': True, 'n': 100})
+    with tempfile.TemporaryDirectory() as d_:
+        m_ = over_seeds(toy_, '0-2', Path(d_) / 'o', progress=False, scale=2.0)
+        saved_ = json.loads((Path(d_) / 'o' / 'metrics.json').read_text())
+        assert saved_['settings']['seeds'] == [0, 1, 2] and 'seed' not in saved_['settings'] and saved_['settings']['scale'] == 2.0
+        assert saved_['summary']['score']['values'] == [2.0, 4.0, 6.0] and saved_['summary']['score']['mean'] == 4.0
+        assert saved_['summary']['rows'][0]['name'] == 'a' and saved_['summary']['rows'][0]['v']['std'] == 1.0
+        assert saved_['summary']['label'] == 'same' and saved_['summary']['by_seed'] == ['seed 0', 'seed 1', 'seed 2']
+        assert saved_['summary']['flag'] is True and saved_['summary']['n'] == 100    # equal numbers stay numbers
+        one_ = json.loads((Path(d_) / 'o' / 'seed_1' / 'metrics.json').read_text())
+        assert one_['settings']['seed'] == 1 and one_['settings']['seeds'] == [1] and one_['score'] == 4.0
+
+
 def test_compare_numbers_finds_differences():
     want_ = {'fid': 10.0, 'curve': [1.0, 2.0], 'name': 'x', 'nested': {'rate': 0.5}}
     assert compare_numbers({'fid': 10.01, 'curve': [1.0, 2.0], 'name': 'x', 'nested': {'rate': 0.5}, 'extra': 1}, want_) == []
@@ -79,3 +125,22 @@ def test_compare_numbers_finds_differences():
     assert compare_numbers(True, 1) == [': True vs 1'] and (RESULTS / 'miniatures').is_dir()
     assert compare_numbers({'fid': 10.1, 'curve': [1.0, 2.5]}, {'fid': 10.0, 'curve': [1.0, 2.0]}, tolerance={'.fid': 0.2, '.curve[1]': 0.4}) == [
         '.curve[1]: 2.5 vs 2.0 (tolerance 0.4)']       # a number's own tolerance replaces rtol and atol
+
+
+def test_stored_results_name_their_seeds_and_intervals():
+    import json
+    studies_ = sorted(p.parent.name for p in RESULTS.glob('*/metrics.json'))
+    assert {'flow', 'distillation', 'hallucination-faithful', 'hspace', 'generalization', 'bench-mnist'} <= set(studies_), studies_
+    for name_ in studies_:
+        s_ = json.loads((RESULTS / name_ / 'metrics.json').read_text())['settings']
+        assert s_.get('seeds') and all(isinstance(x, int) and x >= 0 for x in s_['seeds']), (name_, s_.get('seeds'))
+    flow_ = json.loads((RESULTS / 'flow' / 'metrics.json').read_text())
+    assert len(flow_['settings']['seeds']) >= 3 and flow_['settings']['seed'] not in flow_['settings']['seeds']   # chosen on one, reported on others
+    for r_ in flow_['few_step']:
+        lo_, hi_ = r_['mmd_over_floor_ci']
+        assert r_['seeds'] == flow_['settings']['seeds'] and r_['grid'] in ('uniform', 'logsnr', 'karras3', 'karras7')
+        assert lo_ <= r_['mmd_over_floor'] <= hi_, r_
+    for law_, h_ in json.loads((RESULTS / 'hallucination-faithful' / 'metrics.json').read_text())['headline'].items():
+        for e_ in (h_, *([h_['other_batch']] if 'other_batch' in h_ else [])):
+            assert isinstance(e_['positives'], int) and len(e_['tpr_interval_95']) == 2, law_
+            assert e_['tpr_interval_95'] == list(wilson_interval(round(e_['tpr_at_96_retention'] * e_['positives']), e_['positives'])), law_

@@ -13,7 +13,7 @@ from diffusion_lab import __version__
 from diffusion_lab.commands import (CKPT, DATASETS, TRAIN_CONFIGS, prepare_out, run_bench_samplers, run_sample, run_train, tour)
 from diffusion_lab.grading import LESSONS, write_exercises
 from diffusion_lab.samplers import SAMPLERS
-from diffusion_lab.experiment import describe
+from diffusion_lab.experiment import describe, over_seeds, seed_list
 from diffusion_lab.studies.distillation import DISTILL_CONFIGS, run_distill
 from diffusion_lab.studies.flow import FLOW_CONFIGS, run_flow
 from diffusion_lab.studies.generalization import GENERALIZATION_CONFIGS, run_generalization

@@ -15,12 +15,12 @@ import torch
 from torch import Tensor
 
 from ..data import POINT_LAWS
-from ..experiment import Run, config as config_of, setting, write_json
+from ..experiment import Run, config as config_of, separated, setting, summarize, write_json
 from ..flow import FLOW, reflow_pairs, straightness, train_flow
 from ..images import heldout_split, show_images
 from ..metrics import classification_accuracy, feature_net, image_scores, mmd_floor, sampler_report
 from ..models import MLPDenoiser, count_params
-from ..samplers import evaluations, sample, steps_for_nfe
+from ..samplers import GRIDS, evaluations, sample, steps_for_nfe
 from ..schedules import get_schedule
 from ..score import model_denoiser
 from ..train import Compute, Keep, Optim, train_diffusion
@@ -29,8 +29,8 @@ from .mnist import MNIST_CPU, mnist_model
 
 # %% auto 0
 __all__ = ['FLOW_CONFIGS', 'FEW_STEP_METHODS', 'MNIST_OBJECTIVES', 'COLORS', 'FlowConfig', 'train_toy_models', 'few_step_rows',
-           'straightness_rows', 'mnist_model_for', 'mnist_objective', 'first_nfe', 'targets', 'plot_few_step',
-           'plot_paths', 'run_flow']
+           'straightness_rows', 'best_grids', 'over_seeds_rows', 'straightness_over_seeds', 'separations',
+           'mnist_model_for', 'mnist_objective', 'first_nfe', 'targets', 'plot_few_step', 'plot_paths', 'run_flow']
 
 # %% ../../nbs/15_flow_matching.ipynb
 @dataclass
@@ -49,6 +49,8 @@ class FlowConfig:
     reflow_n: int = setting(20000, '(noise, sample) pairs drawn from the 1-rectified flow for the reflow', lo=10, hi=10**7)
     reflow_nfe: int = setting(63, "evaluations of the 1-rectified flow's Heun ODE solve that makes those pairs", lo=1, hi=10**5)
     eps_schedule: str = setting('vp', 'schedule of the eps-model that DDIM and DPM-Solver++(2M) sample')
+    train_seeds: int = setting(3, 'training seeds the few-step table reports (seed + 1, ...): each trains every network anew', lo=1, hi=100)
+    grids: tuple = setting(tuple(GRIDS), "time grids every sampler is tried on (samplers.GRIDS); each (method, budget) takes its best on the run's own seed")
     straight_steps: int = setting(100, 'Euler steps of the straightness measure', lo=2, hi=10**5)
     straight_n: int = setting(1000, 'paths of the straightness measure', lo=2, hi=10**6)
     mnist: bool = setting(True, 'run the MNIST part (flow matching against EDM)')
@@ -60,7 +62,7 @@ class FlowConfig:
 
 
 FLOW_CONFIGS = {'cpu': FlowConfig(),
-                'quick': FlowConfig(laws=('gaussians8',), nfes=(1, 2, 4), n=400, train_n=2000, steps=150, batch=128,
+                'quick': FlowConfig(laws=('gaussians8',), nfes=(1, 2, 4), n=400, train_seeds=2, grids=('uniform', 'karras7'), train_n=2000, steps=150, batch=128,
                                     hidden=32, depth=1, reflow_n=1000, reflow_nfe=9, straight_steps=10, straight_n=200,
                                     mnist_data='digits', mnist_steps=40, mnist_nfes=(4,), mnist_n=200, mnist_cas_n=200)}
 FEW_STEP_METHODS = ('exact_euler', 'exact_heun', 'rf1', 'rf2', 'ot', 'ddim', 'dpmpp_2m')
@@ -105,22 +107,25 @@ def _methods(law, models: dict) -> dict:
             'ddim': (models['eps'][0], models['eps'][1], 'ddim'), 'dpmpp_2m': (models['eps'][0], models['eps'][1], 'dpmpp_2m')}
 
 
-def few_step_rows(law_name: str, law, models: dict, cfg: FlowConfig, seed: int = 0) -> list:
+def few_step_rows(law_name: str, law, models: dict, cfg: FlowConfig, seed: int = 0, grids: dict | None = None) -> list:
     """MMD over its floor (both at `cfg.n` samples) and modes covered against evaluations, for every method on one
-    law, all from the same noise. A method whose solver cannot spend exactly `nfe` evaluations (Heun: 2 steps - 1)
-    spends the most it can below that; `evaluations` says how many."""
+    law, all from the same noise, on every grid of `cfg.grids` (or, where `grids` maps (method, nfe) to one, on that
+    grid). A method whose solver cannot spend exactly `nfe` evaluations (Heun: 2 steps - 1) spends the most it can
+    below that; `evaluations` says how many."""
     floor = mmd_floor(law, cfg.n)
     z = torch.randn(cfg.n, 2, generator=torch.Generator().manual_seed(seed + 2))
     rows = []
     for method, (den, sched, sampler) in _methods(law, models).items():
         for nfe in cfg.nfes:
             steps = steps_for_nfe(sampler, nfe)
-            x = sample(den, sched, x=z * sched.sigma(sched.t_max).item(), sampler=sampler, steps=steps,
-                       spacing='uniform' if sched is FLOW else None, progress=False)
-            r = sampler_report(law, x.float(), n_mmd=cfg.n, floor=floor, seed=seed + 3)
-            rows.append({'law': law_name, 'method': method, 'nfe': nfe, 'evaluations': evaluations(sampler, steps),
-                         'sampler': sampler, 'mmd': r['mmd'], 'mmd_floor': floor, 'mmd_over_floor': r['mmd'] / floor,
-                         'modes_covered': r['covered'], 'modes': r['modes'], 'off_support': r['off_support']})
+            for grid in ([grids[(method, nfe)]] if grids else cfg.grids):
+                x = sample(den, sched, x=z * sched.sigma(sched.t_max).item(), sampler=sampler, steps=steps, progress=False,
+                           **GRIDS[grid])
+                r = sampler_report(law, x.float(), n_mmd=cfg.n, floor=floor, seed=seed + 3)
+                rows.append({'law': law_name, 'method': method, 'nfe': nfe, 'evaluations': evaluations(sampler, steps),
+                             'sampler': sampler, 'grid': grid, 'mmd': r['mmd'], 'mmd_floor': floor,
+                             'mmd_over_floor': r['mmd'] / floor, 'modes_covered': r['covered'], 'modes': r['modes'],
+                             'off_support': r['off_support']})
     return rows
 
 
@@ -135,6 +140,48 @@ def straightness_rows(law_name: str, law, models: dict, cfg: FlowConfig, seed: i
                      'transport_cost': s['displacement'],
                      'paths': s['paths'][::every, :keep_paths].tolist()})
     return rows
+
+# %% ../../nbs/15_flow_matching.ipynb
+def best_grids(rows: list) -> dict:
+    "(method, nfe) -> the grid of the lowest MMD/floor among `rows` (one law, the seed that chooses)."
+    best = {}
+    for r in rows:
+        k = (r['method'], r['nfe'])
+        if k not in best or r['mmd_over_floor'] < best[k]['mmd_over_floor']:
+            best[k] = r
+    return {k: r['grid'] for k, r in best.items()}
+
+
+def over_seeds_rows(rows_by_seed: list, seeds) -> list:
+    """One row per (method, nfe) from the rows of each seed (one law, one grid each): MMD/floor's mean, `mmd_over_floor_ci`
+    (95% over the seeds) and each seed's value; MMD, modes covered and off-support as means."""
+    out = []
+    for r0 in rows_by_seed[0]:
+        same = [next(r for r in rows if (r['method'], r['nfe']) == (r0['method'], r0['nfe'])) for rows in rows_by_seed]
+        s = summarize([r['mmd_over_floor'] for r in same])
+        mean = lambda k: sum(r[k] for r in same) / len(same)
+        out.append({**r0, 'seeds': list(seeds), 'mmd': mean('mmd'), 'mmd_over_floor': s['mean'], 'mmd_over_floor_ci': s['ci95'],
+                    'mmd_over_floor_values': s['values'], 'modes_covered': mean('modes_covered'), 'off_support': mean('off_support')})
+    return out
+
+
+def straightness_over_seeds(rows_by_seed: list, seeds) -> list:
+    "The straightness rows of each seed as one per (law, method): S's mean, 95% interval and values; the first seed's paths."
+    return [{**r0, 'seeds': list(seeds), **{k: summarize([rows[i][k] for rows in rows_by_seed])['mean'] for k in ('relative', 'transport_cost')},
+             'straightness': summarize([rows[i]['straightness'] for rows in rows_by_seed])['mean'],
+             'straightness_ci': summarize([rows[i]['straightness'] for rows in rows_by_seed])['ci95'],
+             'straightness_values': [rows[i]['straightness'] for rows in rows_by_seed]}
+            for i, r0 in enumerate(rows_by_seed[0])]
+
+
+def separations(rows: list) -> dict:
+    "For each law and budget, the pairs of methods whose MMD/floor intervals do not overlap ('a < b': a is better)."
+    out = {}
+    for law in dict.fromkeys(r['law'] for r in rows):
+        for nfe in dict.fromkeys(r['nfe'] for r in rows):
+            rr = {r['method']: r['mmd_over_floor_ci'] for r in rows if r['law'] == law and r['nfe'] == nfe}
+            out.setdefault(law, {})[str(nfe)] = [f'{a} < {b}' for a, b in separated(rr)]
+    return out
 
 # %% ../../nbs/15_flow_matching.ipynb
 MNIST_OBJECTIVES = {'edm': ('edm', 'edm', ('dpmpp_2m',)), 'flow': ('flow', 'velocity', ('euler', 'dpmpp_2m'))}
@@ -189,8 +236,10 @@ def first_nfe(rows: list, law: str, method: str, bar: float = 1.5):
 
 def targets(few: list, straight: list, law: str = 'gaussians8') -> dict:
     """The issue's targets on `law`: the reflow (rf2) at MMD/floor <= 1.5 with 2 evaluations where the 1-rectified
-    flow (rf1) needs >= 8; minibatch OT straighter than the independent coupling (rf1) at equal training."""
-    at2 = [r['mmd_over_floor'] for r in few if r['law'] == law and r['method'] == 'rf2' and r['nfe'] == 2]
+    flow (rf1) needs >= 8; minibatch OT straighter than the independent coupling (rf1) at equal training. Judged on
+    the means over seeds, and again on the 95% intervals (`*_by_interval`: the whole interval on the right side)."""
+    at2r = [r for r in few if r['law'] == law and r['method'] == 'rf2' and r['nfe'] == 2]
+    at2 = [r['mmd_over_floor'] for r in at2r]
     s = {r['method']: r['straightness'] for r in straight if r['law'] == law}
     need = first_nfe(few, law, 'rf1')
     out = {'law': law, 'rf2_mmd_over_floor_at_2': at2[0] if at2 else None, 'rf1_needs': need,
@@ -199,6 +248,11 @@ def targets(few: list, straight: list, law: str = 'gaussians8') -> dict:
            'straightness_exact': s.get('exact')}
     out['reflow_met'] = bool(at2 and at2[0] <= 1.5 and (need is None or need >= 8))
     out['ot_straighter'] = bool(s.get('ot') is not None and s.get('rf1') is not None and s['ot'] < s['rf1'])
+    ci = at2r[0].get('mmd_over_floor_ci') if at2r else None
+    sci = {r['method']: r.get('straightness_ci') for r in straight if r['law'] == law}
+    out['rf2_mmd_over_floor_at_2_ci'] = ci
+    out['reflow_met_by_interval'] = bool(ci and ci[1] <= 1.5 and (need is None or need >= 8))
+    out['ot_straighter_by_interval'] = bool(sci.get('ot') and sci.get('rf1') and sci['ot'][1] < sci['rf1'][0])
     return out
 
 # %% ../../nbs/15_flow_matching.ipynb
@@ -207,15 +261,18 @@ COLORS = {'exact_euler': 'k', 'exact_heun': 'gray', 'rf1': 'C0', 'rf2': 'C2', 'o
 
 
 def plot_few_step(rows: list, laws=None):
-    "MMD over its floor against evaluations (log-log), one panel per law, one line per method; the 1.5 bar dotted."
+    "MMD over its floor against evaluations (log-log; bars: 95% intervals over seeds), one panel per law, one line per method; the 1.5 bar dotted."
     laws = laws or sorted({r['law'] for r in rows}, key=[r['law'] for r in rows].index)
     fig, axs = plt.subplots(1, len(laws), figsize=(4.6 * len(laws), 3.4), squeeze=False)
     for ax, law in zip(axs[0], laws):
         for m in FEW_STEP_METHODS:
             rr = [r for r in rows if r['law'] == law and r['method'] == m]
             if rr:
-                ax.plot([r['evaluations'] for r in rr], [r['mmd_over_floor'] for r in rr], marker='o', ms=3, color=COLORS[m],
-                        ls='--' if m.startswith('exact') else '-', label=m)
+                y = [r['mmd_over_floor'] for r in rr]
+                err = [[v - (r.get('mmd_over_floor_ci') or (v, v))[0] for v, r in zip(y, rr)],
+                       [(r.get('mmd_over_floor_ci') or (v, v))[1] - v for v, r in zip(y, rr)]]
+                ax.errorbar([r['evaluations'] for r in rr], y, yerr=err, marker='o', ms=3, color=COLORS[m], capsize=2,
+                            ls='--' if m.startswith('exact') else '-', label=m)
         ax.axhline(1.5, color='gray', ls=':', lw=1)
         ax.set(xscale='log', yscale='log', xlabel='network evaluations per sample', ylabel='MMD / floor', title=law)
     axs[0][0].legend(fontsize=7)
@@ -268,35 +325,51 @@ def _check(cfg: FlowConfig):
     get_schedule(cfg.eps_schedule)
 
 
+def _toy_part(run: Run, name: str, cfg: FlowConfig, seed: int, grids: dict | None = None) -> dict:
+    """One law on one seed: its four networks trained, every method scored on every grid of `cfg.grids` (or each on
+    its grid of `grids`) and the straightness; read from `few_step_<law>_seed<seed>.json` when that holds the same settings."""
+    chosen = sorted([m, n, g] for (m, n), g in grids.items()) if grids else list(cfg.grids)
+    key = {'seed': seed, 'grids': chosen, **{k: getattr(cfg, k) for k in _FEW_KEYS}}
+    part = run.out / f'few_step_{name}_seed{seed}.json'
+    rows = _part(part, key)
+    if rows is not None:
+        run.say(f'{name}, seed {seed}: reusing the rows in {part} (same settings)')
+        return rows
+    law = POINT_LAWS[name]()
+    models = train_toy_models(law, cfg, seed, say=lambda m: run.say(f'seed {seed}, {m}'))
+    run.say(f"{name}, seed {seed}: scoring {len(FEW_STEP_METHODS)} methods at {list(cfg.nfes)} evaluations on "
+            f"{'each one its chosen grid' if grids else f'{len(cfg.grids)} grids'}")
+    rows = {'few_step': few_step_rows(name, law, models, cfg, seed, grids),
+            'straightness': straightness_rows(name, law, models, cfg, seed),
+            'trained': {k: rec for k, (_, _, rec) in models.items()}}
+    write_json(part, {'key': key, 'rows': rows})
+    return rows
+
+
 def run_flow(config: str = 'cpu', out='out/flow', seed: int = 0, device=None, progress: bool = True, data_dir=None,
              **overrides) -> dict:
     """The flow-matching study (`diffusion-lab flow`): the few-step table and the straightness of the paths on each of
     `laws` (the exact field with Euler and Heun, rf1, rf2, OT and an eps-model with DDIM and DPM-Solver++(2M)), then
-    MNIST by flow matching against EDM at equal training steps. Each finished part is kept in `out` (few_step_<law>.json,
-    mnist_<objective>.json) and reused by a rerun of the same settings; writes metrics.json, few_step.png and paths.png."""
+    MNIST by flow matching against EDM at equal training steps (on `seed` alone). Each sampler's grid is chosen per
+    budget on `seed` (`grid_sweep`: every grid) and the table reports the `train_seeds` seeds after it (mean and 95%
+    interval over them). Each finished part is kept in `out` (few_step_<law>_seed<s>.json, mnist_<objective>.json) and
+    reused by a rerun of the same settings; writes metrics.json, few_step.png and paths.png."""
     cfg = config_of(FLOW_CONFIGS, config, **overrides)
     _check(cfg)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
-    run = Run('flow', out, dict(asdict(cfg), config=config, seed=seed, data_dir=data_dir), progress, device)
-    few, straight = [], []
+    report = tuple(seed + 1 + i for i in range(cfg.train_seeds))
+    run = Run('flow', out, dict(asdict(cfg), config=config, seed=seed, seeds=list(report), data_dir=data_dir), progress, device)
+    few, straight, sweep = [], [], []
     for name in cfg.laws:
-        key = {'seed': seed, **{k: getattr(cfg, k) for k in _FEW_KEYS}}
-        part = run.out / f'few_step_{name}.json'
-        rows = _part(part, key)
-        if rows is None:
-            law = POINT_LAWS[name]()
-            models = train_toy_models(law, cfg, seed, say=run.say)
-            run.say(f'{name}: scoring {len(FEW_STEP_METHODS)} methods at {list(cfg.nfes)} evaluations')
-            rows = {'few_step': few_step_rows(name, law, models, cfg, seed),
-                    'straightness': straightness_rows(name, law, models, cfg, seed),
-                    'trained': {k: rec for k, (_, _, rec) in models.items()}}
-            write_json(part, {'key': key, 'rows': rows})
-        else:
-            run.say(f'{name}: reusing the rows in {part} (same settings)')
-        for k, rec in rows['trained'].items():
-            run.trained(f'{name}_{k}', rec)
-        few += rows['few_step']
-        straight += rows['straightness']
+        chooser = _toy_part(run, name, cfg, seed)                    # every grid, on the seed that chooses
+        grids = best_grids(chooser['few_step'])
+        parts = [_toy_part(run, name, cfg, s, grids) for s in report]
+        for s, part in zip((seed, *report), (chooser, *parts)):
+            for k, rec in part['trained'].items():
+                run.trained(f'{name}_{k}_seed{s}', rec)
+        sweep += chooser['few_step']
+        few += over_seeds_rows([p['few_step'] for p in parts], report)
+        straight += straightness_over_seeds([p['straightness'] for p in parts], report)
     mnist = []
     if cfg.mnist:
         sp = heldout_split(cfg.mnist_data, fraction=MNIST_CPU.holdout, folder=data_dir)
@@ -318,7 +391,8 @@ def run_flow(config: str = 'cpu', out='out/flow', seed: int = 0, device=None, pr
             mnist += rows
     run.figure(plot_few_step(few), 'few_step.png')
     run.figure(plot_paths(straight, cfg.laws[0]), 'paths.png')
-    m = {'few_step': few, 'straightness': [{k: v for k, v in r.items() if k != 'paths'} for r in straight],
+    m = {'few_step': few, 'grid_sweep': sweep, 'separated': separations(few),
+         'straightness': [{k: v for k, v in r.items() if k != 'paths'} for r in straight],
          'targets': targets(few, straight, cfg.laws[0]), 'mnist': mnist,
          'mnist_split': sp['source'] if cfg.mnist else None}
     return run.finish(m)
