@@ -149,6 +149,9 @@ def _seeds(s: str) -> tuple:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+_seeds.accepts = "a word of seeds, '0,1,2' or '0-4' (whole numbers >= 0, each once)"
+
+
 def _common(runner) -> tuple:
     "The options every command has whose runner takes them: --out, --seed and --seeds, --no-progress, --device."
     sig = inspect.signature(runner).parameters

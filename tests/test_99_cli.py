@@ -74,7 +74,7 @@ def test_bench_samplers_command():
     assert main(['bench-samplers', '--n', '2000', '--fit-steps', '20', '--out', str(d)]) == 0
     m_ = json.loads((d / 'metrics.json').read_text())
     assert m_['n'] == 2000 and set(m_).issuperset({'ddpm_1000_s', 'ddim_50_s', 'machine'})
-    assert m_['settings'] == {'n': 2000, 'seed': 0, 'fit_steps': 20} and {'threads', 'torch', 'cpu'} <= set(m_['environment'])   # the report's keys
+    assert m_['settings'] == {'n': 2000, 'seed': 0, 'fit_steps': 20, 'seeds': [0]} and {'threads', 'torch', 'cpu'} <= set(m_['environment'])   # the report's keys
     assert m_['fit_vs_plain']['steps'] == 20 and m_['fit_vs_plain']['batch_size'] == 2048
 
 
