@@ -113,12 +113,21 @@ def test_faithful_stored_curve_keeps_the_contract():
     rows_ = m_['compute_curve']
     assert rows_ and all(set(CURVE_KEYS) <= set(r_) for r_ in rows_)
     assert rows_ == curve_rows({r_['key']: r_ for r_ in rows_})          # ordered by law, batch, samples seen
+    census_ = {c_['arm']: c_ for c_ in (json.loads(f_.read_text()) for f_ in (RESULTS / 'hallucination-faithful').glob('census_*.json'))}
     for law_, h_ in m_['headline'].items():
         if h_['samples_seen'] is None:                                   # only another batch measured so far
             continue
-        best_ = max((r_ for r_ in rows_ if r_['law'] == law_ and r_['batch'] == 10_000 and r_['tpr_at_96_k10'] is not None),
-                    key=lambda r_: r_['samples_seen'])
-        assert h_['samples_seen'] == best_['samples_seen'] and h_['tpr_at_96_retention'] == best_['tpr_at_96_k10']
+        counted_ = lambda r_: r_['tpr_at_96_k10'] is not None or (r_['arm'] in census_ and census_[r_['arm']]['steps'] == r_['steps']
+                                                                  and sum(x_['positives'] for x_ in census_[r_['arm']]['sets']))
+        best_ = max((r_ for r_ in rows_ if r_['law'] == law_ and r_['batch'] == 10_000 and counted_(r_)), key=lambda r_: r_['samples_seen'])
+        assert h_['samples_seen'] == best_['samples_seen']
+        c_ = census_.get(best_['arm']) if best_['arm'] in census_ and census_[best_['arm']]['steps'] == best_['steps'] else None
+        sets_ = c_['sets'] if c_ else []
+        assert h_['positives'] == best_['positives'] + sum(x_['positives'] for x_ in sets_)     # the point and every census set
+        assert h_['n_samples'] == best_['n'] + sum(x_['n'] for x_ in sets_)
+        flagged_ = round((best_['tpr_at_96_k10'] or 0) * best_['positives']) + sum(x_['flagged'] for x_ in sets_)
+        assert abs(h_['tpr_at_96_retention'] - flagged_ / h_['positives']) < 1e-12
+        assert h_['tpr_interval_95'] == list(wilson_interval(flagged_, h_['positives']))
     # every finished point keeps its weights, and every arm the checkpoint and state a later call continues from
     for r_ in rows_:
         arm_dir_ = RESULTS / 'hallucination-faithful' / r_['arm'].replace('@', '_b')

@@ -191,6 +191,12 @@ def curve_rows(points: dict) -> list:
     return sorted(points.values(), key=lambda r: (list(CURVE_LAWS).index(r['law']), -r['batch'], r['samples_seen']))
 
 
+def _pooled(r: dict, census: dict | None) -> dict | None:
+    "The census of `r`'s model (arm and steps), when it has drawn sets."
+    c = (census or {}).get(r['arm'])
+    return c if c and c['steps'] == r['steps'] and c['sets'] else None
+
+
 def headline(rows: list, cfg: HallucinationConfig, paper: float = 0.95, census: dict | None = None) -> dict:
     """For each law: the TPR at 96% retention (K = 10) at the largest compute reached with the configuration's batch
     (the authors' recipe), beside the paper's, with its 95% Wilson interval over the hallucinations counted; and under
@@ -199,22 +205,23 @@ def headline(rows: list, cfg: HallucinationConfig, paper: float = 0.95, census: 
     in-support samples, as the point's does), `first_set` keeps the point's own numbers."""
     out, other = {}, {}
     for r in rows:
-        if r.get('tpr_at_96_k10') is None:
-            continue
+        c = _pooled(r, census) if r.get('positives') is not None else None
+        pos = r.get('positives') or 0
+        flagged = round((r.get('tpr_at_96_k10') or 0) * pos)
+        n = r['n'] + (sum(x['n'] for x in c['sets']) if c else 0)
+        if c:
+            pos, flagged = pos + sum(x['positives'] for x in c['sets']), flagged + sum(x['flagged'] for x in c['sets'])
+        if r.get('tpr_at_96_k10') is None and not (c and pos):
+            continue                                # no hallucination counted at this point: no TPR to report
         pick = out if r['batch'] == cfg.batch_size else other
         if r['law'] not in pick or r['samples_seen'] > pick[r['law']]['samples_seen']:
-            pos, flagged = r['positives'], round(r['tpr_at_96_k10'] * r['positives'])
-            h = {'tpr_at_96_retention': r['tpr_at_96_k10'], 'samples_seen': r['samples_seen'], 'batch': r['batch'],
+            h = {'tpr_at_96_retention': flagged / pos, 'samples_seen': r['samples_seen'], 'batch': r['batch'],
                  'steps': r['steps'], 'authors_samples_seen': r['authors_samples_seen'], 'paper_tpr_at_96_retention': paper,
-                 'auroc_k10': r['auroc_k10'], 'between_mode_rate': r['between_mode_rate'], 'positives': pos, 'n_samples': r['n']}
-            c = (census or {}).get(r['arm'])
-            if c and c['steps'] == r['steps'] and c['sets']:
-                h['first_set'] = {k: h[k] for k in ('tpr_at_96_retention', 'positives', 'between_mode_rate', 'n_samples')}
-                pos, flagged = pos + sum(x['positives'] for x in c['sets']), flagged + sum(x['flagged'] for x in c['sets'])
-                h.update(n_samples=r['n'] + sum(x['n'] for x in c['sets']), sets=1 + len(c['sets']), positives=pos,
-                         tpr_at_96_retention=flagged / pos if pos else None)
-                h['between_mode_rate'] = pos / h['n_samples']
-            h['tpr_interval_95'] = wilson_interval(flagged, pos)
+                 'auroc_k10': r['auroc_k10'], 'between_mode_rate': pos / n, 'positives': pos, 'n_samples': n,
+                 'tpr_interval_95': wilson_interval(flagged, pos)}
+            if c:
+                h.update(sets=1 + len(c['sets']), first_set={'tpr_at_96_retention': r['tpr_at_96_k10'], 'positives': r['positives'],
+                                                             'between_mode_rate': r['between_mode_rate'], 'n_samples': r['n']})
             pick[r['law']] = h
     for law, h in other.items():
         out.setdefault(law, {'tpr_at_96_retention': None, 'samples_seen': None, 'paper_tpr_at_96_retention': paper})['other_batch'] = h
