@@ -167,11 +167,14 @@ def over_seeds_rows(rows_by_seed: list, seeds) -> list:
 
 def straightness_over_seeds(rows_by_seed: list, seeds) -> list:
     "The straightness rows of each seed as one per (law, method): S's mean, 95% interval and values; the first seed's paths."
-    return [{**r0, 'seeds': list(seeds), **{k: summarize([rows[i][k] for rows in rows_by_seed])['mean'] for k in ('relative', 'transport_cost')},
-             'straightness': summarize([rows[i]['straightness'] for rows in rows_by_seed])['mean'],
-             'straightness_ci': summarize([rows[i]['straightness'] for rows in rows_by_seed])['ci95'],
-             'straightness_values': [rows[i]['straightness'] for rows in rows_by_seed]}
-            for i, r0 in enumerate(rows_by_seed[0])]
+    out = []
+    for i, r0 in enumerate(rows_by_seed[0]):
+        col = lambda k: [rows[i][k] for rows in rows_by_seed]
+        s = summarize(col('straightness'))
+        out.append({**r0, 'seeds': list(seeds), 'relative': summarize(col('relative'))['mean'],
+                    'transport_cost': summarize(col('transport_cost'))['mean'], 'straightness': s['mean'],
+                    'straightness_ci': s['ci95'], 'straightness_values': s['values']})
+    return out
 
 
 def separations(rows: list) -> dict:
